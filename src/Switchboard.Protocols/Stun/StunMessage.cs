@@ -1,0 +1,1 @@
+namespace Switchboard.Protocols.Stun;

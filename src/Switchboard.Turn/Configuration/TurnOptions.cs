@@ -1,0 +1,105 @@
+namespace Switchboard.Turn.Configuration;
+
+/// <summary>
+/// Settings of the TURN/STUN server, bound from the "Turn" configuration section
+/// (appsettings.json, Switchboard__Turn__* environment variables, --Turn:Key=value arguments).
+/// </summary>
+public sealed class TurnOptions
+{
+    public const string Section = "Turn";
+
+    /// <summary>Run the TURN server at all.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>REALM of the long-term credential mechanism (RFC 8489 §9.2).</summary>
+    public string Realm { get; set; } = "switchboard";
+
+    /// <summary>Long-term credentials, each "name:password".</summary>
+    public string[] Users { get; set; } = [];
+
+    /// <summary>TURN REST API shared secrets; several at once so that a secret can be rotated.</summary>
+    public string[] StaticAuthSecrets { get; set; } = [];
+
+    /// <summary>Run without any authentication (an open relay). Refused unless set explicitly.</summary>
+    public bool NoAuth { get; set; }
+
+    /// <summary>Addresses the listeners bind to.</summary>
+    public string[] ListenAddresses { get; set; } = ["0.0.0.0", "::"];
+
+    /// <summary>UDP and TCP port of the plain listeners.</summary>
+    public int Port { get; set; } = 3478;
+
+    /// <summary>TLS (TCP) and DTLS (UDP) port.</summary>
+    public int TlsPort { get; set; } = 5349;
+
+    public bool EnableUdp { get; set; } = true;
+    public bool EnableTcp { get; set; } = true;
+    public bool EnableTls { get; set; } = true;
+    public bool EnableDtls { get; set; } = true;
+
+    /// <summary>Allow REQUESTED-TRANSPORT TCP (RFC 6062 TCP allocations).</summary>
+    public bool AllowTcpRelay { get; set; } = true;
+
+    /// <summary>Local IPv4 or IPv6 address relay sockets bind to; empty picks one of this host's addresses.</summary>
+    public string? RelayAddress { get; set; }
+
+    /// <summary>Local IPv6 address for IPv6 relays when RelayAddress is IPv4; empty picks one.</summary>
+    public string? RelayAddressV6 { get; set; }
+
+    /// <summary>Public address announced in XOR-RELAYED-ADDRESS when the server sits behind 1:1 NAT.</summary>
+    public string? ExternalAddress { get; set; }
+
+    /// <summary>Lowest relay port.</summary>
+    public int MinPort { get; set; } = 49152;
+
+    /// <summary>Highest relay port.</summary>
+    public int MaxPort { get; set; } = 65535;
+
+    /// <summary>Let the relay reach loopback peers (tests only).</summary>
+    public bool AllowLoopbackPeers { get; set; }
+
+    /// <summary>CIDR ranges (or single addresses) the relay may reach even if the default policy denies them.</summary>
+    public string[] AllowedPeers { get; set; } = [];
+
+    /// <summary>CIDR ranges (or single addresses) the relay never reaches, in addition to the default ones.</summary>
+    public string[] DeniedPeers { get; set; } = [];
+
+    /// <summary>Allocations per user at once; 0 is unlimited.</summary>
+    public int UserQuota { get; set; }
+
+    /// <summary>Allocations in total at once; 0 is unlimited.</summary>
+    public int TotalQuota { get; set; }
+
+    /// <summary>Bit-rate cap per allocation, each direction; 0 is unlimited.</summary>
+    public long MaxBitsPerSecond { get; set; }
+
+    /// <summary>Permissions one allocation may hold.</summary>
+    public int MaxPermissionsPerAllocation { get; set; } = 256;
+
+    /// <summary>Channel bindings one allocation may hold.</summary>
+    public int MaxChannelsPerAllocation { get; set; } = 256;
+
+    /// <summary>Requests per second one source IP may send before it has authenticated (token bucket rate).</summary>
+    public int UnauthenticatedRequestsPerSecond { get; set; } = 200;
+
+    /// <summary>Token bucket depth for unauthenticated requests per source IP.</summary>
+    public int UnauthenticatedRequestBurst { get; set; } = 1000;
+
+    /// <summary>Longest allocation lifetime a client may ask for, seconds (RFC 8656 §3.2: default 600).</summary>
+    public int MaxLifetimeSeconds { get; set; } = 3600;
+
+    /// <summary>How long a nonce stays fresh before 438 Stale Nonce, seconds.</summary>
+    public int NonceLifetimeSeconds { get; set; } = 600;
+
+    /// <summary>PEM certificate for TLS and DTLS; empty uses a self-signed one made at first start.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>PEM private key for CertificatePath.</summary>
+    public string? PrivateKeyPath { get; set; }
+
+    /// <summary>SOFTWARE attribute value; empty sends none.</summary>
+    public string Software { get; set; } = "Switchboard";
+
+    /// <summary>On shutdown, how long existing allocations may keep running while no new ones are accepted.</summary>
+    public int DrainTimeoutSeconds { get; set; } = 30;
+}
