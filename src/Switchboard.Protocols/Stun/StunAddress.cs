@@ -1,0 +1,60 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Switchboard.Protocols.Stun;
+
+/// <summary>
+/// The address attribute value: reserved byte, family (1 = IPv4, 2 = IPv6), port, address;
+/// the XOR form XORs the port and address with the magic cookie and transaction ID (RFC 8489 §14.1, §14.2).
+/// </summary>
+public static class StunAddress
+{
+    public const byte FamilyIPv4 = 0x01;
+    public const byte FamilyIPv6 = 0x02;
+
+    public static int EncodedLength(IPAddress address) =>
+        address.AddressFamily == AddressFamily.InterNetworkV6 ? 20 : 8;
+
+    /// <summary>Writes the value; an empty <paramref name="xorWith"/> writes the plain form.</summary>
+    public static void Encode(Span<byte> value, IPEndPoint endPoint, ReadOnlySpan<byte> xorWith)
+    {
+        bool v6 = endPoint.AddressFamily == AddressFamily.InterNetworkV6;
+        value[0] = 0;
+        value[1] = v6 ? FamilyIPv6 : FamilyIPv4;
+        BinaryPrimitives.WriteUInt16BigEndian(value[2..], (ushort)endPoint.Port);
+        endPoint.Address.TryWriteBytes(value[4..], out _);
+        if (!xorWith.IsEmpty) ApplyXor(value, xorWith);
+    }
+
+    /// <summary>Reads the value; false for a bad family or length. An empty <paramref name="xorWith"/> reads the plain form.</summary>
+    public static bool TryDecode(ReadOnlySpan<byte> value, ReadOnlySpan<byte> xorWith, out IPEndPoint endPoint)
+    {
+        endPoint = null!;
+        if (value.Length < 4) return false;
+        int addressLength = value[1] switch { FamilyIPv4 => 4, FamilyIPv6 => 16, _ => 0 };
+        if (addressLength == 0 || value.Length != 4 + addressLength) return false;
+        Span<byte> plain = stackalloc byte[20];
+        value.CopyTo(plain);
+        plain = plain[..value.Length];
+        if (!xorWith.IsEmpty) ApplyXor(plain, xorWith);
+        int port = BinaryPrimitives.ReadUInt16BigEndian(plain[2..]);
+        endPoint = new IPEndPoint(new IPAddress(plain[4..]), port);
+        return true;
+    }
+
+    /// <summary>The family byte of an address value, or 0 when the value is too short.</summary>
+    public static byte FamilyOf(ReadOnlySpan<byte> value) => value.Length >= 2 ? value[1] : (byte)0;
+
+    // Port XOR the cookie's top 16 bits; address XOR cookie (IPv4) or cookie || transaction ID (IPv6).
+    private static void ApplyXor(Span<byte> value, ReadOnlySpan<byte> transactionId)
+    {
+        Span<byte> mask = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt32BigEndian(mask, StunConstants.MagicCookie);
+        transactionId.CopyTo(mask[4..]);
+        value[2] ^= mask[0];
+        value[3] ^= mask[1];
+        var address = value[4..];
+        for (int i = 0; i < address.Length; i++) address[i] ^= mask[i];
+    }
+}
