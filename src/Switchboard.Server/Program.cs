@@ -1,4 +1,99 @@
-var builder = WebApplication.CreateBuilder(args);
+using Microsoft.Extensions.Options;
+using Prometheus;
+using Switchboard.Server;
+using Switchboard.Server.Configuration.Coturn;
+using Switchboard.Turn;
+using Switchboard.Turn.Configuration;
+using Switchboard.Turn.Diagnostics;
+
+CommandLine commandLine;
+try { commandLine = CommandLine.Parse(args); }
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+if (commandLine.ShowHelp)
+{
+    Console.WriteLine(CommandLine.Usage);
+    return 0;
+}
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = commandLine.ConfigurationArgs, ContentRootPath = AppContext.BaseDirectory });
+CoturnTranslation? coturn = null;
+if (commandLine.CoturnConfigPath is { } coturnPath)
+{
+    coturn = CoturnConfigFile.Load(coturnPath);
+    if (!coturn.Succeeded)
+    {
+        foreach (var error in coturn.Errors) Console.Error.WriteLine(error);
+        return 2;
+    }
+    builder.Configuration.AddInMemoryCollection(coturn.Settings);
+}
+// Environment (Switchboard__Turn__Realm) and arguments win over files, the coturn file included.
+builder.Configuration.AddEnvironmentVariables("Switchboard__");
+builder.Configuration.AddCommandLine(commandLine.ConfigurationArgs);
+
+builder.WebHost.UseUrls(builder.Configuration["Http:Urls"] ?? "http://0.0.0.0:8080");
+builder.Services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Section);
+builder.Services.AddOptions<TurnOptions>().BindConfiguration(TurnOptions.Section).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<TurnOptions>, TurnOptionsValidator>();
+if (commandLine.Role == ServerRole.All)
+{
+    // All-in-one: without configured credentials, TURN gets a secret kept in the data directory.
+    builder.Services.PostConfigure<TurnOptions>(turn =>
+    {
+        if (turn.NoAuth || turn.Users.Length > 0 || turn.StaticAuthSecrets.Length > 0) return;
+        var data = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        turn.StaticAuthSecrets = [GeneratedTurnSecret.LoadOrCreate(data.DataDirectory)];
+    });
+}
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<TurnMetrics>();
+builder.Services.AddSingleton(sp => new TurnCertificateProvider(
+    sp.GetRequiredService<IOptions<TurnOptions>>().Value, sp.GetRequiredService<IOptions<ServerOptions>>().Value.DataDirectory,
+    sp.GetRequiredService<ILogger<TurnCertificateProvider>>()));
+builder.Services.AddSingleton<TurnService>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<TurnService>());
+builder.Services.Configure<HostOptions>(host =>
+{
+    var drain = builder.Configuration.GetValue<int?>("Turn:DrainTimeoutSeconds") ?? new TurnOptions().DrainTimeoutSeconds;
+    host.ShutdownTimeout = TimeSpan.FromSeconds(drain + 5);
+});
+
 var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
-app.Run();
+var log = app.Services.GetRequiredService<ILogger<Program>>();
+if (coturn is not null)
+{
+    if (coturn.FormatIgnored() is { } ignored) log.LogWarning("{Ignored}", ignored);
+    foreach (var warning in coturn.Warnings) log.LogWarning("{Warning}", warning);
+}
+
+app.MapGet("/healthz", (TurnService turn) => turn.Server is { IsDraining: true }
+    ? Results.Text("draining", statusCode: StatusCodes.Status503ServiceUnavailable)
+    : Results.Text("ok"));
+app.MapMetrics("/metrics");
+
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException e)
+{
+    foreach (var failure in e.Failures) Console.Error.WriteLine($"Configuration error: {failure}");
+    return 2;
+}
+catch (InvalidOperationException e) when (e.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+{
+    Console.Error.WriteLine($"Configuration error: {e.Message}");
+    return 2;
+}
+catch (System.Net.Sockets.SocketException e)
+{
+    Console.Error.WriteLine($"Cannot listen: {e.Message}");
+    return 1;
+}
+
+public partial class Program;

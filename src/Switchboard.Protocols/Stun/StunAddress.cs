@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net;
-using System.Net.Sockets;
 
 namespace Switchboard.Protocols.Stun;
 
@@ -14,16 +13,23 @@ public static class StunAddress
     public const byte FamilyIPv6 = 0x02;
 
     public static int EncodedLength(IPAddress address) =>
-        address.AddressFamily == AddressFamily.InterNetworkV6 ? 20 : 8;
+        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 20 : 8;
 
     /// <summary>Writes the value; an empty <paramref name="xorWith"/> writes the plain form.</summary>
     public static void Encode(Span<byte> value, IPEndPoint endPoint, ReadOnlySpan<byte> xorWith)
     {
-        bool v6 = endPoint.AddressFamily == AddressFamily.InterNetworkV6;
+        Span<byte> address = stackalloc byte[16];
+        endPoint.Address.TryWriteBytes(address, out int length);
+        Encode(value, address[..length], endPoint.Port, xorWith);
+    }
+
+    /// <summary>Writes the value from raw address bytes (4 or 16), for callers that hold no IPAddress.</summary>
+    public static void Encode(Span<byte> value, ReadOnlySpan<byte> address, int port, ReadOnlySpan<byte> xorWith)
+    {
         value[0] = 0;
-        value[1] = v6 ? FamilyIPv6 : FamilyIPv4;
-        BinaryPrimitives.WriteUInt16BigEndian(value[2..], (ushort)endPoint.Port);
-        endPoint.Address.TryWriteBytes(value[4..], out _);
+        value[1] = address.Length == 16 ? FamilyIPv6 : FamilyIPv4;
+        BinaryPrimitives.WriteUInt16BigEndian(value[2..], (ushort)port);
+        address.CopyTo(value[4..]);
         if (!xorWith.IsEmpty) ApplyXor(value, xorWith);
     }
 

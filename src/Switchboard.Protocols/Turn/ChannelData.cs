@@ -10,10 +10,15 @@ public static class ChannelData
 {
     public const int HeaderLength = 4;
     public const ushort MinChannel = 0x4000;
-    public const ushort MaxChannel = 0x4FFF;
 
-    /// <summary>RFC 7983: the first byte of ChannelData is 64-79 (0x4000-0x4FFF).</summary>
-    public static bool IsChannelData(ReadOnlySpan<byte> data) => data.Length >= 1 && data[0] is >= 0x40 and <= 0x4F;
+    /// <summary>
+    /// RFC 8656 §12 narrowed channels to 0x4000-0x4FFF, but RFC 5766 clients (coturn's among them) still
+    /// use up to 0x7FFF; on the client-server leg nothing else starts with 0x50-0x7F, so both are accepted.
+    /// </summary>
+    public const ushort MaxChannel = 0x7FFF;
+
+    /// <summary>The first byte of ChannelData is 64-127 (RFC 7983 demultiplexing, with the RFC 5766 range).</summary>
+    public static bool IsChannelData(ReadOnlySpan<byte> data) => data.Length >= 1 && data[0] is >= 0x40 and <= 0x7F;
 
     public static bool IsValidChannelNumber(int number) => number is >= MinChannel and <= MaxChannel;
 

@@ -23,8 +23,12 @@ public sealed class TurnOptions
     /// <summary>Run without any authentication (an open relay). Refused unless set explicitly.</summary>
     public bool NoAuth { get; set; }
 
-    /// <summary>Addresses the listeners bind to.</summary>
-    public string[] ListenAddresses { get; set; } = ["0.0.0.0", "::"];
+    /// <summary>Addresses the listeners bind to; empty binds all IPv4 and IPv6 addresses.</summary>
+    /// <remarks>Empty by default because the configuration binder appends to a default array instead of replacing it.</remarks>
+    public string[] ListenAddresses { get; set; } = [];
+
+    /// <summary>ListenAddresses, or 0.0.0.0 and :: when none are configured.</summary>
+    public IReadOnlyList<string> EffectiveListenAddresses => ListenAddresses.Length > 0 ? ListenAddresses : ["0.0.0.0", "::"];
 
     /// <summary>UDP and TCP port of the plain listeners.</summary>
     public int Port { get; set; } = 3478;

@@ -23,7 +23,7 @@ public class ChannelDataTests
 
     [Theory]
     [InlineData("3fff0000")]     // channel below 0x4000
-    [InlineData("50000000")]     // channel above 0x4FFF
+    [InlineData("80000000")]     // channel above 0x7FFF
     [InlineData("40000005aabb")] // length past the end
     [InlineData("4000")]         // truncated header
     public void BadMessages_AreRejected(string hex)
@@ -37,6 +37,7 @@ public class ChannelDataTests
         Assert.True(ChannelData.IsChannelData([0x40, 0, 0, 0]));
         Assert.True(ChannelData.IsChannelData([0x4F, 0xFF, 0, 0]));
         Assert.False(ChannelData.IsChannelData([0x00, 0x01]));
-        Assert.False(ChannelData.IsChannelData([0x50, 0x00]));
+        Assert.True(ChannelData.IsChannelData([0x7F, 0xFF, 0, 0]));
+        Assert.False(ChannelData.IsChannelData([0x80, 0x00]));
     }
 }

@@ -195,13 +195,13 @@ public class CoturnTranslationTests
         Assert.Empty(t.Warnings);
     }
 
-    [Fact]
-    public void Static_auth_secret_without_use_auth_secret_says_what_to_add()
+    [Theory]
+    [InlineData("realm=x\nstatic-auth-secret=north")]
+    [InlineData("use-auth-secret\nuse-auth-secret=false\nstatic-auth-secret=north")]
+    public void Static_auth_secret_alone_enables_rest_credentials_as_in_coturn(string conf)
     {
-        var error = OnlyError(T("realm=x\nstatic-auth-secret=north"));
-        Assert.StartsWith("test.conf:2: ", error);
-        Assert.Contains("add a line 'use-auth-secret'", error);
-        Assert.DoesNotContain("north", error);
+        var t = Ok(conf);
+        Assert.Equal("north", t.Settings["Turn:StaticAuthSecrets:0"]);
     }
 
     [Fact]
@@ -210,13 +210,6 @@ public class CoturnTranslationTests
         var error = OnlyError(T("realm=x\n\nuse-auth-secret"));
         Assert.StartsWith("test.conf:3: ", error);
         Assert.Contains("add a line 'static-auth-secret=<shared secret>'", error);
-    }
-
-    [Fact]
-    public void Use_auth_secret_turned_off_again_is_not_on()
-    {
-        var error = OnlyError(T("use-auth-secret\nuse-auth-secret=false\nstatic-auth-secret=s"));
-        Assert.Contains("add a line 'use-auth-secret'", error);
     }
 
     [Fact]

@@ -250,13 +250,8 @@ internal sealed class CoturnTranslator
 
     private void FinishAuthentication()
     {
-        // coturn's use-auth-secret and static-auth-secret both select the TURN REST API mechanism.
-        if (_secrets.Count > 0 && _useAuthSecret is null)
-        {
-            Error(_secrets[0],
-                "static-auth-secret is set but use-auth-secret is not: add a line 'use-auth-secret' to enable TURN REST API credentials");
-        }
-
+        // coturn's use-auth-secret and static-auth-secret both select the TURN REST API mechanism,
+        // so a secret on its own is accepted as coturn accepts it.
         if (_useAuthSecret is not null && _secrets.Count == 0)
         {
             Error(_useAuthSecret,

@@ -1,0 +1,28 @@
+namespace Switchboard.Turn.Allocations;
+
+/// <summary>
+/// A token bucket in bytes for Turn:MaxBitsPerSecond: one second of traffic may burst, anything
+/// beyond is dropped. Not thread-safe; each direction of an allocation has its own.
+/// </summary>
+public sealed class BandwidthLimiter(long bitsPerSecond)
+{
+    private readonly long _bytesPerSecond = bitsPerSecond / 8;
+    private double _tokens = bitsPerSecond / 8;
+    private long _last;
+
+    public bool IsUnlimited => _bytesPerSecond <= 0;
+
+    /// <summary>True when <paramref name="bytes"/> fit in the bucket at <paramref name="nowMs"/>; takes them.</summary>
+    public bool TryConsume(int bytes, long nowMs)
+    {
+        if (_bytesPerSecond <= 0) return true;
+        if (nowMs > _last)
+        {
+            _tokens = Math.Min(_bytesPerSecond, _tokens + (nowMs - _last) * _bytesPerSecond / 1000.0);
+            _last = nowMs;
+        }
+        if (_tokens < bytes) return false;
+        _tokens -= bytes;
+        return true;
+    }
+}

@@ -1,0 +1,64 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Switchboard.Turn.Configuration;
+
+/// <summary>Checks TurnOptions at start; every message names the configuration key at fault.</summary>
+public sealed class TurnOptionsValidator : IValidateOptions<TurnOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TurnOptions o)
+    {
+        if (!o.Enabled) return ValidateOptionsResult.Success;
+        var errors = new List<string>();
+        Port(o.Port, "Turn:Port");
+        Port(o.TlsPort, "Turn:TlsPort");
+        Port(o.MinPort, "Turn:MinPort");
+        Port(o.MaxPort, "Turn:MaxPort");
+        if (o.MinPort > o.MaxPort) errors.Add($"Turn:MinPort ({o.MinPort}) is above Turn:MaxPort ({o.MaxPort})");
+        if (string.IsNullOrWhiteSpace(o.Realm)) errors.Add("Turn:Realm must not be empty");
+        for (int i = 0; i < o.Users.Length; i++)
+        {
+            int colon = o.Users[i]?.IndexOf(':') ?? -1;
+            if (colon <= 0 || colon == o.Users[i].Length - 1) errors.Add($"Turn:Users[{i}] must be \"name:password\"");
+        }
+        for (int i = 0; i < o.StaticAuthSecrets.Length; i++)
+            if (string.IsNullOrEmpty(o.StaticAuthSecrets[i])) errors.Add($"Turn:StaticAuthSecrets[{i}] must not be empty");
+        if (!o.NoAuth && o.Users.Length == 0 && o.StaticAuthSecrets.Length == 0)
+            errors.Add("Turn: no credentials configured. Set Turn:Users or Turn:StaticAuthSecrets; an open relay needs Turn:NoAuth=true");
+        for (int i = 0; i < o.ListenAddresses.Length; i++) Address(o.ListenAddresses[i], $"Turn:ListenAddresses[{i}]");
+        Address(o.RelayAddress, "Turn:RelayAddress");
+        Address(o.RelayAddressV6, "Turn:RelayAddressV6");
+        Address(o.ExternalAddress, "Turn:ExternalAddress");
+        errors.AddRange(Policy.PeerPolicy.Validate(o));
+        NotNegative(o.UserQuota, "Turn:UserQuota");
+        NotNegative(o.TotalQuota, "Turn:TotalQuota");
+        NotNegative(o.MaxBitsPerSecond, "Turn:MaxBitsPerSecond");
+        NotNegative(o.UnauthenticatedRequestsPerSecond, "Turn:UnauthenticatedRequestsPerSecond");
+        Positive(o.UnauthenticatedRequestBurst, "Turn:UnauthenticatedRequestBurst");
+        Positive(o.MaxPermissionsPerAllocation, "Turn:MaxPermissionsPerAllocation");
+        Positive(o.MaxChannelsPerAllocation, "Turn:MaxChannelsPerAllocation");
+        if (o.MaxLifetimeSeconds < 600) errors.Add($"Turn:MaxLifetimeSeconds ({o.MaxLifetimeSeconds}) must be at least 600, the default lifetime of RFC 8656");
+        Positive(o.NonceLifetimeSeconds, "Turn:NonceLifetimeSeconds");
+        NotNegative(o.DrainTimeoutSeconds, "Turn:DrainTimeoutSeconds");
+        if (string.IsNullOrEmpty(o.CertificatePath) != string.IsNullOrEmpty(o.PrivateKeyPath))
+            errors.Add("Turn:CertificatePath and Turn:PrivateKeyPath go together");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+
+        void Port(int value, string key)
+        {
+            if (value is < 1 or > 65535) errors.Add($"{key} ({value}) is not a port: 1-65535");
+        }
+        void Address(string? value, string key)
+        {
+            if (!string.IsNullOrWhiteSpace(value) && !IPAddress.TryParse(value, out _)) errors.Add($"{key} ('{value}') is not an IP address");
+        }
+        void NotNegative(long value, string key)
+        {
+            if (value < 0) errors.Add($"{key} ({value}) must not be negative");
+        }
+        void Positive(long value, string key)
+        {
+            if (value <= 0) errors.Add($"{key} ({value}) must be positive");
+        }
+    }
+}

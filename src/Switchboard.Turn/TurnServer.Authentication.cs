@@ -1,0 +1,116 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Switchboard.Protocols.Stun;
+using Switchboard.Turn.Transports;
+
+namespace Switchboard.Turn;
+
+/// <summary>The long-term credential mechanism on the server side (RFC 8489 §9.2.4) and response writing.</summary>
+public sealed partial class TurnServer
+{
+    /// <summary>Who sent a request and the key that signs the response.</summary>
+    private sealed record Credentials(string Username, byte[] Key, bool Sha256);
+
+    private static readonly Credentials Anonymous = new("anonymous", [], false);
+
+    private static readonly byte[] PasswordAlgorithms =
+        StunCredentials.EncodePasswordAlgorithms([StunPasswordAlgorithm.Md5, StunPasswordAlgorithm.Sha256]);
+
+    /// <summary>Checks a request's credentials; on failure the error response has been sent and null is returned.</summary>
+    private Credentials? Authenticate(ClientConnection connection, StunMessageReader request)
+    {
+        if (_options.NoAuth) return Anonymous;
+        long now = Now;
+        var source = connection.RemoteEndPoint.Address;
+        if (!request.HasMessageIntegrity && !request.HasMessageIntegritySha256)
+        {
+            // The first 401 is how a client learns realm and nonce (§9.2.4): not a failure.
+            if (!_unauthenticated.TryAcquire(source, now)) { Metrics.Dropped("rate_limited"); return null; }
+            _logger.LogDebug("Challenge {Method} from {Client}", request.Method, connection);
+            SendChallenge(connection, request, StunErrorCode.Unauthenticated);
+            return null;
+        }
+
+        bool hasUsername = request.TryGetAttribute(StunAttributeType.Username, out var usernameValue);
+        bool hasUserHash = request.TryGetAttribute(StunAttributeType.UserHash, out var userHashValue);
+        if (!hasUsername && !hasUserHash || !request.HasAttribute(StunAttributeType.Realm) ||
+            !request.TryGetAttribute(StunAttributeType.Nonce, out var nonce))
+        {
+            Metrics.AuthFailure("missing_attributes");
+            SendError(connection, request, StunErrorCode.BadRequest, null, "Missing USERNAME, REALM or NONCE");
+            return null;
+        }
+        if (!_nonces.IsValid(nonce, source, now))
+        {
+            Metrics.AuthFailure("stale_nonce");
+            SendChallenge(connection, request, StunErrorCode.StaleNonce);
+            return null;
+        }
+        var username = hasUsername ? Encoding.UTF8.GetString(usernameValue) : _credentials.UsernameForHash(userHashValue);
+        var algorithm = StunPasswordAlgorithm.Md5;
+        if (request.TryGetAttribute(StunAttributeType.PasswordAlgorithm, out var algorithmValue) &&
+            (!StunCredentials.TryDecodePasswordAlgorithm(algorithmValue, out algorithm) ||
+             algorithm is not (StunPasswordAlgorithm.Md5 or StunPasswordAlgorithm.Sha256)))
+        {
+            Metrics.AuthFailure("bad_password_algorithm");
+            SendError(connection, request, StunErrorCode.BadRequest, null, "Unsupported PASSWORD-ALGORITHM");
+            return null;
+        }
+
+        bool sha256 = request.HasMessageIntegritySha256;
+        bool knownUser = false;
+        if (username is not null)
+        {
+            foreach (var key in _credentials.KeysFor(username, algorithm, now))
+            {
+                knownUser = true;
+                if (sha256 ? request.VerifyMessageIntegritySha256(key) : request.VerifyMessageIntegrity(key))
+                    return new Credentials(username, key, sha256);
+            }
+        }
+        Metrics.AuthFailure(knownUser ? "bad_integrity" : "unknown_user");
+        _logger.LogInformation("Authentication failed for {User} from {Client}: {Reason}", username ?? "(unknown USERHASH)",
+            connection, knownUser ? "wrong password" : "unknown or expired user");
+        if (!_unauthenticated.TryAcquire(source, now)) { Metrics.Dropped("rate_limited"); return null; }
+        SendChallenge(connection, request, StunErrorCode.Unauthenticated);
+        return null;
+    }
+
+    /// <summary>401 or 438 with a fresh NONCE, the REALM and the PASSWORD-ALGORITHMS we accept (§9.2.4).</summary>
+    private void SendChallenge(ClientConnection connection, StunMessageReader request, int code)
+    {
+        Span<byte> buffer = stackalloc byte[ResponseBufferSize];
+        var writer = new StunMessageWriter(buffer, request.Type.ErrorResponse, request.TransactionId);
+        writer.AddErrorCode(code);
+        writer.AddString(StunAttributeType.Realm, _credentials.Realm);
+        writer.AddString(StunAttributeType.Nonce, _nonces.Issue(connection.RemoteEndPoint.Address, Now));
+        writer.Add(StunAttributeType.PasswordAlgorithms, PasswordAlgorithms);
+        Finish(ref writer, request, null, connection);
+    }
+
+    private void SendError(ClientConnection connection, StunMessageReader request, int code, Credentials? credentials, string? reason = null)
+    {
+        Span<byte> buffer = stackalloc byte[ResponseBufferSize];
+        var writer = new StunMessageWriter(buffer, request.Type.ErrorResponse, request.TransactionId);
+        writer.AddErrorCode(code, reason);
+        Finish(ref writer, request, credentials, connection);
+    }
+
+    /// <summary>SOFTWARE, then MESSAGE-INTEGRITY(-SHA256) when authenticated, then FINGERPRINT if the request had one; sends.</summary>
+    private void Finish(ref StunMessageWriter writer, StunMessageReader request, Credentials? credentials, ClientConnection connection)
+    {
+        AddSoftware(ref writer);
+        if (credentials is { Key.Length: > 0 })
+        {
+            if (credentials.Sha256) writer.AddMessageIntegritySha256(credentials.Key);
+            else writer.AddMessageIntegrity(credentials.Key);
+        }
+        if (request.HasFingerprint) writer.AddFingerprint();
+        connection.Send(writer.Written);
+    }
+
+    private void AddSoftware(ref StunMessageWriter writer)
+    {
+        if (_software is not null) writer.Add(StunAttributeType.Software, _software);
+    }
+}

@@ -1,0 +1,234 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Switchboard.Protocols.Stun;
+using Switchboard.Protocols.Turn;
+using Switchboard.Turn.Allocations;
+using Switchboard.Turn.Auth;
+using Switchboard.Turn.Configuration;
+using Switchboard.Turn.Diagnostics;
+using Switchboard.Turn.Policy;
+using Switchboard.Turn.Transports;
+
+namespace Switchboard.Turn;
+
+/// <summary>
+/// The STUN/TURN protocol logic behind every listener: Binding (RFC 8489), Allocate, Refresh,
+/// CreatePermission, ChannelBind, Send, ChannelData (RFC 8656), Connect and ConnectionBind (RFC 6062).
+/// Listeners frame messages and call <see cref="HandleMessage"/>; one method per RFC section lives in
+/// the partial files beside this one.
+/// </summary>
+public sealed partial class TurnServer : IClientMessageHandler, IDisposable
+{
+    /// <summary>RFC 8656 §3.2: the default allocation lifetime, 10 minutes.</summary>
+    public const int DefaultLifetimeSeconds = 600;
+
+    private const int ResponseBufferSize = 1024;
+
+    private readonly TurnOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly NonceService _nonces;
+    private readonly CredentialStore _credentials;
+    private readonly SourceRateLimiter _unauthenticated;
+    private readonly PeerPolicy _peerPolicy;
+    private readonly RelayAddresses _relayAddresses;
+    private readonly AllocationLimits _limits;
+    private readonly ConcurrentDictionary<long, Allocation> _allocations = new();
+    private readonly Dictionary<string, int> _allocationsPerUser = new(StringComparer.Ordinal);
+    private readonly Lock _quotaSync = new();
+    private readonly byte[]? _software;
+    private readonly ITimer _sweeper;
+    private int _quotaTaken;
+    private long _nextAllocationId;
+    private volatile bool _draining;
+
+    public TurnServer(TurnOptions options, ILogger<TurnServer> logger, TurnMetrics metrics, TimeProvider? time = null)
+    {
+        _options = options;
+        _logger = logger;
+        Metrics = metrics;
+        _time = time ?? TimeProvider.System;
+        _nonces = new NonceService(options.NonceLifetimeSeconds);
+        _credentials = new CredentialStore(options.Realm, options.Users, options.StaticAuthSecrets);
+        _unauthenticated = new SourceRateLimiter(options.UnauthenticatedRequestsPerSecond, options.UnauthenticatedRequestBurst);
+        _peerPolicy = new PeerPolicy(options);
+        _relayAddresses = RelayAddresses.From(options);
+        _limits = new AllocationLimits(options.MaxPermissionsPerAllocation, options.MaxChannelsPerAllocation, options.MaxBitsPerSecond);
+        _software = string.IsNullOrEmpty(options.Software) ? null : Encoding.UTF8.GetBytes(options.Software);
+        UdpPorts = new RelayPortPool(options.MinPort, options.MaxPort);
+        TcpPorts = new RelayPortPool(options.MinPort, options.MaxPort);
+        _sweeper = _time.CreateTimer(_ => Sweep(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    public TurnMetrics Metrics { get; }
+    public RelayPortPool UdpPorts { get; }
+    public RelayPortPool TcpPorts { get; }
+    public RelayAddresses RelayAddresses => _relayAddresses;
+    public int AllocationCount => _allocations.Count;
+    public bool IsDraining => _draining;
+
+    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Stops accepting new allocations; existing ones run until they end.</summary>
+    public void StartDraining()
+    {
+        _draining = true;
+        _logger.LogInformation("TURN draining: no new allocations, {Count} still active", _allocations.Count);
+    }
+
+    public void HandleMessage(ClientConnection connection, ReadOnlySpan<byte> message)
+    {
+        if (ChannelData.IsChannelData(message))
+        {
+            HandleChannelData(connection, message);
+            return;
+        }
+        var error = StunMessageReader.TryParse(message, out var request);
+        if (error != StunParseError.None)
+        {
+            HandleMalformed(connection, message, error);
+            return;
+        }
+        if (request.Class == StunClass.Indication)
+        {
+            if (request.Method == StunMethod.Send) HandleSendIndication(connection, request);
+            return;
+        }
+        if (request.Class != StunClass.Request) return; // responses are not for a server
+        if (request.HasFingerprint && !request.VerifyFingerprint()) { Metrics.Dropped("bad_fingerprint"); return; }
+
+        Metrics.Request(MethodName(request.Method));
+        if (!CheckComprehensionRequired(connection, request)) return;
+        switch (request.Method)
+        {
+            case StunMethod.Binding: HandleBinding(connection, request); break;
+            case StunMethod.Allocate: HandleAllocate(connection, request); break;
+            case StunMethod.Refresh: HandleRefresh(connection, request); break;
+            case StunMethod.CreatePermission: HandleCreatePermission(connection, request); break;
+            case StunMethod.ChannelBind: HandleChannelBind(connection, request); break;
+            case StunMethod.Connect: HandleConnect(connection, request); break;
+            case StunMethod.ConnectionBind: HandleConnectionBind(connection, request); break;
+            default: SendError(connection, request, StunErrorCode.BadRequest, null, "Unknown method"); break;
+        }
+    }
+
+    public void HandleClosed(ClientConnection connection)
+    {
+        if (connection.Allocation is { } allocation) Delete(allocation, "connection closed");
+    }
+
+    private void HandleChannelData(ClientConnection connection, ReadOnlySpan<byte> message)
+    {
+        var allocation = connection.Allocation;
+        if (allocation is null || !ChannelData.TryParse(message, out ushort channel, out var data))
+        {
+            Metrics.Dropped("bad_channel_data");
+            return;
+        }
+        allocation.SendChannelData(channel, data);
+    }
+
+    /// <summary>
+    /// A message that is not well-formed STUN. A request whose header is intact gets 400 (RFC 8489 §6.3.1);
+    /// anything else is dropped silently, as a response to noise would only amplify it.
+    /// </summary>
+    private void HandleMalformed(ClientConnection connection, ReadOnlySpan<byte> message, StunParseError error)
+    {
+        Metrics.Dropped("malformed");
+        bool headerIntact = message.Length >= StunConstants.HeaderLength && StunMessageReader.LooksLikeStun(message);
+        if (!headerIntact || error == StunParseError.LengthMismatch && connection.IsStream) return;
+        var type = StunMessageType.FromWire((ushort)((message[0] << 8) | message[1]));
+        if (type.Class != StunClass.Request) return;
+        if (!_unauthenticated.TryAcquire(connection.RemoteEndPoint.Address, Now)) return;
+        Span<byte> buffer = stackalloc byte[ResponseBufferSize];
+        var writer = new StunMessageWriter(buffer, type.ErrorResponse, message.Slice(8, StunConstants.TransactionIdLength));
+        writer.AddErrorCode(StunErrorCode.BadRequest, $"Bad Request: {error}");
+        AddSoftware(ref writer);
+        connection.Send(writer.Written);
+    }
+
+    /// <summary>RFC 8489 §6.3.1: unknown comprehension-required attributes get 420 with UNKNOWN-ATTRIBUTES.</summary>
+    private bool CheckComprehensionRequired(ClientConnection connection, StunMessageReader request)
+    {
+        Span<ushort> unknown = stackalloc ushort[16];
+        int count = 0;
+        foreach (var attribute in request.Attributes)
+        {
+            if (attribute.Type.IsComprehensionRequired() && !IsUnderstood(attribute.Type) && count < unknown.Length)
+                unknown[count++] = (ushort)attribute.Type;
+        }
+        if (count == 0) return true;
+        Span<byte> buffer = stackalloc byte[ResponseBufferSize];
+        var writer = new StunMessageWriter(buffer, request.Type.ErrorResponse, request.TransactionId);
+        writer.AddErrorCode(StunErrorCode.UnknownAttribute);
+        writer.AddUnknownAttributes(unknown[..count]);
+        AddSoftware(ref writer);
+        connection.Send(writer.Written);
+        return false;
+    }
+
+    private static bool IsUnderstood(StunAttributeType type) => type switch
+    {
+        StunAttributeType.Username or StunAttributeType.MessageIntegrity or StunAttributeType.MessageIntegritySha256
+            or StunAttributeType.Realm or StunAttributeType.Nonce or StunAttributeType.PasswordAlgorithm
+            or StunAttributeType.UserHash or StunAttributeType.ChannelNumber or StunAttributeType.Lifetime
+            or StunAttributeType.XorPeerAddress or StunAttributeType.Data or StunAttributeType.RequestedAddressFamily
+            or StunAttributeType.EvenPort or StunAttributeType.RequestedTransport or StunAttributeType.DontFragment
+            or StunAttributeType.ReservationToken or StunAttributeType.ConnectionId
+            or StunAttributeType.Priority or StunAttributeType.UseCandidate => true,
+        _ => false,
+    };
+
+    /// <summary>Binding (RFC 8489 §6.3.1): XOR-MAPPED-ADDRESS of the source, on every listener, no authentication.</summary>
+    private void HandleBinding(ClientConnection connection, StunMessageReader request)
+    {
+        if (!_unauthenticated.TryAcquire(connection.RemoteEndPoint.Address, Now)) { Metrics.Dropped("rate_limited"); return; }
+        Span<byte> buffer = stackalloc byte[ResponseBufferSize];
+        var writer = new StunMessageWriter(buffer, request.Type.SuccessResponse, request.TransactionId);
+        writer.AddXorAddress(StunAttributeType.XorMappedAddress, connection.RemoteEndPoint);
+        writer.AddAddress(StunAttributeType.ResponseOrigin, connection.LocalEndPoint);
+        AddSoftware(ref writer);
+        if (request.HasFingerprint) writer.AddFingerprint();
+        connection.Send(writer.Written);
+    }
+
+    private void Sweep()
+    {
+        long now = Now;
+        foreach (var allocation in _allocations.Values)
+        {
+            if (allocation.ExpiresAt <= now) Delete(allocation, "lifetime expired");
+            else allocation.ExpireEntries(now);
+        }
+        UdpPorts.ExpireReservations(now);
+        TcpPorts.ExpireReservations(now);
+        _unauthenticated.Sweep(now);
+    }
+
+    private void Delete(Allocation allocation, string reason)
+    {
+        if (!_allocations.TryRemove(allocation.Id, out _)) return;
+        allocation.Dispose();
+        _logger.LogInformation("Allocation {Id} of {User} from {Client} ended: {Reason}", allocation.Id, allocation.Username, allocation.Client, reason);
+    }
+
+    private static string MethodName(StunMethod method) => method switch
+    {
+        StunMethod.Binding => "binding",
+        StunMethod.Allocate => "allocate",
+        StunMethod.Refresh => "refresh",
+        StunMethod.CreatePermission => "create_permission",
+        StunMethod.ChannelBind => "channel_bind",
+        StunMethod.Connect => "connect",
+        StunMethod.ConnectionBind => "connection_bind",
+        _ => "other",
+    };
+
+    public void Dispose()
+    {
+        _sweeper.Dispose();
+        foreach (var allocation in _allocations.Values) Delete(allocation, "server stopped");
+    }
+}
