@@ -115,7 +115,7 @@ public sealed partial class TurnServer
         }
         var decision = _peerPolicy.Evaluate(peer);
         if (decision.IsAllowed) return true;
-        Metrics.PeerDenied(decision.ReasonName);
+        Metrics.PeerDenied(decision.Reason.ToString());
         SendError(connection, request, StunErrorCode.Forbidden, credentials, "Forbidden: peer address not allowed");
         return false;
     }
