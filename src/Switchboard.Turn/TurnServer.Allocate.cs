@@ -55,11 +55,13 @@ public sealed partial class TurnServer
         {
             UdpRelay? primary;
             if (wanted.ReservationToken is { } token)
-                primary = UdpPorts.TryClaim(token, Now, out int reservedPort) ? BindUdpRelay(allocation, AddressFamily.InterNetwork, reservedPort, wanted.DontFragment) : null;
+                primary = UdpPorts.TryClaim(token, Now, out int reservedPort, out var reservedFamily)
+                    ? BindUdpRelay(allocation, reservedFamily, reservedPort, wanted.DontFragment)
+                    : null;
             else
                 primary = CreateUdpRelay(allocation, wanted.Family, wanted.EvenPort, wanted.ReserveNext, wanted.DontFragment);
             if (primary is null) { FailAllocate(connection, request, credentials, allocation); return; }
-            if (wanted.ReserveNext) reservationToken = UdpPorts.Reserve(primary.LocalEndPoint.Port + 1, Now);
+            if (wanted.ReserveNext) reservationToken = UdpPorts.Reserve(primary.LocalEndPoint.Port + 1, primary.AddressFamily, Now);
 
             UdpRelay? additional = null;
             if (wanted.AdditionalIPv6)

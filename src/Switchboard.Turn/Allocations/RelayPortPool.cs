@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 
 namespace Switchboard.Turn.Allocations;
@@ -15,7 +16,7 @@ public sealed class RelayPortPool(int minPort, int maxPort)
 
     private readonly Lock _sync = new();
     private readonly BitArray _inUse = new(maxPort - minPort + 1);
-    private readonly Dictionary<ulong, (int Port, long ExpiresAt)> _reservations = [];
+    private readonly Dictionary<ulong, (int Port, AddressFamily Family, long ExpiresAt)> _reservations = [];
     private int _count;
 
     public int MinPort { get; } = minPort;
@@ -45,38 +46,38 @@ public sealed class RelayPortPool(int minPort, int maxPort)
         return false;
     }
 
-    /// <summary>Keeps a port (already taken) for a later allocation that presents the returned token.</summary>
-    public ulong Reserve(int port, long now)
+    /// <summary>
+    /// Keeps a port (already taken) on the relay address of <paramref name="family"/> for a later
+    /// allocation that presents the returned token.
+    /// </summary>
+    public ulong Reserve(int port, AddressFamily family, long now)
     {
         ulong token = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
-        lock (_sync) _reservations[token] = (port, now + ReservationMilliseconds);
+        lock (_sync) _reservations[token] = (port, family, now + ReservationMilliseconds);
         return token;
     }
 
-    /// <summary>Claims the port behind a RESERVATION-TOKEN; false when unknown or expired.</summary>
-    public bool TryClaim(ulong token, long now, out int port)
+    /// <summary>Claims the port behind a RESERVATION-TOKEN, and its family; false when unknown or expired.</summary>
+    public bool TryClaim(ulong token, long now, out int port, out AddressFamily family)
     {
         lock (_sync)
         {
-            if (_reservations.Remove(token, out var reservation) && reservation.ExpiresAt > now)
+            if (_reservations.Remove(token, out var reservation))
             {
                 port = reservation.Port;
-                return true;
+                family = reservation.Family;
+                if (reservation.ExpiresAt > now) return true;
+                Release(port);
             }
         }
         port = 0;
+        family = default;
         return false;
     }
 
     public void Return(int port)
     {
-        lock (_sync)
-        {
-            int index = port - MinPort;
-            if (index < 0 || index >= _inUse.Length || !_inUse[index]) return;
-            _inUse[index] = false;
-            _count--;
-        }
+        lock (_sync) Release(port);
     }
 
     /// <summary>Frees reserved ports nobody claimed in time.</summary>
@@ -88,10 +89,17 @@ public sealed class RelayPortPool(int minPort, int maxPort)
             {
                 if (reservation.ExpiresAt > now) continue;
                 _reservations.Remove(token);
-                int index = reservation.Port - MinPort;
-                if (_inUse[index]) { _inUse[index] = false; _count--; }
+                Release(reservation.Port);
             }
         }
+    }
+
+    private void Release(int port)
+    {
+        int index = port - MinPort;
+        if (index < 0 || index >= _inUse.Length || !_inUse[index]) return;
+        _inUse[index] = false;
+        _count--;
     }
 
     private void MarkInUse(int index)
