@@ -97,7 +97,10 @@ public sealed partial class TurnServer
     }
 
     /// <summary>SOFTWARE, then MESSAGE-INTEGRITY(-SHA256) when authenticated, then FINGERPRINT if the request had one; sends.</summary>
-    private void Finish(ref StunMessageWriter writer, StunMessageReader request, Credentials? credentials, ClientConnection connection)
+    private void Finish(ref StunMessageWriter writer, StunMessageReader request, Credentials? credentials, ClientConnection connection) =>
+        Finish(ref writer, request.HasFingerprint, credentials, connection);
+
+    private void Finish(ref StunMessageWriter writer, bool fingerprint, Credentials? credentials, ClientConnection connection)
     {
         AddSoftware(ref writer);
         if (credentials is { Key.Length: > 0 })
@@ -105,7 +108,7 @@ public sealed partial class TurnServer
             if (credentials.Sha256) writer.AddMessageIntegritySha256(credentials.Key);
             else writer.AddMessageIntegrity(credentials.Key);
         }
-        if (request.HasFingerprint) writer.AddFingerprint();
+        if (fingerprint) writer.AddFingerprint();
         connection.Send(writer.Written);
     }
 

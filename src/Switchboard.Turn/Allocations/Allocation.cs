@@ -133,9 +133,13 @@ public sealed class Allocation : IDisposable
 
     public int ChannelCount { get { lock (_sync) return _channelsByNumber.Count; } }
 
-    /// <summary>Drops expired permissions and channels (§9, §12: they are not refreshed implicitly).</summary>
+    /// <summary>
+    /// Drops expired permissions and channels (§9, §12: they are not refreshed implicitly), and closes
+    /// peer data connections that no ConnectionBind claimed in time (RFC 6062 §5.2, §5.3).
+    /// </summary>
     public void ExpireEntries(long now)
     {
+        TcpRelay?.ClosePendingBefore(now);
         lock (_sync)
         {
             foreach (var (peer, expiresAt) in _permissions)
@@ -148,6 +152,25 @@ public sealed class Allocation : IDisposable
             }
         }
     }
+
+    // ---- TCP data connections (RFC 6062) ----
+
+    /// <summary>Milliseconds a data connection waits before relaying <paramref name="bytes"/> to the peer (Turn:MaxBitsPerSecond).</summary>
+    internal int PaceToPeer(int bytes)
+    {
+        if (_toPeer.IsUnlimited) return 0;
+        lock (_sync) return _toPeer.TakeAndGetDelay(bytes, Now);
+    }
+
+    /// <summary>Milliseconds a data connection waits before relaying <paramref name="bytes"/> to the client.</summary>
+    internal int PaceToClient(int bytes)
+    {
+        if (_toClient.IsUnlimited) return 0;
+        lock (_sync) return _toClient.TakeAndGetDelay(bytes, Now);
+    }
+
+    internal TurnMetrics Metrics => _metrics;
+    internal TimeProvider Time => _time;
 
     // ---- Client to peer ----
 

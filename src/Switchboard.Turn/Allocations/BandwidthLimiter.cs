@@ -25,4 +25,20 @@ public sealed class BandwidthLimiter(long bitsPerSecond)
         _tokens -= bytes;
         return true;
     }
+
+    /// <summary>
+    /// For streams, where nothing may be dropped: takes <paramref name="bytes"/> even into debt and
+    /// returns how many milliseconds the sender should wait for the bucket to be level again.
+    /// </summary>
+    public int TakeAndGetDelay(int bytes, long nowMs)
+    {
+        if (_bytesPerSecond <= 0) return 0;
+        if (nowMs > _last)
+        {
+            _tokens = Math.Min(_bytesPerSecond, _tokens + (nowMs - _last) * _bytesPerSecond / 1000.0);
+            _last = nowMs;
+        }
+        _tokens -= bytes;
+        return _tokens >= 0 ? 0 : (int)Math.Ceiling(-_tokens * 1000.0 / _bytesPerSecond);
+    }
 }

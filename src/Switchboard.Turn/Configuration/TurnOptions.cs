@@ -83,6 +83,9 @@ public sealed class TurnOptions
     /// <summary>Channel bindings one allocation may hold.</summary>
     public int MaxChannelsPerAllocation { get; set; } = 256;
 
+    /// <summary>Peer data connections (connecting, waiting for ConnectionBind, or relaying) one TCP allocation may hold (RFC 6062).</summary>
+    public int MaxTcpConnectionsPerAllocation { get; set; } = 64;
+
     /// <summary>Requests per second one source IP may send before it has authenticated (token bucket rate).</summary>
     public int UnauthenticatedRequestsPerSecond { get; set; } = 200;
 

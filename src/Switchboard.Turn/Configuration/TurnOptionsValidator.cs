@@ -37,6 +37,7 @@ public sealed class TurnOptionsValidator : IValidateOptions<TurnOptions>
         Positive(o.UnauthenticatedRequestBurst, "Turn:UnauthenticatedRequestBurst");
         Positive(o.MaxPermissionsPerAllocation, "Turn:MaxPermissionsPerAllocation");
         Positive(o.MaxChannelsPerAllocation, "Turn:MaxChannelsPerAllocation");
+        Positive(o.MaxTcpConnectionsPerAllocation, "Turn:MaxTcpConnectionsPerAllocation");
         if (o.MaxLifetimeSeconds < 600) errors.Add($"Turn:MaxLifetimeSeconds ({o.MaxLifetimeSeconds}) must be at least 600, the default lifetime of RFC 8656");
         Positive(o.NonceLifetimeSeconds, "Turn:NonceLifetimeSeconds");
         NotNegative(o.DrainTimeoutSeconds, "Turn:DrainTimeoutSeconds");
