@@ -273,11 +273,12 @@ public sealed partial class TurnServer
             if (!allocation.HasRelayFor(addressFamily)) { SendError(connection, request, StunErrorCode.PeerAddressFamilyMismatch, credentials); return; }
         }
 
+        // §8.2 "desired lifetime": 0 deletes; otherwise min(requested, maximum), but never below the default.
         int lifetime = DefaultLifetimeSeconds;
         if (request.TryGetAttribute(StunAttributeType.Lifetime, out var value))
         {
             if (!TurnAttributes.TryReadUInt32(value, out uint seconds)) { SendError(connection, request, StunErrorCode.BadRequest, credentials); return; }
-            lifetime = (int)Math.Min(seconds, (uint)_options.MaxLifetimeSeconds);
+            lifetime = seconds == 0 ? 0 : Math.Max(DefaultLifetimeSeconds, (int)Math.Min(seconds, (uint)_options.MaxLifetimeSeconds));
         }
         if (lifetime == 0) Delete(allocation, "refreshed with lifetime 0");
         else
