@@ -88,7 +88,11 @@ public sealed class Allocation : IDisposable
         lock (_sync)
         {
             int added = 0;
-            foreach (var peer in peers) if (!_permissions.ContainsKey(peer)) added++;
+            for (int i = 0; i < peers.Length; i++)
+            {
+                // A peer named twice in one request (two ports of one address) is one new permission.
+                if (!_permissions.ContainsKey(peers[i]) && !peers[..i].Contains(peers[i])) added++;
+            }
             if (_permissions.Count + added > _limits.MaxPermissions) return false;
             foreach (var peer in peers) _permissions[peer] = now + PermissionLifetimeSeconds * 1000L;
             return true;
