@@ -91,13 +91,14 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
             HandleMalformed(connection, message, error);
             return;
         }
+        // RFC 8489 §6.3: a message whose FINGERPRINT does not verify is discarded, whatever its class.
+        if (request.HasFingerprint && !request.VerifyFingerprint()) { Metrics.Dropped("bad_fingerprint"); return; }
         if (request.Class == StunClass.Indication)
         {
             if (request.Method == StunMethod.Send) HandleSendIndication(connection, request);
             return;
         }
         if (request.Class != StunClass.Request) return; // responses are not for a server
-        if (request.HasFingerprint && !request.VerifyFingerprint()) { Metrics.Dropped("bad_fingerprint"); return; }
 
         Metrics.Request(MethodName(request.Method));
         if (!CheckComprehensionRequired(connection, request)) return;
@@ -153,12 +154,7 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
     private bool CheckComprehensionRequired(ClientConnection connection, StunMessageReader request)
     {
         Span<ushort> unknown = stackalloc ushort[16];
-        int count = 0;
-        foreach (var attribute in request.Attributes)
-        {
-            if (attribute.Type.IsComprehensionRequired() && !IsUnderstood(attribute.Type) && count < unknown.Length)
-                unknown[count++] = (ushort)attribute.Type;
-        }
+        int count = UnknownComprehensionRequired(request, unknown);
         if (count == 0) return true;
         Span<byte> buffer = stackalloc byte[ResponseBufferSize];
         var writer = new StunMessageWriter(buffer, request.Type.ErrorResponse, request.TransactionId);
@@ -167,6 +163,18 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
         AddSoftware(ref writer);
         connection.Send(writer.Written);
         return false;
+    }
+
+    /// <summary>Collects the comprehension-required attribute types we do not understand (up to the span's length); returns how many.</summary>
+    private static int UnknownComprehensionRequired(StunMessageReader message, Span<ushort> unknown)
+    {
+        int count = 0;
+        foreach (var attribute in message.Attributes)
+        {
+            if (attribute.Type.IsComprehensionRequired() && !IsUnderstood(attribute.Type) && count < unknown.Length)
+                unknown[count++] = (ushort)attribute.Type;
+        }
+        return count;
     }
 
     private static bool IsUnderstood(StunAttributeType type) => type switch
