@@ -16,8 +16,17 @@ public sealed partial class TurnServer
     private static readonly byte[] PasswordAlgorithms =
         StunCredentials.EncodePasswordAlgorithms([StunPasswordAlgorithm.Md5, StunPasswordAlgorithm.Sha256]);
 
-    /// <summary>Checks a request's credentials; on failure the error response has been sent and null is returned.</summary>
+    /// <summary>
+    /// Checks a request's credentials, then its comprehension-required attributes (RFC 8489 §6.3 takes them
+    /// in that order); on failure the error response has been sent and null is returned.
+    /// </summary>
     private Credentials? Authenticate(ClientConnection connection, StunMessageReader request)
+    {
+        var credentials = CheckCredentials(connection, request);
+        return credentials is not null && CheckComprehensionRequired(connection, request, credentials) ? credentials : null;
+    }
+
+    private Credentials? CheckCredentials(ClientConnection connection, StunMessageReader request)
     {
         if (_options.NoAuth) return Anonymous;
         long now = Now;

@@ -101,7 +101,6 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
         if (request.Class != StunClass.Request) return; // responses are not for a server
 
         Metrics.Request(MethodName(request.Method));
-        if (!CheckComprehensionRequired(connection, request)) return;
         switch (request.Method)
         {
             case StunMethod.Binding: HandleBinding(connection, request); break;
@@ -150,8 +149,11 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
         connection.Send(writer.Written);
     }
 
-    /// <summary>RFC 8489 §6.3.1: unknown comprehension-required attributes get 420 with UNKNOWN-ATTRIBUTES.</summary>
-    private bool CheckComprehensionRequired(ClientConnection connection, StunMessageReader request)
+    /// <summary>
+    /// RFC 8489 §6.3.1: unknown comprehension-required attributes get 420 with UNKNOWN-ATTRIBUTES. §6.3 looks
+    /// at them once the authentication checks are done, so the 420 of an authenticated request is signed.
+    /// </summary>
+    private bool CheckComprehensionRequired(ClientConnection connection, StunMessageReader request, Credentials? credentials)
     {
         Span<ushort> unknown = stackalloc ushort[16];
         int count = UnknownComprehensionRequired(request, unknown);
@@ -160,8 +162,7 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
         var writer = new StunMessageWriter(buffer, request.Type.ErrorResponse, request.TransactionId);
         writer.AddErrorCode(StunErrorCode.UnknownAttribute);
         writer.AddUnknownAttributes(unknown[..count]);
-        AddSoftware(ref writer);
-        connection.Send(writer.Written);
+        Finish(ref writer, request, credentials, connection);
         return false;
     }
 
@@ -186,6 +187,9 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
             or StunAttributeType.EvenPort or StunAttributeType.RequestedTransport or StunAttributeType.DontFragment
             or StunAttributeType.ReservationToken or StunAttributeType.ConnectionId
             or StunAttributeType.Priority or StunAttributeType.UseCandidate => true,
+        // Known attributes that belong in responses: §6.3 says known-but-unexpected attributes are ignored.
+        StunAttributeType.MappedAddress or StunAttributeType.ErrorCode or StunAttributeType.UnknownAttributes
+            or StunAttributeType.XorRelayedAddress or StunAttributeType.XorMappedAddress => true,
         _ => false,
     };
 
@@ -193,6 +197,7 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
     private void HandleBinding(ClientConnection connection, StunMessageReader request)
     {
         if (!_unauthenticated.TryAcquire(connection.RemoteEndPoint.Address, Now)) { Metrics.Dropped("rate_limited"); return; }
+        if (!CheckComprehensionRequired(connection, request, null)) return;
         Span<byte> buffer = stackalloc byte[ResponseBufferSize];
         var writer = new StunMessageWriter(buffer, request.Type.SuccessResponse, request.TransactionId);
         writer.AddXorAddress(StunAttributeType.XorMappedAddress, connection.RemoteEndPoint);
