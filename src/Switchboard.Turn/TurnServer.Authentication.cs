@@ -34,7 +34,7 @@ public sealed partial class TurnServer
         if (!request.HasMessageIntegrity && !request.HasMessageIntegritySha256)
         {
             // The first 401 is how a client learns realm and nonce (§9.2.4): not a failure.
-            if (!_unauthenticated.TryAcquire(source, now)) { Metrics.Dropped("rate_limited"); return null; }
+            if (!AdmitUnauthenticated(connection, now)) return null;
             _logger.LogDebug("Challenge {Method} from {Client}", request.Method, connection);
             SendChallenge(connection, request, StunErrorCode.Unauthenticated);
             return null;
@@ -46,12 +46,14 @@ public sealed partial class TurnServer
             !request.TryGetAttribute(StunAttributeType.Nonce, out var nonce))
         {
             Metrics.AuthFailure("missing_attributes");
+            if (!AdmitUnauthenticated(connection, now)) return null;
             SendError(connection, request, StunErrorCode.BadRequest, null, "Missing USERNAME, REALM or NONCE");
             return null;
         }
         if (!_nonces.IsValid(nonce, source, now))
         {
             Metrics.AuthFailure("stale_nonce");
+            if (!AdmitUnauthenticated(connection, now)) return null;
             SendChallenge(connection, request, StunErrorCode.StaleNonce);
             return null;
         }
@@ -62,6 +64,7 @@ public sealed partial class TurnServer
              algorithm is not (StunPasswordAlgorithm.Md5 or StunPasswordAlgorithm.Sha256)))
         {
             Metrics.AuthFailure("bad_password_algorithm");
+            if (!AdmitUnauthenticated(connection, now)) return null;
             SendError(connection, request, StunErrorCode.BadRequest, null, "Unsupported PASSWORD-ALGORITHM");
             return null;
         }
@@ -80,9 +83,20 @@ public sealed partial class TurnServer
         Metrics.AuthFailure(knownUser ? "bad_integrity" : "unknown_user");
         _logger.LogInformation("Authentication failed for {User} from {Client}: {Reason}", username ?? "(unknown USERHASH)",
             connection, knownUser ? "wrong password" : "unknown or expired user");
-        if (!_unauthenticated.TryAcquire(source, now)) { Metrics.Dropped("rate_limited"); return null; }
+        if (!AdmitUnauthenticated(connection, now)) return null;
         SendChallenge(connection, request, StunErrorCode.Unauthenticated);
         return null;
+    }
+
+    /// <summary>
+    /// Takes a token from the source's bucket (Turn:UnauthenticatedRequestsPerSecond) before any answer to a
+    /// request that has not proved its credentials, whatever the answer is; false when the request is to be dropped.
+    /// </summary>
+    private bool AdmitUnauthenticated(ClientConnection connection, long now)
+    {
+        if (_unauthenticated.TryAcquire(connection.RemoteEndPoint.Address, now)) return true;
+        Metrics.Dropped("rate_limited");
+        return false;
     }
 
     /// <summary>401 or 438 with a fresh NONCE, the REALM and the PASSWORD-ALGORITHMS we accept (§9.2.4).</summary>

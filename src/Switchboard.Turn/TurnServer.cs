@@ -110,7 +110,9 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
             case StunMethod.ChannelBind: HandleChannelBind(connection, request); break;
             case StunMethod.Connect: HandleConnect(connection, request); break;
             case StunMethod.ConnectionBind: HandleConnectionBind(connection, request); break;
-            default: SendError(connection, request, StunErrorCode.BadRequest, null, "Unknown method"); break;
+            default:
+                if (AdmitUnauthenticated(connection, Now)) SendError(connection, request, StunErrorCode.BadRequest, null, "Unknown method");
+                break;
         }
     }
 
@@ -141,7 +143,7 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
         if (!headerIntact || error == StunParseError.LengthMismatch && connection.IsStream) return;
         var type = StunMessageType.FromWire((ushort)((message[0] << 8) | message[1]));
         if (type.Class != StunClass.Request) return;
-        if (!_unauthenticated.TryAcquire(connection.RemoteEndPoint.Address, Now)) return;
+        if (!AdmitUnauthenticated(connection, Now)) return;
         Span<byte> buffer = stackalloc byte[ResponseBufferSize];
         var writer = new StunMessageWriter(buffer, type.ErrorResponse, message.Slice(8, StunConstants.TransactionIdLength));
         writer.AddErrorCode(StunErrorCode.BadRequest, $"Bad Request: {error}");
@@ -196,7 +198,7 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
     /// <summary>Binding (RFC 8489 §6.3.1): XOR-MAPPED-ADDRESS of the source, on every listener, no authentication.</summary>
     private void HandleBinding(ClientConnection connection, StunMessageReader request)
     {
-        if (!_unauthenticated.TryAcquire(connection.RemoteEndPoint.Address, Now)) { Metrics.Dropped("rate_limited"); return; }
+        if (!AdmitUnauthenticated(connection, Now)) return;
         if (!CheckComprehensionRequired(connection, request, null)) return;
         Span<byte> buffer = stackalloc byte[ResponseBufferSize];
         var writer = new StunMessageWriter(buffer, request.Type.SuccessResponse, request.TransactionId);
