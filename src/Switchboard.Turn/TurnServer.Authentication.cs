@@ -58,14 +58,20 @@ public sealed partial class TurnServer
             return null;
         }
         var username = hasUsername ? Encoding.UTF8.GetString(usernameValue) : _credentials.UsernameForHash(userHashValue);
+        // §9.2.4: without PASSWORD-ALGORITHM and PASSWORD-ALGORITHMS the algorithm is MD5. Otherwise both must be
+        // present, PASSWORD-ALGORITHMS exactly as our challenge sent it (so that nobody in between can bid the
+        // algorithm down), and PASSWORD-ALGORITHM one of those.
         var algorithm = StunPasswordAlgorithm.Md5;
-        if (request.TryGetAttribute(StunAttributeType.PasswordAlgorithm, out var algorithmValue) &&
-            (!StunCredentials.TryDecodePasswordAlgorithm(algorithmValue, out algorithm) ||
+        bool hasAlgorithm = request.TryGetAttribute(StunAttributeType.PasswordAlgorithm, out var algorithmValue);
+        bool hasAlgorithms = request.TryGetAttribute(StunAttributeType.PasswordAlgorithms, out var algorithmsValue);
+        if ((hasAlgorithm || hasAlgorithms) &&
+            (!hasAlgorithm || !hasAlgorithms || !algorithmsValue.SequenceEqual(PasswordAlgorithms) ||
+             !StunCredentials.TryDecodePasswordAlgorithm(algorithmValue, out algorithm) ||
              algorithm is not (StunPasswordAlgorithm.Md5 or StunPasswordAlgorithm.Sha256)))
         {
             Metrics.AuthFailure("bad_password_algorithm");
             if (!AdmitUnauthenticated(connection, now)) return null;
-            SendError(connection, request, StunErrorCode.BadRequest, null, "Unsupported PASSWORD-ALGORITHM");
+            SendError(connection, request, StunErrorCode.BadRequest, null, "Bad PASSWORD-ALGORITHM or PASSWORD-ALGORITHMS");
             return null;
         }
 
