@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 
 namespace Switchboard.Turn.Configuration;
@@ -28,6 +29,8 @@ public sealed class TurnOptionsValidator : IValidateOptions<TurnOptions>
         for (int i = 0; i < o.ListenAddresses.Length; i++) Address(o.ListenAddresses[i], $"Turn:ListenAddresses[{i}]");
         Address(o.RelayAddress, "Turn:RelayAddress");
         Address(o.RelayAddressV6, "Turn:RelayAddressV6");
+        if (IPAddress.TryParse(o.RelayAddressV6, out var relayV6) && relayV6.AddressFamily != AddressFamily.InterNetworkV6)
+            errors.Add($"Turn:RelayAddressV6 ('{o.RelayAddressV6}') must be an IPv6 address; an IPv4 relay address goes in Turn:RelayAddress");
         Address(o.ExternalAddress, "Turn:ExternalAddress");
         errors.AddRange(Policy.PeerPolicy.Validate(o));
         NotNegative(o.UserQuota, "Turn:UserQuota");
