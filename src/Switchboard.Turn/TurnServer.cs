@@ -24,7 +24,8 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
     /// <summary>RFC 8656 §3.2: the default allocation lifetime, 10 minutes.</summary>
     public const int DefaultLifetimeSeconds = 600;
 
-    private const int ResponseBufferSize = 1024;
+    // Fits the largest answer: a challenge with a REALM and a SOFTWARE of 127 four-byte characters each.
+    private const int ResponseBufferSize = 2048;
 
     private readonly TurnOptions _options;
     private readonly ILogger _logger;
