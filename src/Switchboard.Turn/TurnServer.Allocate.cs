@@ -269,8 +269,14 @@ public sealed partial class TurnServer
         if (request.TryGetAttribute(StunAttributeType.RequestedAddressFamily, out var familyValue))
         {
             if (!TurnAttributes.TryReadAddressFamily(familyValue, out byte family)) { SendError(connection, request, StunErrorCode.BadRequest, credentials); return; }
-            var addressFamily = family == TurnAttributes.FamilyIPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
-            if (!allocation.HasRelayFor(addressFamily)) { SendError(connection, request, StunErrorCode.PeerAddressFamilyMismatch, credentials); return; }
+            // Any value but the allocation's own family (an unknown one included) is a mismatch.
+            var addressFamily = family switch
+            {
+                TurnAttributes.FamilyIPv4 => AddressFamily.InterNetwork,
+                TurnAttributes.FamilyIPv6 => AddressFamily.InterNetworkV6,
+                _ => AddressFamily.Unknown,
+            };
+            if (addressFamily == AddressFamily.Unknown || !allocation.HasRelayFor(addressFamily)) { SendError(connection, request, StunErrorCode.PeerAddressFamilyMismatch, credentials); return; }
         }
 
         // §8.2 "desired lifetime": 0 deletes; otherwise min(requested, maximum), but never below the default.
