@@ -21,7 +21,8 @@ public sealed partial class TurnServer
         if (connection.Allocation is { } existing)
         {
             if (existing.AllocateTransaction.Equals(StunTransactionId.FromBytes(request.TransactionId)))
-                SendAllocateSuccess(connection, request, credentials, existing, null, 0, null);
+                SendAllocateSuccess(connection, request, credentials, existing, existing.ReservationToken,
+                    existing.AdditionalAddressError, StunAddress.FamilyIPv6);
             else
                 SendError(connection, request, StunErrorCode.AllocationMismatch, credentials);
             return;
@@ -76,6 +77,8 @@ public sealed partial class TurnServer
                 primary.AddressFamily == AddressFamily.InterNetworkV6 ? primary : additional);
         }
 
+        allocation.ReservationToken = reservationToken;
+        allocation.AdditionalAddressError = additionalError;
         allocation.LifetimeSeconds = AllocateLifetime(request);
         allocation.ExpiresAt = Now + allocation.LifetimeSeconds * 1000L;
         connection.Allocation = allocation;

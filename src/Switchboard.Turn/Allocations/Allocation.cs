@@ -53,6 +53,12 @@ public sealed class Allocation : IDisposable
     /// <summary>The Allocate request that made it, to answer its retransmissions (RFC 8656 §7.2).</summary>
     public StunTransactionId AllocateTransaction { get; }
 
+    /// <summary>The RESERVATION-TOKEN the Allocate success carried, repeated to its retransmissions.</summary>
+    internal ulong? ReservationToken { get; set; }
+
+    /// <summary>The ADDRESS-ERROR-CODE (for IPv6) the Allocate success carried, or 0; repeated to its retransmissions.</summary>
+    internal int AdditionalAddressError { get; set; }
+
     public UdpRelay? RelayV4 { get; private set; }
     public UdpRelay? RelayV6 { get; private set; }
 
