@@ -56,11 +56,13 @@ public sealed partial class TurnServer
         {
             UdpRelay? primary;
             if (wanted.ReservationToken is { } token)
-                primary = UdpPorts.TryClaim(token, Now, out int reservedPort) ? BindUdpRelay(allocation, AddressFamily.InterNetwork, reservedPort, wanted.DontFragment) : null;
+                primary = UdpPorts.TryClaim(token, Now, out int reservedPort, out var reservedFamily)
+                    ? BindUdpRelay(allocation, reservedFamily, reservedPort, wanted.DontFragment)
+                    : null;
             else
                 primary = CreateUdpRelay(allocation, wanted.Family, wanted.EvenPort, wanted.ReserveNext, wanted.DontFragment);
             if (primary is null) { FailAllocate(connection, request, credentials, allocation); return; }
-            if (wanted.ReserveNext) reservationToken = UdpPorts.Reserve(primary.LocalEndPoint.Port + 1, Now);
+            if (wanted.ReserveNext) reservationToken = UdpPorts.Reserve(primary.LocalEndPoint.Port + 1, primary.AddressFamily, Now);
 
             UdpRelay? additional = null;
             if (wanted.AdditionalIPv6)
@@ -128,7 +130,8 @@ public sealed partial class TurnServer
         if (hasAdditional && (!TurnAttributes.TryReadAddressFamily(additionalValue, out byte additional) || additional != TurnAttributes.FamilyIPv6))
             return Rejected(connection, request, credentials, StunErrorCode.BadRequest, "ADDITIONAL-ADDRESS-FAMILY must be IPv6"); // §18.11
         if (hasAdditional && tcp) return Rejected(connection, request, credentials, StunErrorCode.BadRequest, "TCP allocations have one address family");
-        if (_relayAddresses.LocalFor(family) is null) return Rejected(connection, request, credentials, StunErrorCode.AddressFamilyNotSupported);
+        // With a RESERVATION-TOKEN the family is the reserved address's, found when the token is claimed.
+        if (!hasToken && _relayAddresses.LocalFor(family) is null) return Rejected(connection, request, credentials, StunErrorCode.AddressFamilyNotSupported);
 
         bool reserveNext = false;
         if (hasEvenPort && !TurnAttributes.TryReadEvenPort(evenPortValue, out reserveNext)) return Rejected(connection, request, credentials, StunErrorCode.BadRequest, "Malformed EVEN-PORT");

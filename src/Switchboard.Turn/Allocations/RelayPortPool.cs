@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 
 namespace Switchboard.Turn.Allocations;
@@ -15,7 +16,7 @@ public sealed class RelayPortPool(int minPort, int maxPort)
 
     private readonly Lock _sync = new();
     private readonly BitArray _inUse = new(maxPort - minPort + 1);
-    private readonly Dictionary<ulong, (int Port, long ExpiresAt)> _reservations = [];
+    private readonly Dictionary<ulong, (int Port, AddressFamily Family, long ExpiresAt)> _reservations = [];
     private int _count;
 
     public int MinPort { get; } = minPort;
@@ -45,26 +46,31 @@ public sealed class RelayPortPool(int minPort, int maxPort)
         return false;
     }
 
-    /// <summary>Keeps a port (already taken) for a later allocation that presents the returned token.</summary>
-    public ulong Reserve(int port, long now)
+    /// <summary>
+    /// Keeps a port (already taken) of an address family for a later allocation that presents the returned
+    /// token; the family goes with it, as the token stands for a relayed transport address (RFC 8656 §7.2).
+    /// </summary>
+    public ulong Reserve(int port, AddressFamily family, long now)
     {
         ulong token = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
-        lock (_sync) _reservations[token] = (port, now + ReservationMilliseconds);
+        lock (_sync) _reservations[token] = (port, family, now + ReservationMilliseconds);
         return token;
     }
 
-    /// <summary>Claims the port behind a RESERVATION-TOKEN; false when unknown or expired.</summary>
-    public bool TryClaim(ulong token, long now, out int port)
+    /// <summary>Claims the port and family behind a RESERVATION-TOKEN; false when unknown or expired.</summary>
+    public bool TryClaim(ulong token, long now, out int port, out AddressFamily family)
     {
         lock (_sync)
         {
             if (_reservations.Remove(token, out var reservation) && reservation.ExpiresAt > now)
             {
                 port = reservation.Port;
+                family = reservation.Family;
                 return true;
             }
         }
         port = 0;
+        family = AddressFamily.Unknown;
         return false;
     }
 
