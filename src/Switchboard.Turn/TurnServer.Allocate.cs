@@ -21,7 +21,8 @@ public sealed partial class TurnServer
         if (connection.Allocation is { } existing)
         {
             if (existing.AllocateTransaction.Equals(StunTransactionId.FromBytes(request.TransactionId)))
-                SendAllocateSuccess(connection, request, credentials, existing, null, 0, null);
+                SendAllocateSuccess(connection, request, credentials, existing, existing.ReservationToken,
+                    existing.AdditionalAddressError, StunAddress.FamilyIPv6);
             else
                 SendError(connection, request, StunErrorCode.AllocationMismatch, credentials);
             return;
@@ -78,6 +79,8 @@ public sealed partial class TurnServer
                 primary.AddressFamily == AddressFamily.InterNetworkV6 ? primary : additional);
         }
 
+        allocation.ReservationToken = reservationToken;
+        allocation.AdditionalAddressError = additionalError;
         allocation.LifetimeSeconds = AllocateLifetime(request);
         allocation.ExpiresAt = Now + allocation.LifetimeSeconds * 1000L;
         connection.Allocation = allocation;
@@ -127,7 +130,8 @@ public sealed partial class TurnServer
         if (hasAdditional && (!TurnAttributes.TryReadAddressFamily(additionalValue, out byte additional) || additional != TurnAttributes.FamilyIPv6))
             return Rejected(connection, request, credentials, StunErrorCode.BadRequest, "ADDITIONAL-ADDRESS-FAMILY must be IPv6"); // §18.11
         if (hasAdditional && tcp) return Rejected(connection, request, credentials, StunErrorCode.BadRequest, "TCP allocations have one address family");
-        if (_relayAddresses.LocalFor(family) is null) return Rejected(connection, request, credentials, StunErrorCode.AddressFamilyNotSupported);
+        // With a RESERVATION-TOKEN the family is the reserved address's, found when the token is claimed.
+        if (!hasToken && _relayAddresses.LocalFor(family) is null) return Rejected(connection, request, credentials, StunErrorCode.AddressFamilyNotSupported);
 
         bool reserveNext = false;
         if (hasEvenPort && !TurnAttributes.TryReadEvenPort(evenPortValue, out reserveNext)) return Rejected(connection, request, credentials, StunErrorCode.BadRequest, "Malformed EVEN-PORT");
@@ -271,15 +275,22 @@ public sealed partial class TurnServer
         if (request.TryGetAttribute(StunAttributeType.RequestedAddressFamily, out var familyValue))
         {
             if (!TurnAttributes.TryReadAddressFamily(familyValue, out byte family)) { SendError(connection, request, StunErrorCode.BadRequest, credentials); return; }
-            var addressFamily = family == TurnAttributes.FamilyIPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
-            if (!allocation.HasRelayFor(addressFamily)) { SendError(connection, request, StunErrorCode.PeerAddressFamilyMismatch, credentials); return; }
+            // Any value but the allocation's own family (an unknown one included) is a mismatch.
+            var addressFamily = family switch
+            {
+                TurnAttributes.FamilyIPv4 => AddressFamily.InterNetwork,
+                TurnAttributes.FamilyIPv6 => AddressFamily.InterNetworkV6,
+                _ => AddressFamily.Unknown,
+            };
+            if (addressFamily == AddressFamily.Unknown || !allocation.HasRelayFor(addressFamily)) { SendError(connection, request, StunErrorCode.PeerAddressFamilyMismatch, credentials); return; }
         }
 
+        // §8.2 "desired lifetime": 0 deletes; otherwise min(requested, maximum), but never below the default.
         int lifetime = DefaultLifetimeSeconds;
         if (request.TryGetAttribute(StunAttributeType.Lifetime, out var value))
         {
             if (!TurnAttributes.TryReadUInt32(value, out uint seconds)) { SendError(connection, request, StunErrorCode.BadRequest, credentials); return; }
-            lifetime = (int)Math.Min(seconds, (uint)_options.MaxLifetimeSeconds);
+            lifetime = seconds == 0 ? 0 : Math.Max(DefaultLifetimeSeconds, (int)Math.Min(seconds, (uint)_options.MaxLifetimeSeconds));
         }
         if (lifetime == 0) Delete(allocation, "refreshed with lifetime 0");
         else

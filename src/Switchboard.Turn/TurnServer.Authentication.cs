@@ -16,8 +16,17 @@ public sealed partial class TurnServer
     private static readonly byte[] PasswordAlgorithms =
         StunCredentials.EncodePasswordAlgorithms([StunPasswordAlgorithm.Md5, StunPasswordAlgorithm.Sha256]);
 
-    /// <summary>Checks a request's credentials; on failure the error response has been sent and null is returned.</summary>
+    /// <summary>
+    /// Checks a request's credentials, then its comprehension-required attributes (RFC 8489 §6.3 takes them
+    /// in that order); on failure the error response has been sent and null is returned.
+    /// </summary>
     private Credentials? Authenticate(ClientConnection connection, StunMessageReader request)
+    {
+        var credentials = CheckCredentials(connection, request);
+        return credentials is not null && CheckComprehensionRequired(connection, request, credentials) ? credentials : null;
+    }
+
+    private Credentials? CheckCredentials(ClientConnection connection, StunMessageReader request)
     {
         if (_options.NoAuth) return Anonymous;
         long now = Now;
@@ -25,7 +34,7 @@ public sealed partial class TurnServer
         if (!request.HasMessageIntegrity && !request.HasMessageIntegritySha256)
         {
             // The first 401 is how a client learns realm and nonce (§9.2.4): not a failure.
-            if (!_unauthenticated.TryAcquire(source, now)) { Metrics.Dropped("rate_limited"); return null; }
+            if (!AdmitUnauthenticated(connection, now)) return null;
             _logger.LogDebug("Challenge {Method} from {Client}", request.Method, connection);
             SendChallenge(connection, request, StunErrorCode.Unauthenticated);
             return null;
@@ -37,23 +46,32 @@ public sealed partial class TurnServer
             !request.TryGetAttribute(StunAttributeType.Nonce, out var nonce))
         {
             Metrics.AuthFailure("missing_attributes");
+            if (!AdmitUnauthenticated(connection, now)) return null;
             SendError(connection, request, StunErrorCode.BadRequest, null, "Missing USERNAME, REALM or NONCE");
             return null;
         }
         if (!_nonces.IsValid(nonce, source, now))
         {
             Metrics.AuthFailure("stale_nonce");
+            if (!AdmitUnauthenticated(connection, now)) return null;
             SendChallenge(connection, request, StunErrorCode.StaleNonce);
             return null;
         }
         var username = hasUsername ? Encoding.UTF8.GetString(usernameValue) : _credentials.UsernameForHash(userHashValue);
+        // §9.2.4: without PASSWORD-ALGORITHM and PASSWORD-ALGORITHMS the algorithm is MD5. Otherwise both must be
+        // present, PASSWORD-ALGORITHMS exactly as our challenge sent it (so that nobody in between can bid the
+        // algorithm down), and PASSWORD-ALGORITHM one of those.
         var algorithm = StunPasswordAlgorithm.Md5;
-        if (request.TryGetAttribute(StunAttributeType.PasswordAlgorithm, out var algorithmValue) &&
-            (!StunCredentials.TryDecodePasswordAlgorithm(algorithmValue, out algorithm) ||
+        bool hasAlgorithm = request.TryGetAttribute(StunAttributeType.PasswordAlgorithm, out var algorithmValue);
+        bool hasAlgorithms = request.TryGetAttribute(StunAttributeType.PasswordAlgorithms, out var algorithmsValue);
+        if ((hasAlgorithm || hasAlgorithms) &&
+            (!hasAlgorithm || !hasAlgorithms || !algorithmsValue.SequenceEqual(PasswordAlgorithms) ||
+             !StunCredentials.TryDecodePasswordAlgorithm(algorithmValue, out algorithm) ||
              algorithm is not (StunPasswordAlgorithm.Md5 or StunPasswordAlgorithm.Sha256)))
         {
             Metrics.AuthFailure("bad_password_algorithm");
-            SendError(connection, request, StunErrorCode.BadRequest, null, "Unsupported PASSWORD-ALGORITHM");
+            if (!AdmitUnauthenticated(connection, now)) return null;
+            SendError(connection, request, StunErrorCode.BadRequest, null, "Bad PASSWORD-ALGORITHM or PASSWORD-ALGORITHMS");
             return null;
         }
 
@@ -71,9 +89,20 @@ public sealed partial class TurnServer
         Metrics.AuthFailure(knownUser ? "bad_integrity" : "unknown_user");
         _logger.LogInformation("Authentication failed for {User} from {Client}: {Reason}", username ?? "(unknown USERHASH)",
             connection, knownUser ? "wrong password" : "unknown or expired user");
-        if (!_unauthenticated.TryAcquire(source, now)) { Metrics.Dropped("rate_limited"); return null; }
+        if (!AdmitUnauthenticated(connection, now)) return null;
         SendChallenge(connection, request, StunErrorCode.Unauthenticated);
         return null;
+    }
+
+    /// <summary>
+    /// Takes a token from the source's bucket (Turn:UnauthenticatedRequestsPerSecond) before any answer to a
+    /// request that has not proved its credentials, whatever the answer is; false when the request is to be dropped.
+    /// </summary>
+    private bool AdmitUnauthenticated(ClientConnection connection, long now)
+    {
+        if (_unauthenticated.TryAcquire(connection.RemoteEndPoint.Address, now)) return true;
+        Metrics.Dropped("rate_limited");
+        return false;
     }
 
     /// <summary>401 or 438 with a fresh NONCE, the REALM and the PASSWORD-ALGORITHMS we accept (§9.2.4).</summary>

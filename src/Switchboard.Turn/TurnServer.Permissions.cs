@@ -71,11 +71,14 @@ public sealed partial class TurnServer
         }
     }
 
-    /// <summary>§11.2: no authentication; silently dropped without allocation, peer, data or permission.</summary>
+    /// <summary>
+    /// §11.2: no authentication; silently dropped without allocation, peer, data or permission, and
+    /// (RFC 8489 §6.3.2) when it carries a comprehension-required attribute we do not understand.
+    /// </summary>
     private void HandleSendIndication(ClientConnection connection, StunMessageReader indication)
     {
         var allocation = connection.Allocation;
-        if (allocation is null ||
+        if (allocation is null || UnknownComprehensionRequired(indication, stackalloc ushort[1]) > 0 ||
             !indication.TryGetAttribute(StunAttributeType.XorPeerAddress, out var peerValue) ||
             !indication.TryGetAttribute(StunAttributeType.Data, out var data) ||
             !StunAddress.TryDecode(peerValue, indication.TransactionId, out var peer))

@@ -24,7 +24,8 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
     /// <summary>RFC 8656 §3.2: the default allocation lifetime, 10 minutes.</summary>
     public const int DefaultLifetimeSeconds = 600;
 
-    private const int ResponseBufferSize = 1024;
+    // Fits the largest answer: a challenge with a REALM and a SOFTWARE of 127 four-byte characters each.
+    private const int ResponseBufferSize = 2048;
 
     private readonly TurnOptions _options;
     private readonly ILogger _logger;
@@ -91,16 +92,16 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
             HandleMalformed(connection, message, error);
             return;
         }
+        // RFC 8489 §6.3: a message whose FINGERPRINT does not verify is discarded, whatever its class.
+        if (request.HasFingerprint && !request.VerifyFingerprint()) { Metrics.Dropped("bad_fingerprint"); return; }
         if (request.Class == StunClass.Indication)
         {
             if (request.Method == StunMethod.Send) HandleSendIndication(connection, request);
             return;
         }
         if (request.Class != StunClass.Request) return; // responses are not for a server
-        if (request.HasFingerprint && !request.VerifyFingerprint()) { Metrics.Dropped("bad_fingerprint"); return; }
 
         Metrics.Request(MethodName(request.Method));
-        if (!CheckComprehensionRequired(connection, request)) return;
         switch (request.Method)
         {
             case StunMethod.Binding: HandleBinding(connection, request); break;
@@ -110,7 +111,9 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
             case StunMethod.ChannelBind: HandleChannelBind(connection, request); break;
             case StunMethod.Connect: HandleConnect(connection, request); break;
             case StunMethod.ConnectionBind: HandleConnectionBind(connection, request); break;
-            default: SendError(connection, request, StunErrorCode.BadRequest, null, "Unknown method"); break;
+            default:
+                if (AdmitUnauthenticated(connection, Now)) SendError(connection, request, StunErrorCode.BadRequest, null, "Unknown method");
+                break;
         }
     }
 
@@ -141,7 +144,7 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
         if (!headerIntact || error == StunParseError.LengthMismatch && connection.IsStream) return;
         var type = StunMessageType.FromWire((ushort)((message[0] << 8) | message[1]));
         if (type.Class != StunClass.Request) return;
-        if (!_unauthenticated.TryAcquire(connection.RemoteEndPoint.Address, Now)) return;
+        if (!AdmitUnauthenticated(connection, Now)) return;
         Span<byte> buffer = stackalloc byte[ResponseBufferSize];
         var writer = new StunMessageWriter(buffer, type.ErrorResponse, message.Slice(8, StunConstants.TransactionIdLength));
         writer.AddErrorCode(StunErrorCode.BadRequest, $"Bad Request: {error}");
@@ -149,24 +152,33 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
         connection.Send(writer.Written);
     }
 
-    /// <summary>RFC 8489 §6.3.1: unknown comprehension-required attributes get 420 with UNKNOWN-ATTRIBUTES.</summary>
-    private bool CheckComprehensionRequired(ClientConnection connection, StunMessageReader request)
+    /// <summary>
+    /// RFC 8489 §6.3.1: unknown comprehension-required attributes get 420 with UNKNOWN-ATTRIBUTES. §6.3 looks
+    /// at them once the authentication checks are done, so the 420 of an authenticated request is signed.
+    /// </summary>
+    private bool CheckComprehensionRequired(ClientConnection connection, StunMessageReader request, Credentials? credentials)
     {
         Span<ushort> unknown = stackalloc ushort[16];
-        int count = 0;
-        foreach (var attribute in request.Attributes)
-        {
-            if (attribute.Type.IsComprehensionRequired() && !IsUnderstood(attribute.Type) && count < unknown.Length)
-                unknown[count++] = (ushort)attribute.Type;
-        }
+        int count = UnknownComprehensionRequired(request, unknown);
         if (count == 0) return true;
         Span<byte> buffer = stackalloc byte[ResponseBufferSize];
         var writer = new StunMessageWriter(buffer, request.Type.ErrorResponse, request.TransactionId);
         writer.AddErrorCode(StunErrorCode.UnknownAttribute);
         writer.AddUnknownAttributes(unknown[..count]);
-        AddSoftware(ref writer);
-        connection.Send(writer.Written);
+        Finish(ref writer, request, credentials, connection);
         return false;
+    }
+
+    /// <summary>Collects the comprehension-required attribute types we do not understand (up to the span's length); returns how many.</summary>
+    private static int UnknownComprehensionRequired(StunMessageReader message, Span<ushort> unknown)
+    {
+        int count = 0;
+        foreach (var attribute in message.Attributes)
+        {
+            if (attribute.Type.IsComprehensionRequired() && !IsUnderstood(attribute.Type) && count < unknown.Length)
+                unknown[count++] = (ushort)attribute.Type;
+        }
+        return count;
     }
 
     private static bool IsUnderstood(StunAttributeType type) => type switch
@@ -178,13 +190,17 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
             or StunAttributeType.EvenPort or StunAttributeType.RequestedTransport or StunAttributeType.DontFragment
             or StunAttributeType.ReservationToken or StunAttributeType.ConnectionId
             or StunAttributeType.Priority or StunAttributeType.UseCandidate => true,
+        // Known attributes that belong in responses: §6.3 says known-but-unexpected attributes are ignored.
+        StunAttributeType.MappedAddress or StunAttributeType.ErrorCode or StunAttributeType.UnknownAttributes
+            or StunAttributeType.XorRelayedAddress or StunAttributeType.XorMappedAddress => true,
         _ => false,
     };
 
     /// <summary>Binding (RFC 8489 §6.3.1): XOR-MAPPED-ADDRESS of the source, on every listener, no authentication.</summary>
     private void HandleBinding(ClientConnection connection, StunMessageReader request)
     {
-        if (!_unauthenticated.TryAcquire(connection.RemoteEndPoint.Address, Now)) { Metrics.Dropped("rate_limited"); return; }
+        if (!AdmitUnauthenticated(connection, Now)) return;
+        if (!CheckComprehensionRequired(connection, request, null)) return;
         Span<byte> buffer = stackalloc byte[ResponseBufferSize];
         var writer = new StunMessageWriter(buffer, request.Type.SuccessResponse, request.TransactionId);
         writer.AddXorAddress(StunAttributeType.XorMappedAddress, connection.RemoteEndPoint);

@@ -53,6 +53,12 @@ public sealed class Allocation : IDisposable
     /// <summary>The Allocate request that made it, to answer its retransmissions (RFC 8656 §7.2).</summary>
     public StunTransactionId AllocateTransaction { get; }
 
+    /// <summary>The RESERVATION-TOKEN the Allocate success carried, repeated to its retransmissions.</summary>
+    internal ulong? ReservationToken { get; set; }
+
+    /// <summary>The ADDRESS-ERROR-CODE (for IPv6) the Allocate success carried, or 0; repeated to its retransmissions.</summary>
+    internal int AdditionalAddressError { get; set; }
+
     public UdpRelay? RelayV4 { get; private set; }
     public UdpRelay? RelayV6 { get; private set; }
 
@@ -88,7 +94,11 @@ public sealed class Allocation : IDisposable
         lock (_sync)
         {
             int added = 0;
-            foreach (var peer in peers) if (!_permissions.ContainsKey(peer)) added++;
+            for (int i = 0; i < peers.Length; i++)
+            {
+                // A peer named twice in one request (two ports of one address) is one new permission.
+                if (!_permissions.ContainsKey(peers[i]) && !peers[..i].Contains(peers[i])) added++;
+            }
             if (_permissions.Count + added > _limits.MaxPermissions) return false;
             foreach (var peer in peers) _permissions[peer] = now + PermissionLifetimeSeconds * 1000L;
             return true;

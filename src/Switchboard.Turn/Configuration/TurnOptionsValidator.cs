@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 
 namespace Switchboard.Turn.Configuration;
@@ -16,6 +17,8 @@ public sealed class TurnOptionsValidator : IValidateOptions<TurnOptions>
         Port(o.MaxPort, "Turn:MaxPort");
         if (o.MinPort > o.MaxPort) errors.Add($"Turn:MinPort ({o.MinPort}) is above Turn:MaxPort ({o.MaxPort})");
         if (string.IsNullOrWhiteSpace(o.Realm)) errors.Add("Turn:Realm must not be empty");
+        else ShortText(o.Realm, "Turn:Realm");   // RFC 8489 §14.9
+        ShortText(o.Software, "Turn:Software");  // RFC 8489 §14.14
         for (int i = 0; i < o.Users.Length; i++)
         {
             int colon = o.Users[i]?.IndexOf(':') ?? -1;
@@ -28,6 +31,8 @@ public sealed class TurnOptionsValidator : IValidateOptions<TurnOptions>
         for (int i = 0; i < o.ListenAddresses.Length; i++) Address(o.ListenAddresses[i], $"Turn:ListenAddresses[{i}]");
         Address(o.RelayAddress, "Turn:RelayAddress");
         Address(o.RelayAddressV6, "Turn:RelayAddressV6");
+        if (IPAddress.TryParse(o.RelayAddressV6, out var relayV6) && relayV6.AddressFamily != AddressFamily.InterNetworkV6)
+            errors.Add($"Turn:RelayAddressV6 ('{o.RelayAddressV6}') must be an IPv6 address; an IPv4 relay address goes in Turn:RelayAddress");
         Address(o.ExternalAddress, "Turn:ExternalAddress");
         errors.AddRange(Policy.PeerPolicy.Validate(o));
         NotNegative(o.UserQuota, "Turn:UserQuota");
@@ -52,6 +57,11 @@ public sealed class TurnOptionsValidator : IValidateOptions<TurnOptions>
         void Address(string? value, string key)
         {
             if (!string.IsNullOrWhiteSpace(value) && !IPAddress.TryParse(value, out _)) errors.Add($"{key} ('{value}') is not an IP address");
+        }
+        void ShortText(string? value, string key)
+        {
+            // REALM and SOFTWARE are fewer than 128 characters; the response buffers are sized for that.
+            if (value is not null && value.EnumerateRunes().Count() >= 128) errors.Add($"{key} must be fewer than 128 characters");
         }
         void NotNegative(long value, string key)
         {
