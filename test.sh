@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The project's test command: ./test.sh [--filter EXPRESSION]
+#
+# Installs the Debian packages the tests need, builds the solution (Release) outside the network namespace
+# (restore needs the package registry), then runs each test project in turn inside ../shared/tools/loopback-run,
+# a network namespace with loopback only. Ends with one line "N passed, N failed, N skipped" summed over all
+# projects, and exits non-zero if any test failed or any project did not run to the end.
+#
+# --filter is passed to every `dotnet test` (e.g. --filter "FullyQualifiedName~Coturn").
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$repo"
+
+filter=""
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --filter) [ "$#" -ge 2 ] || { echo "test.sh: --filter needs a value" >&2; exit 2; }; filter="$2"; shift 2 ;;
+    --filter=*) filter="${1#--filter=}"; shift ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "test.sh: unknown argument '$1' (usage: ./test.sh [--filter EXPRESSION])" >&2; exit 2 ;;
+  esac
+done
+
+# Debian packages the tests run: coturn (turnserver, turnutils_uclient, turnutils_stunclient) and chromium.
+DEBIAN_PACKAGES="coturn chromium"
+
+missing=()
+for package in $DEBIAN_PACKAGES; do
+  dpkg -s "$package" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update
+  $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+loopback_run="$(dirname "$repo")/shared/tools/loopback-run"
+if [ ! -x "$loopback_run" ]; then
+  echo "test.sh: $loopback_run is missing (or not executable): the tests run inside it, in a loopback-only" \
+       "network namespace. It is expected in the shared/ folder beside the repository." >&2
+  exit 2
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+dotnet build Switchboard.slnx -c Release
+
+# Unit test projects first, the slow end-to-end project last.
+projects=()
+late=()
+for project in tests/*/*.csproj; do
+  case "$project" in
+    *EndToEnd*) late+=("$project") ;;
+    *) projects+=("$project") ;;
+  esac
+done
+projects+=("${late[@]}")
+if [ "${#projects[@]}" -eq 0 ]; then
+  echo "test.sh: no test project under tests/" >&2
+  exit 2
+fi
+
+results="$repo/TestResults/test.sh"
+rm -rf "$results"
+mkdir -p "$results"
+
+counter() { # counter NAME TRX-FILE: the value of one attribute of <Counters .../>
+  grep -o "<Counters [^>]*>" "$2" | head -n 1 | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]\+' || echo 0
+}
+
+passed=0 failed=0 skipped=0 broken=()
+for project in "${projects[@]}"; do
+  name="$(basename "$project" .csproj)"
+  echo
+  echo "=== $name"
+  args=(test "$project" --no-build -c Release
+        --logger "trx;LogFileName=$name.trx" --results-directory "$results"
+        --blame-hang-timeout 15m --blame-hang-dump-type none)
+  [ -z "$filter" ] || args+=(--filter "$filter")
+  set +e
+  "$loopback_run" dotnet "${args[@]}"
+  status=$?
+  set -e
+
+  trx="$results/$name.trx"
+  if [ ! -f "$trx" ]; then
+    if [ "$status" -ne 0 ]; then
+      broken+=("$name (exit code $status, no test results)")
+    fi
+    continue
+  fi
+  total=$(counter total "$trx")
+  executed=$(counter executed "$trx")
+  p=$(counter passed "$trx")
+  f=$(( $(counter failed "$trx") + $(counter error "$trx") + $(counter timeout "$trx") + $(counter aborted "$trx") ))
+  s=$(( total - executed ))
+  passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+  if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+    broken+=("$name (exit code $status with no failed test: the test run itself broke)")
+  fi
+done
+
+echo
+for problem in "${broken[@]+"${broken[@]}"}"; do
+  echo "test.sh: did not run to the end: $problem"
+done
+failed=$((failed + ${#broken[@]}))
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

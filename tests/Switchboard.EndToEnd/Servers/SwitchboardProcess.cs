@@ -1,0 +1,153 @@
+using System.Globalization;
+using Switchboard.EndToEnd.Infrastructure;
+
+namespace Switchboard.EndToEnd.Servers;
+
+/// <summary>
+/// The real Switchboard server, <c>dotnet switchboard.dll turn ...</c>, as a child process on free loopback ports,
+/// with a temp data directory, long-term user alice:secret and the REST secret of <see cref="TurnCredentials"/>.
+/// </summary>
+public sealed class SwitchboardProcess : ITurnServer, IAsyncDisposable
+{
+    private readonly ChildProcess process;
+    private readonly TempDirectory dataDirectory;
+
+    private SwitchboardProcess(ChildProcess process, TempDirectory dataDirectory, int httpPort, int port, int tlsPort, (int Min, int Max) relayRange)
+    {
+        this.process = process;
+        this.dataDirectory = dataDirectory;
+        HttpPort = httpPort;
+        Port = port;
+        TlsPort = tlsPort;
+        RelayRange = relayRange;
+    }
+
+    public string Host => "127.0.0.1";
+
+    public int Port { get; }
+
+    public int TlsPort { get; }
+
+    /// <summary>Port of the HTTP endpoints (health, metrics).</summary>
+    public int HttpPort { get; }
+
+    public Uri HttpBase => new($"http://127.0.0.1:{HttpPort}/");
+
+    public (int Min, int Max) RelayRange { get; }
+
+    public string DataDirectory => dataDirectory.Path;
+
+    public ChildProcess Process => process;
+
+    public bool HasExited => process.HasExited;
+
+    public string OutputTail(int maxChars = 16_000) => process.OutputTail(maxChars);
+
+    /// <summary>
+    /// Starts the server and waits until <c>GET /healthz</c> answers 200; throws with the server's output if it
+    /// does not within <paramref name="healthTimeout"/> (30 s by default) or exits first.
+    /// </summary>
+    /// <param name="extraArguments">More command-line settings, e.g. <c>--Turn:UserQuota=2</c>; later ones win.</param>
+    public static async Task<SwitchboardProcess> StartAsync(IEnumerable<string>? extraArguments = null, TimeSpan? healthTimeout = null)
+    {
+        var dll = RepoLayout.ServerDll;
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException(
+                $"The server is not built: {dll} is missing. Run: dotnet build Switchboard.slnx -c {RepoLayout.Configuration}", dll);
+        }
+
+        var httpPort = FreePorts.TcpAndUdp();
+        var port = FreePorts.TcpAndUdp();
+        var tlsPort = FreePorts.TcpAndUdp();
+        var relay = FreePorts.RelayRange();
+        var data = new TempDirectory("switchboard");
+        string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+        var arguments = new List<string>
+        {
+            dll,
+            "turn",
+            $"--Http:Urls=http://127.0.0.1:{I(httpPort)}",
+            $"--Server:DataDirectory={data.Path}",
+            "--Turn:ListenAddresses:0=127.0.0.1",
+            $"--Turn:Port={I(port)}",
+            $"--Turn:TlsPort={I(tlsPort)}",
+            "--Turn:AllowLoopbackPeers=true",
+            $"--Turn:Users:0={TurnCredentials.UserName}:{TurnCredentials.Password}",
+            $"--Turn:StaticAuthSecrets:0={TurnCredentials.AuthSecret}",
+            $"--Turn:MinPort={I(relay.Min)}",
+            $"--Turn:MaxPort={I(relay.Max)}",
+        };
+        arguments.AddRange(extraArguments ?? []);
+
+        var child = ChildProcess.Start("dotnet", arguments, new Dictionary<string, string>
+        {
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_NOLOGO"] = "1",
+        }, workingDirectory: data.Path);
+        var server = new SwitchboardProcess(child, data, httpPort, port, tlsPort, relay);
+        try
+        {
+            await server.WaitHealthyAsync(healthTimeout ?? TimeSpan.FromSeconds(30));
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Sends SIGTERM and waits for the process to exit (for drain tests); returns the exit code.</summary>
+    public Task<int> TerminateAsync(TimeSpan timeout) => process.TerminateAsync(timeout);
+
+    /// <summary>Sends SIGTERM without waiting, so that a test can watch what happens while the server drains.</summary>
+    public void SendTerminate() => process.SendTerminate();
+
+    /// <summary>Waits for the process to exit by itself; false on timeout.</summary>
+    public Task<bool> WaitForExitAsync(TimeSpan timeout) => process.WaitForExitAsync(timeout);
+
+    public async ValueTask DisposeAsync()
+    {
+        await process.DisposeAsync();
+        dataDirectory.Dispose();
+    }
+
+    private async Task WaitHealthyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var url = new Uri(HttpBase, "healthz");
+        var deadline = DateTime.UtcNow + timeout;
+        string last = "no answer yet";
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                await process.WaitForExitAsync(TimeSpan.FromSeconds(5));
+                throw new InvalidOperationException(
+                    $"The server exited with code {process.ExitCode} before {url} answered.\n{process.CommandLine}\nOutput:\n{process.OutputTail()}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(url);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+
+                last = $"HTTP {(int)response.StatusCode}";
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                last = e.Message;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException(
+            $"{url} did not answer 200 within {timeout.TotalSeconds:0} s (last: {last}).\n{process.CommandLine}\nOutput:\n{process.OutputTail()}");
+    }
+}
