@@ -86,11 +86,6 @@ public abstract class TurnServerFixture : IAsyncLifetime
 }
 
 /// <summary>The Switchboard server: one process takes both long-term and REST credentials.</summary>
-/// <remarks>
-/// The switch: while this attribute is here, every test run against Switchboard (SwitchboardInteropTests,
-/// SwitchboardBrowserRelayTests) is reported as skipped. Remove it once `switchboard turn` serves TURN.
-/// </remarks>
-[ServerNotReady("The Switchboard TURN server is not written yet (remove [ServerNotReady] from SwitchboardFixture once it is).")]
 public sealed class SwitchboardFixture : TurnServerFixture
 {
     public override string Name => "switchboard";
