@@ -1,0 +1,114 @@
+using Switchboard.Turn.Transports.Dtls;
+
+namespace Switchboard.Turn.Tests.Dtls;
+
+public sealed class ClientDatagramTransportTests
+{
+    private static ClientDatagramTransport Create(int capacity = 64) => new(_ => { }, capacity);
+
+    [Fact]
+    public void HandshakeQueueDropsBeyondItsCapacity()
+    {
+        ClientDatagramTransport transport = Create();
+        for (int i = 0; i < 70; i++)
+            Assert.True(transport.TryQueueForHandshake([(byte)i]));
+
+        Assert.Equal(6, transport.Dropped);
+        byte[] buffer = new byte[10];
+        for (int i = 0; i < 64; i++)
+        {
+            Assert.Equal(1, transport.Receive(buffer, 0, buffer.Length, 10));
+            Assert.Equal(i, buffer[0]);
+        }
+        Assert.Equal(-1, transport.Receive(buffer, 0, buffer.Length, 10));
+    }
+
+    [Fact]
+    public async Task HandshakeReceiveWaitsForTheNextDatagram()
+    {
+        ClientDatagramTransport transport = Create();
+        using var waiting = new ManualResetEventSlim();
+        Task<int> receive = Task.Run(() =>
+        {
+            waiting.Set();
+            // Like BouncyCastle: a receive that times out (-1) is simply repeated.
+            int received;
+            while ((received = transport.Receive(new byte[10], 0, 10, 5000)) < 0) { }
+            return received;
+        });
+        waiting.Wait();
+        await Task.Delay(100);
+        Assert.False(receive.IsCompleted);
+
+        transport.TryQueueForHandshake([1, 2, 3]);
+
+        Assert.Equal(3, await receive.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task CloseEndsAHandshakeReceiveAndIsReportedOnce()
+    {
+        ClientDatagramTransport transport = Create();
+        int closed = 0;
+        transport.Closed += () => closed++;
+        using var waiting = new ManualResetEventSlim();
+        Task<int> receive = Task.Run(() =>
+        {
+            waiting.Set();
+            int received;
+            while ((received = transport.Receive(new byte[10], 0, 10, 5000)) < 0) { }
+            return received;
+        });
+        waiting.Wait();
+        await Task.Delay(100);
+
+        transport.Close();
+        transport.Close();
+
+        await Assert.ThrowsAsync<IOException>(() => receive.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(1, closed);
+        Assert.True(transport.TryQueueForHandshake([1])); // swallowed
+        Assert.True(transport.IsClosed);
+    }
+
+    [Fact]
+    public void EstablishedReceiveNeverBlocks()
+    {
+        ClientDatagramTransport transport = Create();
+        transport.TryQueueForHandshake([1]);
+        transport.MarkEstablished();
+
+        Assert.False(transport.TryQueueForHandshake([2]));
+        byte[] buffer = new byte[10];
+        Assert.Equal(1, transport.GetReceiveLimit());
+        Assert.Equal(1, transport.Receive(buffer, 0, buffer.Length, 0)); // the datagram queued during the handshake
+        transport.SetCurrent(new byte[] { 7, 8 });
+        Assert.Equal(2, transport.GetReceiveLimit());
+        Assert.Equal(2, transport.Receive(buffer, 0, buffer.Length, 0));
+        Assert.Equal([7, 8], buffer[..2]);
+
+        long start = Environment.TickCount64;
+        Assert.Throws<DatagramQueueDrainedException>(() => transport.Receive(buffer, 0, buffer.Length, 0));
+        Assert.True(Environment.TickCount64 - start < 100);
+        transport.ClearCurrent();
+        Assert.Equal(ClientDatagramTransport.MaxDatagram, transport.GetReceiveLimit());
+    }
+
+    [Fact]
+    public void SendLimitGrowsOnceEstablished()
+    {
+        ClientDatagramTransport transport = Create();
+        Assert.Equal(ClientDatagramTransport.HandshakeDatagramLimit, transport.GetSendLimit());
+        transport.MarkEstablished();
+        Assert.Equal(ClientDatagramTransport.MaxDatagram, transport.GetSendLimit());
+    }
+
+    [Fact]
+    public void SendGoesToTheListener()
+    {
+        var sent = new List<byte[]>();
+        var transport = new ClientDatagramTransport(d => sent.Add(d.ToArray()), 4);
+        transport.Send([1, 2, 3, 4], 1, 2);
+        Assert.Equal([2, 3], Assert.Single(sent));
+    }
+}
