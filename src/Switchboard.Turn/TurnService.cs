@@ -1,11 +1,11 @@
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Turn.Configuration;
 using Switchboard.Turn.Diagnostics;
 using Switchboard.Turn.Transports;
+using Switchboard.Turn.Transports.Dtls;
 
 namespace Switchboard.Turn;
 
@@ -35,7 +35,8 @@ public sealed class TurnService(
         if (!o.Enabled) return Task.CompletedTask;
         var server = new TurnServer(o, loggers.CreateLogger<TurnServer>(), metrics, time);
         Server = server;
-        X509Certificate2? certificate = o.EnableTls || o.EnableDtls ? certificates.Get() : null;
+        var certificate = o.EnableTls || o.EnableDtls ? certificates.Get() : null;
+        var tlsContext = certificate?.CreateSslStreamContext();
         var endpoints = new List<(ClientTransport, IPEndPoint)>();
         var listenerLogger = loggers.CreateLogger("Switchboard.Turn.Listener");
         foreach (var text in o.EffectiveListenAddresses)
@@ -43,10 +44,14 @@ public sealed class TurnService(
             var address = IPAddress.Parse(text);
             if (o.EnableUdp) Add(new UdpListener(new IPEndPoint(address, o.Port), server, listenerLogger), ClientTransport.Udp, l => l.LocalEndPoint, l => l.Start());
             if (o.EnableTcp) Add(new StreamListener(new IPEndPoint(address, o.Port), server, null, listenerLogger), ClientTransport.Tcp, l => l.LocalEndPoint, l => l.Start());
-            if (o.EnableTls) Add(new StreamListener(new IPEndPoint(address, o.TlsPort), server, certificate, listenerLogger), ClientTransport.Tls, l => l.LocalEndPoint, l => l.Start());
+            if (o.EnableTls) Add(new StreamListener(new IPEndPoint(address, o.TlsPort), server, tlsContext, listenerLogger), ClientTransport.Tls, l => l.LocalEndPoint, l => l.Start());
+            if (o.EnableDtls) Add(new DtlsListener(new IPEndPoint(address, o.TlsPort), certificate!, server, listenerLogger), ClientTransport.Dtls, l => l.LocalEndPoint, l => l.Start());
         }
         Endpoints = endpoints;
         var relays = server.RelayAddresses;
+        if (certificate is not null)
+            _logger.LogInformation("TLS/DTLS certificate {Path} ({Kind}, SHA-256 {Fingerprint}, valid until {NotAfter:u})",
+                certificate.CertificatePath, certificate.IsSelfSigned ? "self-signed" : "configured", certificate.Sha256Fingerprint, certificate.NotAfterUtc);
         _logger.LogInformation("TURN listening on {Endpoints}; relaying from {RelayV4} {RelayV6} ports {Min}-{Max}; realm {Realm}",
             string.Join(", ", endpoints.Select(e => $"{e.Item1.ToString().ToLowerInvariant()}:{e.Item2}")),
             relays.V4, relays.V6, o.MinPort, o.MaxPort, o.Realm);

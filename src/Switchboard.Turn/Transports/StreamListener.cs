@@ -3,7 +3,6 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 
 namespace Switchboard.Turn.Transports;
@@ -21,14 +20,14 @@ public sealed class StreamListener : IAsyncDisposable
 
     private readonly Socket _socket;
     private readonly IClientMessageHandler _handler;
-    private readonly X509Certificate2? _certificate;
+    private readonly SslStreamCertificateContext? _certificate;
     private readonly ILogger _logger;
     private readonly int _maxConnections;
     private readonly CancellationTokenSource _stopping = new();
     private Task _acceptLoop = Task.CompletedTask;
     private int _connections;
 
-    public StreamListener(IPEndPoint endPoint, IClientMessageHandler handler, X509Certificate2? certificate, ILogger logger, int maxConnections = 10_000)
+    public StreamListener(IPEndPoint endPoint, IClientMessageHandler handler, SslStreamCertificateContext? certificate, ILogger logger, int maxConnections = 10_000)
     {
         _handler = handler;
         _certificate = certificate;
@@ -82,7 +81,7 @@ public sealed class StreamListener : IAsyncDisposable
                 stream = tls;
                 using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
                 handshake.CancelAfter(TlsHandshakeTimeout);
-                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, handshake.Token).ConfigureAwait(false);
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificateContext = _certificate }, handshake.Token).ConfigureAwait(false);
             }
             connection = new StreamClientConnection(Transport, remote, local, stream);
             await ReadMessagesAsync(connection, stream).ConfigureAwait(false);

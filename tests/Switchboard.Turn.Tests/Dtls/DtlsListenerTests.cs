@@ -315,7 +315,8 @@ public sealed class DtlsListenerTests(CertificateFixture fixture, ITestOutputHel
         idle.Echo(Payload(20, 1));
         allocated.Echo(Payload(20, 2));
         ClientConnection allocatedConnection = handler.Messages.Keys.Single(c => c.RemoteEndPoint.Equals(allocated.LocalEndPoint));
-        allocatedConnection.Allocation = new Allocation();
+        allocatedConnection.Allocation = new Allocation(1, allocatedConnection, "alice", default,
+            new AllocationLimits(8, 8, 0), new Switchboard.Turn.Diagnostics.TurnMetrics(), TimeProvider.System);
 
         await Eventually.True(() => handler.Closed.Count == 1, "the idle session was closed");
         Assert.Equal(idle.LocalEndPoint, Assert.Single(handler.Closed).RemoteEndPoint);
