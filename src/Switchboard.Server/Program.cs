@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Prometheus;
+using OpenTelemetry.Metrics;
 using Switchboard.Server;
 using Switchboard.Server.Configuration.Coturn;
 using Switchboard.Turn;
@@ -51,6 +51,9 @@ if (commandLine.Role == ServerRole.All)
 }
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<TurnMetrics>();
+builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+    .AddMeter(TurnMetrics.MeterName, "System.Runtime")
+    .AddPrometheusExporter());
 builder.Services.AddSingleton(sp => new TurnCertificateProvider(
     sp.GetRequiredService<IOptions<TurnOptions>>().Value, sp.GetRequiredService<IOptions<ServerOptions>>().Value.DataDirectory,
     sp.GetRequiredService<ILogger<TurnCertificateProvider>>()));
@@ -73,7 +76,7 @@ if (coturn is not null)
 app.MapGet("/healthz", (TurnService turn) => turn.Server is { IsDraining: true }
     ? Results.Text("draining", statusCode: StatusCodes.Status503ServiceUnavailable)
     : Results.Text("ok"));
-app.MapMetrics("/metrics");
+app.MapPrometheusScrapingEndpoint("/metrics");
 
 try
 {

@@ -12,14 +12,15 @@ namespace Switchboard.Turn;
 /// <summary>
 /// Runs the TURN server in the host: a UDP and a TCP listener on Turn:Port and TLS (and DTLS) on
 /// Turn:TlsPort for every Turn:ListenAddresses entry. On shutdown it drains: no new allocations,
-/// existing ones keep relaying until they end or Turn:DrainTimeoutSeconds passes.
+/// existing ones keep relaying until they end or Turn:DrainTimeoutSeconds passes. The drain runs in
+/// the host's "stopping" phase, before any service stops, so /healthz can still answer "draining".
 /// </summary>
 public sealed class TurnService(
     IOptions<TurnOptions> options,
     TurnMetrics metrics,
     ILoggerFactory loggers,
     TurnCertificateProvider certificates,
-    TimeProvider time) : IHostedService, IAsyncDisposable
+    TimeProvider time) : IHostedLifecycleService, IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _listeners = [];
     private readonly ILogger _logger = loggers.CreateLogger<TurnService>();
@@ -65,7 +66,12 @@ public sealed class TurnService(
         }
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The drain: refuse new allocations and wait for the existing ones, or the drain timeout.</summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         if (Server is not { } server) return;
         server.StartDraining();
@@ -75,9 +81,12 @@ public sealed class TurnService(
             try { await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken).ConfigureAwait(false); }
             catch (OperationCanceledException) { break; }
         }
-        _logger.LogInformation("TURN stopped with {Count} allocations left", server.AllocationCount);
-        await DisposeAsync().ConfigureAwait(false);
+        _logger.LogInformation("TURN drained, {Count} allocations left", server.AllocationCount);
     }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {

@@ -3,7 +3,8 @@ using System.Diagnostics.Metrics;
 namespace Switchboard.Turn.Diagnostics;
 
 /// <summary>
-/// The TURN server's instruments on the platform's Meter API; the host exports them (Prometheus at /metrics).
+/// The TURN server's instruments on the platform's Meter API; the host exports them (Prometheus at /metrics,
+/// where "switchboard.turn.relayed.packets" becomes switchboard_turn_relayed_packets_total).
 /// Counters are incremented without allocating: tag values are interned constants.
 /// </summary>
 public sealed class TurnMetrics : IDisposable
@@ -24,15 +25,15 @@ public sealed class TurnMetrics : IDisposable
     public TurnMetrics(IMeterFactory? factory = null)
     {
         _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
-        _allocationsTotal = _meter.CreateCounter<long>("allocations.created", description: "Allocations created");
-        _meter.CreateObservableGauge("allocations.active", () => Interlocked.Read(ref _currentAllocations), description: "Allocations now");
-        _packets = _meter.CreateCounter<long>("relayed.packets", description: "Packets relayed, by direction");
-        _bytes = _meter.CreateCounter<long>("relayed.bytes", description: "Application bytes relayed, by direction");
-        _authFailures = _meter.CreateCounter<long>("auth.failures", description: "Authentication failures, by reason");
-        _deniedPeers = _meter.CreateCounter<long>("peers.denied", description: "Permissions refused by the peer policy, by reason");
-        _quotaRejections = _meter.CreateCounter<long>("quota.rejections", description: "Requests refused by a quota, by quota");
-        _dropped = _meter.CreateCounter<long>("dropped.packets", description: "Packets dropped, by reason");
-        _requests = _meter.CreateCounter<long>("requests", description: "STUN requests handled, by method");
+        _allocationsTotal = _meter.CreateCounter<long>("switchboard.turn.allocations.created", description: "Allocations created");
+        _meter.CreateObservableGauge("switchboard.turn.allocations.active", () => Interlocked.Read(ref _currentAllocations), description: "Allocations now");
+        _packets = _meter.CreateCounter<long>("switchboard.turn.relayed.packets", description: "Packets relayed, by direction");
+        _bytes = _meter.CreateCounter<long>("switchboard.turn.relayed.bytes", description: "Application bytes relayed, by direction");
+        _authFailures = _meter.CreateCounter<long>("switchboard.turn.auth.failures", description: "Authentication failures, by reason");
+        _deniedPeers = _meter.CreateCounter<long>("switchboard.turn.peers.denied", description: "Permissions refused by the peer policy, by reason");
+        _quotaRejections = _meter.CreateCounter<long>("switchboard.turn.quota.rejections", description: "Requests refused by a quota, by quota");
+        _dropped = _meter.CreateCounter<long>("switchboard.turn.dropped.packets", description: "Packets dropped, by reason");
+        _requests = _meter.CreateCounter<long>("switchboard.turn.requests", description: "STUN requests handled, by method");
     }
 
     public long CurrentAllocations => Interlocked.Read(ref _currentAllocations);

@@ -9,39 +9,37 @@ namespace Switchboard.EndToEnd.Browser;
 /// <summary>
 /// Chromium (libwebrtc) sends its fake camera from one RTCPeerConnection to another in the same page, with
 /// <c>iceTransportPolicy: 'relay'</c> and the server under test as the only ICE server: media flows only if the
-/// server relays it. Written once; each derived class runs it against one server (and declares
-/// IClassFixture&lt;BrowserFixture&gt;, which C# does not allow here beside IClassFixture&lt;TFixture&gt;).
+/// server relays it.
 /// </summary>
-public abstract class BrowserRelayTests<TFixture>(TFixture fixture, BrowserFixture browser, ITestOutputHelper log)
-    : IClassFixture<TFixture>
-    where TFixture : TurnServerFixture
+public sealed class BrowserRelayTests(SwitchboardFixture fixture, BrowserFixture browser, ITestOutputHelper log)
+    : IClassFixture<SwitchboardFixture>, IClassFixture<BrowserFixture>
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan GrowthWindow = TimeSpan.FromSeconds(3);
 
-    [ServerFact]
+    [Fact]
     public async Task VideoFlowsThroughTurnOverUdp()
     {
-        var server = await fixture.LongTermCredentialsServerAsync();
+        var server = fixture.Server;
         await CallAsync(server, $"turn:127.0.0.1:{Port(server.Port)}?transport=udp", expectedRelayProtocol: "udp");
     }
 
-    [ServerFact]
+    [Fact]
     public async Task VideoFlowsThroughTurnOverTcp()
     {
-        var server = await fixture.LongTermCredentialsServerAsync();
+        var server = fixture.Server;
         await CallAsync(server, $"turn:127.0.0.1:{Port(server.Port)}?transport=tcp", expectedRelayProtocol: "tcp");
     }
 
     /// <summary>TURN over TLS to a self-signed certificate; needs --ignore-certificate-errors (see <see cref="BrowserFixture.ChromiumArguments"/>).</summary>
-    [ServerFact]
+    [Fact]
     public async Task VideoFlowsThroughTurnOverTls()
     {
-        var server = await fixture.LongTermCredentialsServerAsync();
+        var server = fixture.Server;
         await CallAsync(server, $"turns:127.0.0.1:{Port(server.TlsPort)}?transport=tcp", expectedRelayProtocol: "tls");
     }
 
-    private async Task CallAsync(ITurnServer server, string url, string expectedRelayProtocol)
+    private async Task CallAsync(SwitchboardProcess server, string url, string expectedRelayProtocol)
     {
         await using var context = await browser.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
@@ -77,7 +75,7 @@ public abstract class BrowserRelayTests<TFixture>(TFixture fixture, BrowserFixtu
         }
     }
 
-    private static async Task<Report> WaitForFramesAsync(IPage page, ITurnServer server, string url, List<string> console)
+    private static async Task<Report> WaitForFramesAsync(IPage page, SwitchboardProcess server, string url, List<string> console)
     {
         var deadline = DateTime.UtcNow + ConnectTimeout;
         Report report;
@@ -101,7 +99,7 @@ public abstract class BrowserRelayTests<TFixture>(TFixture fixture, BrowserFixtu
         return new Report(json);
     }
 
-    private static string Describe(string url, Report report, ITurnServer server, List<string> console) =>
+    private static string Describe(string url, Report report, SwitchboardProcess server, List<string> console) =>
         $"ICE server {url}\npage report: {report.Json}\n{string.Join('\n', console)}\n--- server output ---\n{server.OutputTail(8000)}";
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
@@ -125,11 +123,3 @@ public abstract class BrowserRelayTests<TFixture>(TFixture fixture, BrowserFixtu
         public long BytesReceived { get; }
     }
 }
-
-/// <summary>The browser tests against Switchboard.</summary>
-public sealed class SwitchboardBrowserRelayTests(SwitchboardFixture fixture, BrowserFixture browser, ITestOutputHelper log)
-    : BrowserRelayTests<SwitchboardFixture>(fixture, browser, log), IClassFixture<BrowserFixture>;
-
-/// <summary>The same tests against coturn: proves the harness and shows what the reference does.</summary>
-public sealed class CoturnBrowserRelayTests(CoturnFixture fixture, BrowserFixture browser, ITestOutputHelper log)
-    : BrowserRelayTests<CoturnFixture>(fixture, browser, log), IClassFixture<BrowserFixture>;

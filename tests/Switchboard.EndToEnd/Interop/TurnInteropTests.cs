@@ -6,11 +6,9 @@ using Switchboard.EndToEnd.Servers;
 namespace Switchboard.EndToEnd.Interop;
 
 /// <summary>
-/// coturn's own clients (turnutils_uclient, turnutils_stunclient) against the server under test, over every client
-/// transport. Written once; each derived class runs them against one server.
+/// coturn's own clients (turnutils_uclient, turnutils_stunclient) against Switchboard, over every client transport.
 /// </summary>
-public abstract class TurnInteropTests<TFixture>(TFixture fixture, ITestOutputHelper log) : IClassFixture<TFixture>
-    where TFixture : TurnServerFixture
+public sealed class TurnInteropTests(SwitchboardFixture fixture, ITestOutputHelper log) : IClassFixture<SwitchboardFixture>
 {
     // 10 clients, 200 messages each of 120 bytes, one every 20 ms (uclient's default pace).
     private const int Clients = 10;
@@ -18,10 +16,10 @@ public abstract class TurnInteropTests<TFixture>(TFixture fixture, ITestOutputHe
     private static readonly string[] Load = ["-m", "10", "-n", "200", "-l", "120"];
     private static readonly string[] LongTermCredentials = ["-u", TurnCredentials.UserName, "-w", TurnCredentials.Password];
 
-    [ServerFact]
+    [Fact]
     public async Task StunBindingReturnsLoopbackMappedAddress()
     {
-        var server = await fixture.LongTermCredentialsServerAsync();
+        var server = fixture.Server;
         var result = await TurnUtils.RunStunclientAsync(["-p", Port(server.Port), server.Host]);
         log.WriteLine(result.Describe());
         var context = Context(result.Describe(), server);
@@ -32,38 +30,38 @@ public abstract class TurnInteropTests<TFixture>(TFixture fixture, ITestOutputHe
     }
 
     /// <summary>UDP to the server, UDP relay, ChannelData between client pairs (<c>-y</c>).</summary>
-    [ServerFact]
+    [Fact]
     public async Task RelaysOverUdp() =>
-        await RelayAsync(await fixture.LongTermCredentialsServerAsync(), secure: false, [.. LongTermCredentials, "-y"]);
+        await RelayAsync(fixture.Server, secure: false, [.. LongTermCredentials, "-y"]);
 
     /// <summary>TCP to the server (<c>-t</c>), UDP relay.</summary>
-    [ServerFact]
+    [Fact]
     public async Task RelaysOverTcp() =>
-        await RelayAsync(await fixture.LongTermCredentialsServerAsync(), secure: false, [.. LongTermCredentials, "-t", "-y"]);
+        await RelayAsync(fixture.Server, secure: false, [.. LongTermCredentials, "-t", "-y"]);
 
     /// <summary>TLS over TCP to the server (<c>-S -t</c>) on the TLS port, UDP relay.</summary>
-    [ServerFact]
+    [Fact]
     public async Task RelaysOverTls() =>
-        await RelayAsync(await fixture.LongTermCredentialsServerAsync(), secure: true, [.. LongTermCredentials, "-S", "-t", "-y"]);
+        await RelayAsync(fixture.Server, secure: true, [.. LongTermCredentials, "-S", "-t", "-y"]);
 
     /// <summary>DTLS over UDP to the server (<c>-S</c> without <c>-t</c>) on the TLS port, UDP relay.</summary>
-    [ServerFact]
+    [Fact]
     public async Task RelaysOverDtls() =>
-        await RelayAsync(await fixture.LongTermCredentialsServerAsync(), secure: true, [.. LongTermCredentials, "-S", "-y"]);
+        await RelayAsync(fixture.Server, secure: true, [.. LongTermCredentials, "-S", "-y"]);
 
     /// <summary>
     /// RFC 6062 TCP relay (<c>-T</c>: REQUESTED-TRANSPORT TCP, Connect / ConnectionBind data connections; implies -t -y -c).
     /// </summary>
-    [ServerFact]
+    [Fact]
     public async Task RelaysTcpAllocations() =>
-        await RelayAsync(await fixture.LongTermCredentialsServerAsync(), secure: false, [.. LongTermCredentials, "-T"]);
+        await RelayAsync(fixture.Server, secure: false, [.. LongTermCredentials, "-T"]);
 
     /// <summary>TURN REST API credentials (<c>-W secret</c>: user name is an expiry timestamp, password its HMAC).</summary>
-    [ServerFact]
+    [Fact]
     public async Task RelaysWithRestSecret() =>
-        await RelayAsync(await fixture.RestSecretServerAsync(), secure: false, ["-W", TurnCredentials.AuthSecret, "-y"]);
+        await RelayAsync(fixture.Server, secure: false, ["-W", TurnCredentials.AuthSecret, "-y"]);
 
-    private async Task RelayAsync(ITurnServer server, bool secure, string[] flags)
+    private async Task RelayAsync(SwitchboardProcess server, bool secure, string[] flags)
     {
         var result = await TurnUtils.RunUclientAsync([.. flags, .. Load, "-p", Port(secure ? server.TlsPort : server.Port), server.Host]);
         log.WriteLine(
@@ -82,18 +80,7 @@ public abstract class TurnInteropTests<TFixture>(TFixture fixture, ITestOutputHe
         Assert.True(result.ReceivedMessages == result.SentMessages, $"Sent {result.SentMessages}, received {result.ReceivedMessages}.\n" + context);
     }
 
-    private string Context(string client, ITurnServer server) => $"{client}\n--- {fixture.Name} output ---\n{server.OutputTail()}";
+    private string Context(string client, SwitchboardProcess server) => $"{client}\n--- switchboard output ---\n{server.OutputTail()}";
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
 }
-
-/// <summary>The interop tests against Switchboard.</summary>
-public sealed class SwitchboardInteropTests(SwitchboardFixture fixture, ITestOutputHelper log)
-    : TurnInteropTests<SwitchboardFixture>(fixture, log);
-
-/// <summary>The same tests against coturn: proves the harness and shows what the reference does.</summary>
-[KnownServerDefect(nameof(TurnInteropTests<CoturnFixture>.RelaysOverTls),
-    "coturn 4.6.1 loses 0.3-1% of relayed messages over TLS with turnutils_uclient at a 20 ms pace (every run tried; plain TCP " +
-    "and DTLS lose none; its log shows 'TLS/TCP socket buffer operation error'). See docs/testing.md.")]
-public sealed class CoturnInteropTests(CoturnFixture fixture, ITestOutputHelper log)
-    : TurnInteropTests<CoturnFixture>(fixture, log);

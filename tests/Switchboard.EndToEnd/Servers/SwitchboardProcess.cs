@@ -7,7 +7,7 @@ namespace Switchboard.EndToEnd.Servers;
 /// The real Switchboard server, <c>dotnet switchboard.dll turn ...</c>, as a child process on free loopback ports,
 /// with a temp data directory, long-term user alice:secret and the REST secret of <see cref="TurnCredentials"/>.
 /// </summary>
-public sealed class SwitchboardProcess : ITurnServer, IAsyncDisposable
+public sealed class SwitchboardProcess : IAsyncDisposable
 {
     private readonly ChildProcess process;
     private readonly TempDirectory dataDirectory;
@@ -22,6 +22,7 @@ public sealed class SwitchboardProcess : ITurnServer, IAsyncDisposable
         RelayRange = relayRange;
     }
 
+    /// <summary>Always 127.0.0.1: tests never reach any other address.</summary>
     public string Host => "127.0.0.1";
 
     public int Port { get; }
@@ -48,7 +49,11 @@ public sealed class SwitchboardProcess : ITurnServer, IAsyncDisposable
     /// does not within <paramref name="healthTimeout"/> (30 s by default) or exits first.
     /// </summary>
     /// <param name="extraArguments">More command-line settings, e.g. <c>--Turn:UserQuota=2</c>; later ones win.</param>
-    public static async Task<SwitchboardProcess> StartAsync(IEnumerable<string>? extraArguments = null, TimeSpan? healthTimeout = null)
+    /// <param name="turnSettings">
+    /// False leaves out every --Turn: setting (listen address, ports, credentials, relay range), for tests of what the
+    /// server does with its own defaults, a coturn file or no credentials; <see cref="Port"/> and <see cref="TlsPort"/> are then 0.
+    /// </param>
+    public static async Task<SwitchboardProcess> StartAsync(IEnumerable<string>? extraArguments = null, TimeSpan? healthTimeout = null, bool turnSettings = true)
     {
         var dll = RepoLayout.ServerDll;
         if (!File.Exists(dll))
@@ -70,6 +75,9 @@ public sealed class SwitchboardProcess : ITurnServer, IAsyncDisposable
             "turn",
             $"--Http:Urls=http://127.0.0.1:{I(httpPort)}",
             $"--Server:DataDirectory={data.Path}",
+        };
+        string[] turn =
+        [
             "--Turn:ListenAddresses:0=127.0.0.1",
             $"--Turn:Port={I(port)}",
             $"--Turn:TlsPort={I(tlsPort)}",
@@ -78,7 +86,9 @@ public sealed class SwitchboardProcess : ITurnServer, IAsyncDisposable
             $"--Turn:StaticAuthSecrets:0={TurnCredentials.AuthSecret}",
             $"--Turn:MinPort={I(relay.Min)}",
             $"--Turn:MaxPort={I(relay.Max)}",
-        };
+        ];
+        if (turnSettings) arguments.AddRange(turn);
+        else (port, tlsPort) = (0, 0);
         arguments.AddRange(extraArguments ?? []);
 
         var child = ChildProcess.Start("dotnet", arguments, new Dictionary<string, string>
