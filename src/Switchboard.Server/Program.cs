@@ -39,6 +39,7 @@ builder.WebHost.UseUrls(builder.Configuration["Http:Urls"] ?? "http://0.0.0.0:80
 builder.Services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Section);
 builder.Services.AddOptions<TurnOptions>().BindConfiguration(TurnOptions.Section).ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<TurnOptions>, TurnOptionsValidator>();
+string? generatedSecretDirectory = null;
 if (commandLine.Role == ServerRole.All)
 {
     // All-in-one: without configured credentials, TURN gets a secret kept in the data directory.
@@ -47,6 +48,7 @@ if (commandLine.Role == ServerRole.All)
         if (turn.NoAuth || turn.Users.Length > 0 || turn.StaticAuthSecrets.Length > 0) return;
         var data = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
         turn.StaticAuthSecrets = [GeneratedTurnSecret.LoadOrCreate(data.DataDirectory)];
+        generatedSecretDirectory = data.DataDirectory;
     });
 }
 builder.Services.AddSingleton(TimeProvider.System);
@@ -72,6 +74,13 @@ if (coturn is not null)
     if (coturn.FormatIgnored() is { } ignored) log.LogWarning("{Ignored}", ignored);
     foreach (var warning in coturn.Warnings) log.LogWarning("{Warning}", warning);
 }
+
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    if (generatedSecretDirectory is not null)
+        log.LogInformation("No TURN credentials configured: TURN REST API credentials use the secret kept in {Path}",
+            Path.Combine(generatedSecretDirectory, GeneratedTurnSecret.FileName));
+});
 
 app.MapGet("/healthz", (TurnService turn) => turn.Server is { IsDraining: true }
     ? Results.Text("draining", statusCode: StatusCodes.Status503ServiceUnavailable)

@@ -50,9 +50,6 @@ public sealed class TurnService(
         }
         Endpoints = endpoints;
         var relays = server.RelayAddresses;
-        if (certificate is not null)
-            _logger.LogInformation("TLS/DTLS certificate {Path} ({Kind}, SHA-256 {Fingerprint}, valid until {NotAfter:u})",
-                certificate.CertificatePath, certificate.IsSelfSigned ? "self-signed" : "configured", certificate.Sha256Fingerprint, certificate.NotAfterUtc);
         _logger.LogInformation("TURN listening on {Endpoints}; relaying from {RelayV4} {RelayV6} ports {Min}-{Max}; realm {Realm}",
             string.Join(", ", endpoints.Select(e => $"{e.Item1.ToString().ToLowerInvariant()}:{e.Item2}")),
             relays.V4, relays.V6, o.MinPort, o.MaxPort, o.Realm);
