@@ -61,9 +61,23 @@ public sealed class TurnInteropTests(SwitchboardFixture fixture, ITestOutputHelp
     public async Task RelaysWithRestSecret() =>
         await RelayAsync(fixture.Server, secure: false, ["-W", TurnCredentials.AuthSecret, "-y"]);
 
-    private async Task RelayAsync(SwitchboardProcess server, bool secure, string[] flags)
+    /// <summary>
+    /// IPv6 (RFC 8656 folds in RFC 6156): a client over ::1, and an IPv4 client asking for IPv6 relayed addresses
+    /// (<c>-x</c>: REQUESTED-ADDRESS-FAMILY IPv6, with EVEN-PORT and a RESERVATION-TOKEN for the second port).
+    /// </summary>
+    [Theory]
+    [InlineData("::1", false)]
+    [InlineData("127.0.0.1", true)]
+    public async Task RelaysOverIPv6(string serverAddress, bool ipv6Relay)
     {
-        var result = await TurnUtils.RunUclientAsync([.. flags, .. Load, "-p", Port(secure ? server.TlsPort : server.Port), server.Host]);
+        await using var server = await SwitchboardProcess.StartAsync(["--Turn:ListenAddresses:1=::1"]);
+        string[] flags = ipv6Relay ? [.. LongTermCredentials, "-y", "-x"] : [.. LongTermCredentials, "-y"];
+        await RelayAsync(server, secure: false, flags, serverAddress);
+    }
+
+    private async Task RelayAsync(SwitchboardProcess server, bool secure, string[] flags, string? address = null)
+    {
+        var result = await TurnUtils.RunUclientAsync([.. flags, .. Load, "-p", Port(secure ? server.TlsPort : server.Port), address ?? server.Host]);
         log.WriteLine(
             $"{result.CommandLine}\nsent {result.SentMessages} received {result.ReceivedMessages} lost {result.LostPackets} " +
             $"send dropped {result.SendDropped}, round trip avg {result.AverageRoundTripMs} ms max {result.MaxRoundTripMs} ms, " +
