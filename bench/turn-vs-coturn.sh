@@ -9,8 +9,8 @@
 #
 # Settings (environment):
 #   RUNS           runs per server, interleaved Switchboard, coturn, Switchboard, ... (default 3)
-#   CLIENTS        turnutils_uclient -m: client sessions (default 40)
-#   MESSAGES       turnutils_uclient -n: messages per session (default 4000)
+#   CLIENTS        turnutils_uclient -m: client sessions (default 100)
+#   MESSAGES       turnutils_uclient -n: messages per session (default 5000)
 #   LENGTH         turnutils_uclient -l: payload bytes (default 100)
 #   INTERVAL       turnutils_uclient -z: milliseconds between a session's messages (default 1)
 #   UCLIENT_FLAGS  default "-y -c": sessions send to each other's relayed addresses through the
@@ -21,13 +21,14 @@
 #   KEEP_LOGS=1    keep the work directory (server logs, each uclient output) and print its path
 #
 # "Relayed" counts messages that arrived back at a client (tot_recv_msgs), each of which crossed the
-# server twice. Rates use the wall time of the uclient process, which includes its allocation setup.
+# server twice. Rates divide them by uclient's "Total transmit time" (whole seconds, so keep runs
+# long); the server's CPU time is taken over the whole uclient run, allocation setup included.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=${RUNS:-3}
-CLIENTS=${CLIENTS:-40}
-MESSAGES=${MESSAGES:-4000}
+CLIENTS=${CLIENTS:-100}
+MESSAGES=${MESSAGES:-5000}
 LENGTH=${LENGTH:-100}
 INTERVAL=${INTERVAL:-1}
 UCLIENT_FLAGS=${UCLIENT_FLAGS:--y -c}
@@ -135,14 +136,16 @@ run_load() {
     -u alice -w secret -p "$port" 127.0.0.1 >"$out" 2>&1; } 2>&1 ) || { tail -20 "$out" >&2; die "turnutils_uclient failed against $name"; }
   after=$(cpu_ticks "$pid")
   [ "$name" = switchboard ] && alloc_after=$(sb_allocated_bytes)
-  local sent recv transmit lost
+  local sent recv transmit lost rtt
   sent=$(grep -o 'tot_send_msgs=[0-9]*, tot_recv_msgs=[0-9]*$' "$out" | tail -1 | sed 's/tot_send_msgs=\([0-9]*\), tot_recv_msgs=\([0-9]*\)/\1 \2/') || true
   transmit=$(sed -n 's/.*Total transmit time is \([0-9.]*\).*/\1/p' "$out" | tail -1)
   lost=$(sed -n 's/.*Total lost packets \([0-9]*\) .*/\1/p' "$out" | tail -1)
-  [ -n "$sent" ] && [ -n "$transmit" ] && [ -n "$lost" ] || { tail -20 "$out" >&2; die "cannot read the uclient summary of $name run $index"; }
+  rtt=$(sed -n 's/.*Average round trip delay \([0-9.]*\) ms.*/\1/p' "$out" | tail -1)
+  [ -n "$sent" ] && [ -n "$transmit" ] && [ -n "$lost" ] && [ -n "$rtt" ] || { tail -20 "$out" >&2; die "cannot read the uclient summary of $name run $index"; }
   recv=${sent#* } sent=${sent% *}
   [ "$recv" -gt 0 ] || { tail -20 "$out" >&2; die "$name relayed nothing in run $index"; }
-  echo "$name $index $sent $recv $lost $transmit $timing $((after - before)) $alloc_before $alloc_after" >>"$WORK/results"
+  [ "$transmit" -gt 0 ] || die "$name run $index lasted under a second of transmit time: raise MESSAGES"
+  echo "$name $index $sent $recv $lost $transmit $timing $((after - before)) $alloc_before $alloc_after $rtt" >>"$WORK/results"
 }
 
 echo "Starting Switchboard (UDP $SB_PORT) and coturn $(turnserver --version 2>/dev/null | head -1) (UDP $CT_PORT)..." >&2
@@ -157,34 +160,34 @@ for ((run = 1; run <= RUNS; run++)); do
   run_load coturn "$CT_PID" $CT_PORT $run
 done
 
-# Per run: packets/s = received / uclient wall time; CPU s per million = server CPU / received * 1e6.
+# Per run: packets/s = received / transmit time; CPU s per million = server CPU / received * 1e6.
 awk -v tck="$CLK_TCK" -v flags="$UCLIENT_FLAGS" -v m="$CLIENTS" -v n="$MESSAGES" -v l="$LENGTH" -v z="$INTERVAL" -v runs="$RUNS" '
 function median(list, count,   i, j, t, a) {
   split(list, a, " ")
-  for (i = 1; i <= count; i++) for (j = i + 1; j <= count; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+  for (i = 1; i <= count; i++) for (j = i + 1; j <= count; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
   return count % 2 ? a[(count + 1) / 2] : (a[count / 2] + a[count / 2 + 1]) / 2
 }
 {
-  name = $1; sent = $3; recv = $4; lost = $5; transmit = $6; wall = $7; cuser = $8; csys = $9; ticks = $10
+  name = $1; sent = $3; recv = $4; lost = $5; transmit = $6; wall = $7; cuser = $8; csys = $9; ticks = $10; rtt = $13
   cpu = ticks / tck
-  pps = recv / wall; loss = sent ? 100 * lost / sent : 0; cpm = cpu / recv * 1e6
+  pps = recv / transmit; loss = sent ? 100 * lost / sent : 0; cpm = cpu / recv * 1e6
   ccpu = (cuser + csys) / wall * 100
-  alloc = ($11 == "NA" || $12 == "NA") ? "-" : sprintf("%.1f", ($12 - $11) / (2 * recv))
-  printf "%-11s run %d: sent %d, received %d, lost %d (%.3f%%), uclient wall %.2f s (transmit %s s), %.0f pkt/s, server CPU %.2f s = %.2f s per million, uclient CPU %.0f%% of one core, managed bytes per relay %s\n",
-    name, $2, sent, recv, lost, loss, wall, transmit, pps, cpu, cpm, ccpu, alloc
+  alloc = ($11 == "NA" || $12 == "NA") ? "-" : sprintf("%.1f MB", ($12 - $11) / 1e6)
+  printf "%-11s run %d: sent %d, received %d, lost %d (%.3f%%), transmit %d s (uclient wall %.1f s), %.0f pkt/s, RTT %.2f ms, server CPU %.2f s = %.2f s per million, uclient CPU %.0f%% of one core, server managed allocations %s\n",
+    name, $2, sent, recv, lost, loss, transmit, wall, pps, rtt, cpu, cpm, ccpu, alloc
   count[name]++; P[name] = P[name] " " pps; L[name] = L[name] " " loss; C[name] = C[name] " " cpm; U[name] = U[name] " " ccpu
-  W[name] = W[name] " " wall; S[name] = S[name] " " cpu
+  R[name] = R[name] " " rtt; S[name] = S[name] " " cpu
 }
 END {
   printf "\nLoad: turnutils_uclient %s -m %d -n %d -l %d -z %d; medians of %d runs\n\n", flags, m, n, l, z, runs
-  printf "| Server | Relayed pkt/s | Loss %% | Server CPU s | Server CPU s per 1M relayed | uclient CPU %% of a core | uclient wall s |\n"
+  printf "| Server | Relayed pkt/s | Loss %% | Avg RTT ms | Server CPU s | Server CPU s per 1M relayed | uclient CPU %% of a core |\n"
   printf "|---|---:|---:|---:|---:|---:|---:|\n"
   for (i = 1; i <= 2; i++) {
     s = i == 1 ? "switchboard" : "coturn"; c = count[s]
-    mp[s] = median(P[s], c); ml[s] = median(L[s], c); mc[s] = median(C[s], c)
-    printf "| %s | %.0f | %.3f | %.2f | %.2f | %.0f | %.2f |\n", s, mp[s], ml[s], median(S[s], c), mc[s], median(U[s], c), median(W[s], c)
+    mp[s] = median(P[s], c); ml[s] = median(L[s], c); mc[s] = median(C[s], c); mr[s] = median(R[s], c)
+    printf "| %s | %.0f | %.3f | %.2f | %.2f | %.2f | %.0f |\n", s, mp[s], ml[s], mr[s], median(S[s], c), mc[s], median(U[s], c)
   }
-  printf "\nSwitchboard / coturn: packets per second %.2f, CPU per relayed packet %.2f", mp["switchboard"] / mp["coturn"], mc["switchboard"] / mc["coturn"]
-  if (ml["coturn"] > 0) printf ", loss %.2f", ml["switchboard"] / ml["coturn"]
+  printf "\nSwitchboard / coturn: packets per second %.2f, server CPU per relayed packet %.2f", mp["switchboard"] / mp["coturn"], mc["switchboard"] / mc["coturn"]
+  if (mr["coturn"] > 0) printf ", round trip %.2f", mr["switchboard"] / mr["coturn"]
   printf "\n"
 }' "$WORK/results"
