@@ -78,15 +78,16 @@ public sealed partial class TurnServer
     private void HandleSendIndication(ClientConnection connection, StunMessageReader indication)
     {
         var allocation = connection.Allocation;
+        Span<byte> address = stackalloc byte[16];
         if (allocation is null || UnknownComprehensionRequired(indication, stackalloc ushort[1]) > 0 ||
             !indication.TryGetAttribute(StunAttributeType.XorPeerAddress, out var peerValue) ||
             !indication.TryGetAttribute(StunAttributeType.Data, out var data) ||
-            !StunAddress.TryDecode(peerValue, indication.TransactionId, out var peer))
+            !StunAddress.TryDecode(peerValue, indication.TransactionId, address, out int addressLength, out int port))
         {
             Metrics.Dropped("bad_send_indication");
             return;
         }
-        allocation.SendIndicationData(peer, data);
+        allocation.SendIndicationData(PeerKey.From(address[..addressLength]), (ushort)port, data);
     }
 
     /// <summary>The common start of requests on an allocation: credentials, 437 without one, 441 for another user.</summary>

@@ -37,15 +37,30 @@ public static class StunAddress
     public static bool TryDecode(ReadOnlySpan<byte> value, ReadOnlySpan<byte> xorWith, out IPEndPoint endPoint)
     {
         endPoint = null!;
+        Span<byte> address = stackalloc byte[16];
+        if (!TryDecode(value, xorWith, address, out int addressLength, out int port)) return false;
+        endPoint = new IPEndPoint(new IPAddress(address[..addressLength]), port);
+        return true;
+    }
+
+    /// <summary>
+    /// Reads the value into raw address bytes (4 or 16, into a destination of at least 16) and a port,
+    /// without allocating; false for a bad family or length.
+    /// </summary>
+    public static bool TryDecode(ReadOnlySpan<byte> value, ReadOnlySpan<byte> xorWith, Span<byte> address, out int addressLength, out int port)
+    {
+        addressLength = 0;
+        port = 0;
         if (value.Length < 4) return false;
-        int addressLength = value[1] switch { FamilyIPv4 => 4, FamilyIPv6 => 16, _ => 0 };
-        if (addressLength == 0 || value.Length != 4 + addressLength) return false;
+        int length = value[1] switch { FamilyIPv4 => 4, FamilyIPv6 => 16, _ => 0 };
+        if (length == 0 || value.Length != 4 + length) return false;
         Span<byte> plain = stackalloc byte[20];
         value.CopyTo(plain);
         plain = plain[..value.Length];
         if (!xorWith.IsEmpty) ApplyXor(plain, xorWith);
-        int port = BinaryPrimitives.ReadUInt16BigEndian(plain[2..]);
-        endPoint = new IPEndPoint(new IPAddress(plain[4..]), port);
+        port = BinaryPrimitives.ReadUInt16BigEndian(plain[2..]);
+        plain[4..].CopyTo(address);
+        addressLength = length;
         return true;
     }
 

@@ -29,6 +29,10 @@ public sealed class Allocation : IDisposable
     private readonly BandwidthLimiter _toClient;
     private readonly byte[] _indicationId = new byte[StunConstants.TransactionIdLength];
     private uint _indicationCounter;
+
+    // Send indication destinations, filled in place for one synchronous send at a time on each thread.
+    [ThreadStatic] private static SocketAddress? t_sendAddressV4;
+    [ThreadStatic] private static SocketAddress? t_sendAddressV6;
     private int _disposed;
 
     internal Allocation(long id, ClientConnection client, string username, StunTransactionId allocateTransaction,
@@ -198,11 +202,22 @@ public sealed class Allocation : IDisposable
     }
 
     /// <summary>A Send indication's data (§11.2): relayed when a permission for the peer exists.</summary>
-    public void SendIndicationData(IPEndPoint peer, ReadOnlySpan<byte> data)
+    public void SendIndicationData(IPEndPoint peer, ReadOnlySpan<byte> data) =>
+        SendIndicationData(PeerKey.From(peer.Address), (ushort)peer.Port, data);
+
+    /// <summary>
+    /// The same from a decoded address. The destination is written into a per-thread SocketAddress
+    /// that the synchronous send below is done with before returning, so nothing is allocated.
+    /// </summary>
+    public void SendIndicationData(PeerKey peer, ushort port, ReadOnlySpan<byte> data)
     {
         long now = Now;
-        if (!HasPermission(PeerKey.From(peer.Address), now)) { _metrics.Dropped("no_permission"); return; }
-        SendToPeer(data, peer.Serialize(), peer.AddressFamily, now);
+        if (!HasPermission(peer, now)) { _metrics.Dropped("no_permission"); return; }
+        var address = peer.IsIPv6
+            ? t_sendAddressV6 ??= new SocketAddress(AddressFamily.InterNetworkV6)
+            : t_sendAddressV4 ??= new SocketAddress(AddressFamily.InterNetwork);
+        peer.WriteTo(address, port);
+        SendToPeer(data, address, peer.IsIPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork, now);
     }
 
     private void SendToPeer(ReadOnlySpan<byte> data, SocketAddress peer, AddressFamily family, long now)

@@ -19,6 +19,11 @@ public readonly record struct PeerKey(UInt128 Address, bool IsIPv6)
             : new PeerKey(BinaryPrimitives.ReadUInt128BigEndian(bytes), true);
     }
 
+    /// <summary>From the 4 or 16 bytes of an address in network order.</summary>
+    public static PeerKey From(ReadOnlySpan<byte> address) => address.Length == 16
+        ? new PeerKey(BinaryPrimitives.ReadUInt128BigEndian(address), true)
+        : new PeerKey(BinaryPrimitives.ReadUInt32BigEndian(address), false);
+
     /// <summary>Reads the address of a native sockaddr_in / sockaddr_in6 held by a SocketAddress.</summary>
     public static PeerKey From(SocketAddress address, out ushort port)
     {
@@ -27,6 +32,23 @@ public readonly record struct PeerKey(UInt128 Address, bool IsIPv6)
         return address.Family == AddressFamily.InterNetworkV6
             ? new PeerKey(BinaryPrimitives.ReadUInt128BigEndian(bytes[8..]), true)
             : new PeerKey(BinaryPrimitives.ReadUInt32BigEndian(bytes[4..]), false);
+    }
+
+    /// <summary>
+    /// Writes port and address into a SocketAddress of the matching family, at the offsets that
+    /// <see cref="From(SocketAddress, out ushort)"/> reads (flow information and scope ID zero).
+    /// </summary>
+    public void WriteTo(SocketAddress address, ushort port)
+    {
+        var bytes = address.Buffer.Span;
+        BinaryPrimitives.WriteUInt16BigEndian(bytes[2..], port);
+        if (IsIPv6)
+        {
+            bytes[4..8].Clear();
+            BinaryPrimitives.WriteUInt128BigEndian(bytes[8..], Address);
+            bytes[24..28].Clear();
+        }
+        else BinaryPrimitives.WriteUInt32BigEndian(bytes[4..], (uint)Address);
     }
 
     /// <summary>Writes the 4 or 16 address bytes; returns how many.</summary>
