@@ -17,7 +17,7 @@ public class TurnMetricsTests
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == TurnMetrics.MeterName && instrument.Name.StartsWith("switchboard.turn.relayed.", StringComparison.Ordinal))
+            if (instrument.Meter == metrics.Meter && instrument.Name.StartsWith("switchboard.turn.relayed.", StringComparison.Ordinal))
                 l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>

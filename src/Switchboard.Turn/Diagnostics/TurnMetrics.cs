@@ -45,6 +45,9 @@ public sealed class TurnMetrics : IDisposable
         _requests = _meter.CreateCounter<long>("switchboard.turn.requests", description: "STUN requests handled, by method");
     }
 
+    /// <summary>This instance's meter: several servers in one process (tests) each have their own.</summary>
+    internal Meter Meter => _meter;
+
     public long CurrentAllocations => Interlocked.Read(ref _currentAllocations);
 
     public void AllocationCreated()
