@@ -19,6 +19,7 @@
 #   LOOPBACK_RUN   path of loopback-run (default: shared/tools/loopback-run beside the repository,
 #                  else loopback-run on PATH)
 #   KEEP_LOGS=1    keep the work directory (server logs, each uclient output) and print its path
+#   SB_ARGS        more Switchboard settings, e.g. SB_ARGS="--Turn:InlineSocketCompletions=true"
 #
 # "Relayed" counts messages that arrived back at a client (tot_recv_msgs), each of which crossed the
 # server twice. Rates divide them by uclient's "Total transmit time" (whole seconds, so keep runs
@@ -99,14 +100,14 @@ cpu_ticks() { # utime + stime of a process, in clock ticks (all its threads)
 }
 
 sb_allocated_bytes() { # managed bytes the Switchboard process has allocated so far
-  curl -sf "http://127.0.0.1:$SB_HTTP_PORT/metrics" | awk '$1 == "system_runtime_dotnet_gc_heap_total_allocated" { print $2; found = 1 } END { if (!found) print "NA" }'
+  curl -sf "http://127.0.0.1:$SB_HTTP_PORT/metrics" | awk '$1 ~ /^dotnet_gc_heap_total_allocated_bytes_total/ { print $2; found = 1 } END { if (!found) print "NA" }'
 }
 
 start_switchboard() {
   dotnet "$SB_DLL" turn --Http:Urls="http://127.0.0.1:$SB_HTTP_PORT" --Server:DataDirectory="$WORK/switchboard-data" \
     --Turn:ListenAddresses:0=127.0.0.1 --Turn:RelayAddress=127.0.0.1 --Turn:Port=$SB_PORT --Turn:TlsPort=$SB_TLS_PORT \
     --Turn:EnableTls=false --Turn:EnableDtls=false --Turn:AllowLoopbackPeers=true --Turn:Users:0=alice:secret \
-    --Turn:MinPort=$SB_MIN_PORT --Turn:MaxPort=$SB_MAX_PORT --Logging:LogLevel:Default=Warning \
+    --Turn:MinPort=$SB_MIN_PORT --Turn:MaxPort=$SB_MAX_PORT --Logging:LogLevel:Default=Warning ${SB_ARGS:-} \
     >"$WORK/switchboard.log" 2>&1 &
   SB_PID=$!
   SERVER_PIDS+=("$SB_PID")

@@ -35,6 +35,10 @@ if (commandLine.CoturnConfigPath is { } coturnPath)
 builder.Configuration.AddEnvironmentVariables("Switchboard__");
 builder.Configuration.AddCommandLine(commandLine.ConfigurationArgs);
 
+// Read by the runtime when the first socket operation starts, which is after this line.
+if (builder.Configuration.GetValue<bool>("Turn:InlineSocketCompletions"))
+    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+
 builder.WebHost.UseUrls(builder.Configuration["Http:Urls"] ?? "http://0.0.0.0:8080");
 builder.Services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Section);
 builder.Services.AddOptions<TurnOptions>().BindConfiguration(TurnOptions.Section).ValidateOnStart();

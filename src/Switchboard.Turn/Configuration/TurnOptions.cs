@@ -107,6 +107,14 @@ public sealed class TurnOptions
     /// <summary>SOFTWARE attribute value; empty sends none.</summary>
     public string Software { get; set; } = "Switchboard";
 
+    /// <summary>
+    /// Run socket completions on the runtime's socket event threads instead of handing each one to the
+    /// thread pool (the runtime's DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS, for the whole process).
+    /// About halves the CPU per relayed packet (docs/benchmarks.md); a TCP client that stops reading can
+    /// then stall other connections for as long as a send blocks, so it is off unless set.
+    /// </summary>
+    public bool InlineSocketCompletions { get; set; }
+
     /// <summary>On shutdown, how long existing allocations may keep running while no new ones are accepted.</summary>
     public int DrainTimeoutSeconds { get; set; } = 30;
 }

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Switchboard.Turn.Transports;
 
 /// <summary>
-/// STUN/TURN over UDP (RFC 8656 §3.1): one socket, one receive loop. Clients with an allocation are
+/// STUN/TURN over UDP (RFC 8656 §3.1): one socket, one receive thread that blocks in recvfrom and
+/// handles each datagram inline (no thread-pool hand-off per datagram). Clients with an allocation are
 /// kept by source address, so the per-datagram lookup allocates nothing; any other source gets a
 /// short-lived connection object for the one exchange.
 /// </summary>
@@ -17,7 +18,7 @@ public sealed class UdpListener : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<SocketAddress, UdpClientConnection> _clients = new();
     private readonly byte[] _buffer = new byte[65536];
-    private Task _loop = Task.CompletedTask;
+    private Thread? _thread;
     private volatile bool _closed;
 
     public UdpListener(IPEndPoint endPoint, IClientMessageHandler handler, ILogger logger)
@@ -35,9 +36,13 @@ public sealed class UdpListener : IAsyncDisposable
     public IPEndPoint LocalEndPoint { get; }
     public int ClientCount => _clients.Count;
 
-    public void Start() => _loop = ReceiveLoopAsync();
+    public void Start()
+    {
+        _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"turn-udp {LocalEndPoint}" };
+        _thread.Start();
+    }
 
-    private async Task ReceiveLoopAsync()
+    private void ReceiveLoop()
     {
         var from = new SocketAddress(_socket.AddressFamily);
         while (!_closed)
@@ -45,7 +50,7 @@ public sealed class UdpListener : IAsyncDisposable
             int received;
             try
             {
-                received = await _socket.ReceiveFromAsync(_buffer, SocketFlags.None, from).ConfigureAwait(false);
+                received = _socket.ReceiveFrom(_buffer, SocketFlags.None, from);
             }
             catch (ObjectDisposedException) { return; }
             catch (SocketException) when (_closed) { return; }
@@ -81,11 +86,12 @@ public sealed class UdpListener : IAsyncDisposable
         return copy;
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _closed = true;
-        _socket.Dispose();
-        await _loop.ConfigureAwait(false);
+        _socket.Dispose(); // unblocks recvfrom
+        _thread?.Join(TimeSpan.FromSeconds(5));
+        return ValueTask.CompletedTask;
     }
 }
 
