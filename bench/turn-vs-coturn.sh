@@ -112,7 +112,7 @@ start_switchboard() {
   SB_PID=$!
   SERVER_PIDS+=("$SB_PID")
   wait_ready switchboard "$SB_PID" "$SB_PORT" "http://127.0.0.1:$SB_HTTP_PORT/healthz"
-  # The first scrape starts prometheus-net's listener on the server's Meter, as in production.
+  # One scrape before the runs, so the exporter has collected once, as in production.
   [ "$(sb_allocated_bytes)" != NA ] || die "Switchboard /metrics has no allocation counter"
 }
 

@@ -45,8 +45,8 @@ public class TurnPathBenchmarks
     private readonly byte[] _relayBuffer = new byte[UdpRelay.Headroom + 65536 + 4];
 
     /// <summary>
-    /// Whether a MeterListener takes the server's measurements, as prometheus-net's MeterAdapter does in
-    /// the server once /metrics has been scraped; without a listener, Counter.Add returns almost at once.
+    /// Whether a MeterListener takes the server's measurements, as the host's metrics exporter does in
+    /// the server; without a listener, Counter.Add returns almost at once.
     /// This listener only sums the values, so it is a lower bound of what an exporter costs.
     /// </summary>
     [Params(false, true)]

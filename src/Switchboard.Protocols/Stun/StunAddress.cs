@@ -64,9 +64,6 @@ public static class StunAddress
         return true;
     }
 
-    /// <summary>The family byte of an address value, or 0 when the value is too short.</summary>
-    public static byte FamilyOf(ReadOnlySpan<byte> value) => value.Length >= 2 ? value[1] : (byte)0;
-
     // Port XOR the cookie's top 16 bits; address XOR cookie (IPv4) or cookie || transaction ID (IPv6).
     private static void ApplyXor(Span<byte> value, ReadOnlySpan<byte> transactionId)
     {

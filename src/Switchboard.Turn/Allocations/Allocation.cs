@@ -201,12 +201,8 @@ public sealed class Allocation : IDisposable
         SendToPeer(data, binding.PeerSocketAddress, binding.Peer.AddressFamily, now);
     }
 
-    /// <summary>A Send indication's data (§11.2): relayed when a permission for the peer exists.</summary>
-    public void SendIndicationData(IPEndPoint peer, ReadOnlySpan<byte> data) =>
-        SendIndicationData(PeerKey.From(peer.Address), (ushort)peer.Port, data);
-
     /// <summary>
-    /// The same from a decoded address. The destination is written into a per-thread SocketAddress
+    /// A Send indication's data (§11.2): relayed when a permission for the peer exists. The destination is written into a per-thread SocketAddress
     /// that the synchronous send below is done with before returning, so nothing is allocated.
     /// </summary>
     public void SendIndicationData(PeerKey peer, ushort port, ReadOnlySpan<byte> data)

@@ -48,8 +48,6 @@ public sealed class TurnMetrics : IDisposable
     /// <summary>This instance's meter: several servers in one process (tests) each have their own.</summary>
     internal Meter Meter => _meter;
 
-    public long CurrentAllocations => Interlocked.Read(ref _currentAllocations);
-
     public void AllocationCreated()
     {
         Interlocked.Increment(ref _currentAllocations);
@@ -57,11 +55,6 @@ public sealed class TurnMetrics : IDisposable
     }
 
     public void AllocationEnded() => Interlocked.Decrement(ref _currentAllocations);
-
-    public long PacketsToPeer => Interlocked.Read(ref _packetsToPeer);
-    public long PacketsToClient => Interlocked.Read(ref _packetsToClient);
-    public long BytesToPeer => Interlocked.Read(ref _bytesToPeer);
-    public long BytesToClient => Interlocked.Read(ref _bytesToClient);
 
     /// <summary>Client to peer.</summary>
     public void RelayedToPeer(int bytes)
