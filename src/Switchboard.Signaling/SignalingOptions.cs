@@ -1,0 +1,32 @@
+using Switchboard.Signaling.Ice;
+using Switchboard.Signaling.Tokens;
+
+namespace Switchboard.Signaling;
+
+/// <summary>Settings of the signaling server, bound from the "Signaling" section (docs/signaling.md, "Limits").</summary>
+public sealed class SignalingOptions
+{
+    public const string Section = "Signaling";
+
+    /// <summary>Keys that sign access tokens. All-in-one mode adds one made at first start when none is configured.</summary>
+    public ApiKey[] ApiKeys { get; set; } = [];
+
+    /// <summary>Development: admit <c>join</c> without a token (random identity, participant grants).</summary>
+    public bool AllowAnonymous { get; set; }
+
+    /// <summary>A <c>join</c> to a room that does not exist creates it; when false, rooms come from the REST API.</summary>
+    public bool AutoCreateRooms { get; set; } = true;
+
+    public int MaxMessageBytes { get; set; } = 64 * 1024;
+    public int MessagesPerSecond { get; set; } = 50;
+    public int MessageBurst { get; set; } = 200;
+    public int MaxConnections { get; set; } = 20_000;
+    public int MaxRooms { get; set; } = 10_000;
+    public int MaxParticipantsPerRoom { get; set; } = 50;
+    public int ResumeWindowSeconds { get; set; } = 20;
+    public int ResumeBufferMessages { get; set; } = 512;
+    public int PingIntervalSeconds { get; set; } = 15;
+
+    /// <summary>The ICE servers handed to participants in <c>joined</c>.</summary>
+    public IceOptions Ice { get; set; } = new();
+}
