@@ -2,6 +2,9 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Switchboard.Server;
 using Switchboard.Server.Configuration.Coturn;
+using Switchboard.Server.Signaling;
+using Switchboard.Signaling;
+using Switchboard.Signaling.Ice;
 using Switchboard.Turn;
 using Switchboard.Turn.Configuration;
 using Switchboard.Turn.Diagnostics;
@@ -58,8 +61,19 @@ if (commandLine.Role == ServerRole.All)
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<TurnMetrics>();
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-    .AddMeter(TurnMetrics.MeterName, "System.Runtime")
+    .AddMeter(TurnMetrics.MeterName, SignalingMetrics.MeterName, "System.Runtime")
     .AddPrometheusExporter());
+if (commandLine.Role == ServerRole.All)
+{
+    builder.Services.AddSingleton<IIceServerSource, TurnIceServerSource>();
+    builder.Services.AddSignaling();
+    builder.Services.PostConfigure<SignalingOptions>(signaling =>
+    {
+        if (signaling.ApiKeys.Length > 0) return;
+        var data = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        signaling.ApiKeys = [GeneratedApiKey.LoadOrCreate(data.DataDirectory)];
+    });
+}
 builder.Services.AddSingleton(sp => new TurnCertificateProvider(
     sp.GetRequiredService<IOptions<TurnOptions>>().Value, sp.GetRequiredService<IOptions<ServerOptions>>().Value.DataDirectory,
     sp.GetRequiredService<ILogger<TurnCertificateProvider>>()));
@@ -90,6 +104,19 @@ app.MapGet("/healthz", (TurnService turn) => turn.Server is { IsDraining: true }
     ? Results.Text("draining", statusCode: StatusCodes.Status503ServiceUnavailable)
     : Results.Text("ok"));
 app.MapPrometheusScrapingEndpoint("/metrics");
+if (commandLine.Role == ServerRole.All)
+{
+    app.UseWebSockets();
+    app.MapSignaling("/ws");
+    app.MapWebApp();
+    app.Lifetime.ApplicationStarted.Register(() =>
+    {
+        var signaling = app.Services.GetRequiredService<IOptions<SignalingOptions>>().Value;
+        if (!signaling.AllowAnonymous)
+            log.LogInformation("Joining needs an access token: `switchboard token create --room R --identity I` prints one (open /room/R?token=...), " +
+                "or start with --Signaling:AllowAnonymous=true to let anyone join from the web app without one (development)");
+    });
+}
 
 try
 {

@@ -53,7 +53,9 @@ public sealed class SwitchboardProcess : IAsyncDisposable
     /// False leaves out every --Turn: setting (listen address, ports, credentials, relay range), for tests of what the
     /// server does with its own defaults, a coturn file or no credentials; <see cref="Port"/> and <see cref="TlsPort"/> are then 0.
     /// </param>
-    public static async Task<SwitchboardProcess> StartAsync(IEnumerable<string>? extraArguments = null, TimeSpan? healthTimeout = null, bool turnSettings = true)
+    /// <param name="role">"turn" (TURN alone) or "all" (every server: signaling, web app and TURN).</param>
+    public static async Task<SwitchboardProcess> StartAsync(IEnumerable<string>? extraArguments = null, TimeSpan? healthTimeout = null, bool turnSettings = true,
+        string role = "turn")
     {
         var dll = RepoLayout.ServerDll;
         if (!File.Exists(dll))
@@ -72,7 +74,7 @@ public sealed class SwitchboardProcess : IAsyncDisposable
         var arguments = new List<string>
         {
             dll,
-            "turn",
+            role,
             $"--Http:Urls=http://127.0.0.1:{I(httpPort)}",
             $"--Server:DataDirectory={data.Path}",
         };

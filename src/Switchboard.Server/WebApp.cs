@@ -1,0 +1,20 @@
+using Microsoft.Extensions.FileProviders;
+
+namespace Switchboard.Server;
+
+/// <summary>Serves the web app and the JS SDK from wwwroot: <c>/</c>, <c>/room/{name}</c>, <c>/sdk/switchboard.js</c>.</summary>
+public static class WebApp
+{
+    public static void MapWebApp(this WebApplication app)
+    {
+        var root = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = root });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = root,
+            // Revalidate every time: the app has no build step and no hashed file names.
+            OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
+        });
+        app.MapGet("/room/{name}", () => Results.File(Path.Combine(AppContext.BaseDirectory, "wwwroot", "room.html"), "text/html; charset=utf-8"));
+    }
+}

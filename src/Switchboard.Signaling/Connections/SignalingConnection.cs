@@ -1,0 +1,177 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Switchboard.Signaling.Protocol;
+using Switchboard.Signaling.Sessions;
+
+namespace Switchboard.Signaling.Connections;
+
+/// <summary>
+/// One WebSocket: a receive loop that reads whole frames up to <c>MaxMessageBytes</c> and hands them to the hub
+/// one at a time, and a send loop fed by a bounded queue, so a client that stops reading never blocks anyone:
+/// when its queue is full it is disconnected (its participant may resume and get what it missed).
+/// </summary>
+public sealed class SignalingConnection
+{
+    const int QueueLength = 1024;
+    const int ReceiveBufferBytes = 2048;
+    static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
+
+    readonly WebSocket _socket;
+    readonly Channel<Outgoing> _queue = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(QueueLength) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    readonly CancellationTokenSource _aborted = new();
+    readonly TimeProvider _time;
+    long _lastReceived;
+    long _lastPingSent;
+    int _closing;
+
+    readonly record struct Outgoing(byte[]? Message, int CloseCode, string? CloseReason);
+
+    public SignalingConnection(WebSocket socket, string requestHost, TimeProvider time)
+    {
+        _socket = socket;
+        _time = time;
+        RequestHost = requestHost;
+        _lastReceived = _lastPingSent = time.GetTimestamp();
+    }
+
+    /// <summary>The host name the client used, for ICE server URLs.</summary>
+    public string RequestHost { get; }
+
+    /// <summary>The participant this connection holds, once it has joined or resumed.</summary>
+    public ParticipantSession? Session { get; set; }
+
+    /// <summary>The client's message budget (docs/signaling.md, "Limits").</summary>
+    public required MessageRateLimiter RateLimiter { get; init; }
+
+    public bool IsClosing => Volatile.Read(ref _closing) != 0;
+
+    public TimeSpan SinceLastReceived => _time.GetElapsedTime(Volatile.Read(ref _lastReceived));
+    public TimeSpan SinceLastPing => _time.GetElapsedTime(Volatile.Read(ref _lastPingSent));
+
+    /// <summary>Queues a text frame. A full queue means the client stopped reading: the connection is dropped.</summary>
+    public void Send(byte[] message)
+    {
+        if (IsClosing) return;
+        if (!_queue.Writer.TryWrite(new Outgoing(message, 0, null))) Abort();
+    }
+
+    public void SendPing()
+    {
+        Volatile.Write(ref _lastPingSent, _time.GetTimestamp());
+        Send(OutboundMessage.Ping.Bytes);
+    }
+
+    /// <summary>Sends <paramref name="finalMessage"/> (usually a fatal error), then closes with <paramref name="code"/>.</summary>
+    public void Close(int code, string reason, byte[]? finalMessage = null)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0) return;
+        if (finalMessage is not null) _queue.Writer.TryWrite(new Outgoing(finalMessage, 0, null));
+        _queue.Writer.TryWrite(new Outgoing(null, code, reason));
+        _queue.Writer.TryComplete();
+    }
+
+    /// <summary>Drops the connection at once (no close handshake).</summary>
+    public void Abort()
+    {
+        Interlocked.Exchange(ref _closing, 1);
+        _queue.Writer.TryComplete();
+        try { _aborted.Cancel(); } catch (ObjectDisposedException) { }
+    }
+
+    /// <summary>Runs both loops until the socket is done; <paramref name="onMessage"/> gets each text frame.</summary>
+    public async Task RunAsync(int maxMessageBytes, Func<SignalingConnection, ReadOnlyMemory<byte>, bool, ValueTask> onMessage, ILogger log, CancellationToken stopping)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, _aborted.Token);
+        var sending = SendLoopAsync(linked.Token);
+        try
+        {
+            await ReceiveLoopAsync(maxMessageBytes, onMessage, linked.Token);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        {
+            log.LogDebug("Signaling connection ended: {Reason}", e.Message);
+        }
+        finally
+        {
+            Abort();
+            try { await sending; } catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException) { }
+            _socket.Abort();
+            _socket.Dispose();
+            _aborted.Dispose();
+        }
+    }
+
+    async Task ReceiveLoopAsync(int maxMessageBytes, Func<SignalingConnection, ReadOnlyMemory<byte>, bool, ValueTask> onMessage, CancellationToken cancel)
+    {
+        var small = new byte[ReceiveBufferBytes];
+        while (!cancel.IsCancellationRequested)
+        {
+            var first = await _socket.ReceiveAsync(small.AsMemory(), cancel);
+            Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+            if (first.MessageType == WebSocketMessageType.Close) return;
+            if (first.EndOfMessage)
+            {
+                await onMessage(this, small.AsMemory(0, first.Count), first.MessageType == WebSocketMessageType.Binary);
+                continue;
+            }
+            // A frame longer than the small buffer: assemble it in a pooled one, up to the limit.
+            var large = ArrayPool<byte>.Shared.Rent(Math.Min(maxMessageBytes + 1, 4 * ReceiveBufferBytes));
+            try
+            {
+                small.AsSpan(0, first.Count).CopyTo(large);
+                int length = first.Count;
+                ValueWebSocketReceiveResult next;
+                do
+                {
+                    if (length > maxMessageBytes)
+                    {
+                        Close(CloseCodes.MessageTooBig, "message too large",
+                            OutboundMessage.Error(ErrorCodes.MessageTooLarge, $"messages are limited to {maxMessageBytes} bytes", fatal: true).Bytes);
+                        return;
+                    }
+                    if (length == large.Length)
+                    {
+                        var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(maxMessageBytes + 1, large.Length * 2));
+                        large.AsSpan(0, length).CopyTo(bigger);
+                        ArrayPool<byte>.Shared.Return(large);
+                        large = bigger;
+                    }
+                    next = await _socket.ReceiveAsync(large.AsMemory(length), cancel);
+                    length += next.Count;
+                } while (!next.EndOfMessage && next.MessageType != WebSocketMessageType.Close);
+                if (next.MessageType == WebSocketMessageType.Close) return;
+                if (length > maxMessageBytes)
+                {
+                    Close(CloseCodes.MessageTooBig, "message too large",
+                        OutboundMessage.Error(ErrorCodes.MessageTooLarge, $"messages are limited to {maxMessageBytes} bytes", fatal: true).Bytes);
+                    return;
+                }
+                await onMessage(this, large.AsMemory(0, length), first.MessageType == WebSocketMessageType.Binary);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(large);
+            }
+        }
+    }
+
+    async Task SendLoopAsync(CancellationToken cancel)
+    {
+        await foreach (var outgoing in _queue.Reader.ReadAllAsync(cancel))
+        {
+            if (outgoing.Message is { } message)
+            {
+                await _socket.SendAsync(message, WebSocketMessageType.Text, true, cancel);
+                continue;
+            }
+            await _socket.CloseOutputAsync((WebSocketCloseStatus)outgoing.CloseCode, outgoing.CloseReason, cancel);
+            // The receive loop ends when the client answers the close; give it a moment, then tear down.
+            try { await Task.Delay(CloseHandshakeTimeout, _time, cancel); }
+            catch (OperationCanceledException) { }
+            Abort();
+            return;
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Switchboard.Signaling.Protocol;
+
+/// <summary>A client frame read: the message, or the error to answer with (docs/signaling.md, "Errors").</summary>
+public readonly record struct ClientMessageRead(string? Type, ClientMessage? Message, string? ErrorCode, string? ErrorText, string? RequestId)
+{
+    public bool IsValid => Message is not null;
+}
+
+/// <summary>
+/// Reads one client text frame: first a pass over the JSON that checks its syntax and finds <c>type</c> and
+/// <c>id</c> (so even a malformed message's error can echo its id), then the typed record for that type, then
+/// the ranges the protocol sets.
+/// </summary>
+public static class ClientMessageReader
+{
+    public const int MaxIdLength = 64, MaxNameLength = 64, MaxRoomLength = 64, MaxParticipantIdLength = 64;
+    public const int MaxStateBytes = 1024, MaxTokenLength = 4096, MaxResumeTokenLength = 128;
+
+    public static ClientMessageRead Read(ReadOnlySpan<byte> utf8)
+    {
+        if (!TryScan(utf8, out var type, out var id, out var syntaxError)) return Error(ErrorCodes.InvalidJson, syntaxError, null, id);
+        if (type is null) return Error(ErrorCodes.InvalidMessage, "type is missing or not a string", null, id);
+        JsonTypeInfo? info = type switch
+        {
+            "join" => SignalingJsonContext.Default.JoinMessage,
+            "resume" => SignalingJsonContext.Default.ResumeMessage,
+            "offer" or "answer" => SignalingJsonContext.Default.SessionDescriptionMessage,
+            "candidate" => SignalingJsonContext.Default.CandidateMessage,
+            "update" => SignalingJsonContext.Default.UpdateMessage,
+            "message" => SignalingJsonContext.Default.ApplicationMessage,
+            "leave" or "ping" or "pong" => SignalingJsonContext.Default.BareMessage,
+            _ => null,
+        };
+        if (info is null) return Error(ErrorCodes.UnknownType, $"unknown message type '{Truncate(type)}'", type, id);
+        ClientMessage message;
+        try
+        {
+            message = (ClientMessage)JsonSerializer.Deserialize(utf8, info)!;
+        }
+        catch (JsonException e)
+        {
+            return Error(ErrorCodes.InvalidMessage, Describe(e), type, id);
+        }
+        var problem = Validate(message);
+        return problem is null ? new ClientMessageRead(type, message, null, null, id) : Error(ErrorCodes.InvalidMessage, problem, type, id);
+    }
+
+    static ClientMessageRead Error(string code, string text, string? type, string? id) => new(type, null, code, text, id);
+
+    /// <summary>Checks the whole frame is one JSON object and picks its top-level string <c>type</c> and <c>id</c>.</summary>
+    static bool TryScan(ReadOnlySpan<byte> utf8, out string? type, out string? id, out string error)
+    {
+        type = id = null;
+        error = "";
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 32 });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                error = "a message is one JSON object";
+                return false;
+            }
+            while (reader.Read())
+            {
+                if (reader.CurrentDepth == 1 && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    bool isType = reader.ValueTextEquals("type"u8), isId = reader.ValueTextEquals("id"u8);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String && (isType || isId))
+                    {
+                        var value = reader.GetString();
+                        if (isType) type = value;
+                        else if (value!.Length <= MaxIdLength) id = value;
+                    }
+                    else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
+                }
+            }
+            return true;
+        }
+        catch (JsonException e)
+        {
+            error = $"not valid JSON: {e.Message}";
+            return false;
+        }
+        catch (InvalidOperationException e)
+        {
+            error = $"not valid JSON: {e.Message}";
+            return false;
+        }
+    }
+
+    /// <summary>Names the field a deserialization failure is about.</summary>
+    static string Describe(JsonException e)
+    {
+        const string missing = "missing required properties including: ";
+        int at = e.Message.IndexOf(missing, StringComparison.Ordinal);
+        if (at >= 0) return "missing field " + e.Message[(at + missing.Length)..].TrimEnd('.').Replace("'", "");
+        var field = e.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : e.Path ?? "?";
+        return $"field {field} has the wrong JSON type or value";
+    }
+
+    static string? Validate(ClientMessage message)
+    {
+        if (message.Id is { Length: > MaxIdLength }) return $"id is longer than {MaxIdLength} characters";
+        switch (message)
+        {
+            case JoinMessage join:
+                return RoomNameProblem(join.Room) ?? NameProblem(join.Name) ?? StateProblem(join.State)
+                    ?? (join.Token is { Length: > MaxTokenLength } ? $"token is longer than {MaxTokenLength} characters" : null);
+            case ResumeMessage resume:
+                if (resume.ResumeToken.Length is 0 or > MaxResumeTokenLength) return "resumeToken is empty or too long";
+                return resume.LastSeq < 0 ? "lastSeq must be 0 or more" : null;
+            case SessionDescriptionMessage description:
+                return ParticipantIdProblem(description.To) ?? (description.Sdp.Length == 0 ? "sdp is empty" : null);
+            case CandidateMessage candidate:
+                return ParticipantIdProblem(candidate.To)
+                    ?? (candidate.Candidate is { ValueKind: not JsonValueKind.Object } ? "candidate must be an object or null" : null);
+            case UpdateMessage update:
+                return NameProblem(update.Name) ?? StateProblem(update.State);
+            case ApplicationMessage application:
+                return application.To is null ? null : ParticipantIdProblem(application.To);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>1-64 characters of A-Z a-z 0-9 - _ . (docs/signaling.md, "join").</summary>
+    public static bool IsValidRoomName(string? room) =>
+        room is { Length: > 0 and <= MaxRoomLength } && room.AsSpan().IndexOfAnyExcept(RoomNameCharacters) < 0;
+
+    static readonly System.Buffers.SearchValues<char> RoomNameCharacters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
+
+    static string? RoomNameProblem(string room) =>
+        IsValidRoomName(room) ? null : "room must be 1-64 characters of A-Z a-z 0-9 - _ .";
+
+    static string? NameProblem(string? name) =>
+        name is null ? null
+        : name.Length > MaxNameLength ? $"name is longer than {MaxNameLength} characters"
+        : string.IsNullOrWhiteSpace(name) || name.Any(char.IsControl) ? "name is blank or has control characters"
+        : null;
+
+    static string? StateProblem(JsonElement? state)
+    {
+        if (state is not { } value) return null;
+        if (value.ValueKind != JsonValueKind.Object) return "state must be an object";
+        return value.GetRawText().Length > MaxStateBytes ? $"state is larger than {MaxStateBytes} bytes" : null;
+    }
+
+    static string? ParticipantIdProblem(string to) =>
+        to.Length is 0 or > MaxParticipantIdLength ? "to must name a participant id" : null;
+
+    static string Truncate(string text) => text.Length <= 32 ? text : text[..32] + "...";
+}

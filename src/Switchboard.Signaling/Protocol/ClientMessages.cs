@@ -1,0 +1,57 @@
+using System.Text.Json;
+
+namespace Switchboard.Signaling.Protocol;
+
+// Client -> server messages (docs/signaling.md, "Client -> server messages"). Each record is one `type`;
+// `required` members are enforced by the deserializer, ranges by ClientMessageReader.
+
+/// <summary>Fields every client message may carry.</summary>
+public abstract record ClientMessage
+{
+    /// <summary>Echoed as <c>requestId</c> in an error this message causes.</summary>
+    public string? Id { get; init; }
+}
+
+public sealed record JoinMessage : ClientMessage
+{
+    public required string Room { get; init; }
+    public string? Name { get; init; }
+    public string? Token { get; init; }
+    public JsonElement? State { get; init; }
+}
+
+public sealed record ResumeMessage : ClientMessage
+{
+    public required string ResumeToken { get; init; }
+    public required long LastSeq { get; init; }
+}
+
+/// <summary><c>offer</c> and <c>answer</c>.</summary>
+public sealed record SessionDescriptionMessage : ClientMessage
+{
+    public required string To { get; init; }
+    public required string Sdp { get; init; }
+}
+
+public sealed record CandidateMessage : ClientMessage
+{
+    public required string To { get; init; }
+
+    /// <summary>RTCIceCandidateInit, or null for the end of candidates.</summary>
+    public required JsonElement? Candidate { get; init; }
+}
+
+public sealed record UpdateMessage : ClientMessage
+{
+    public string? Name { get; init; }
+    public JsonElement? State { get; init; }
+}
+
+public sealed record ApplicationMessage : ClientMessage
+{
+    public string? To { get; init; }
+    public required JsonElement Data { get; init; }
+}
+
+/// <summary><c>leave</c>, <c>ping</c> and <c>pong</c>: nothing but the type.</summary>
+public sealed record BareMessage : ClientMessage;

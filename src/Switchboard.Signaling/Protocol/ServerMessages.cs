@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Switchboard.Signaling.Ice;
+using Switchboard.Signaling.Tokens;
+
+namespace Switchboard.Signaling.Protocol;
+
+// Server -> client messages (docs/signaling.md, "Server -> client messages"). The `seq` of messages addressed
+// to a participant is spliced in front of the serialized body per recipient (OutboundMessage), so these
+// records carry no seq.
+
+/// <summary>A participant as clients see it.</summary>
+public sealed record ParticipantView(string Id, string Identity, string Name, JsonElement? State, DateTimeOffset JoinedAt);
+
+/// <summary><c>joined</c> and <c>resumed</c>.</summary>
+public sealed record JoinedMessage(
+    [property: JsonPropertyOrder(-1)] string Type,
+    string Room,
+    ParticipantView Participant,
+    IReadOnlyList<ParticipantView> Participants,
+    IReadOnlyList<IceServer> IceServers,
+    string ResumeToken,
+    int PingInterval,
+    int ResumeWindow,
+    Grants Grants);
+
+public sealed record ParticipantJoinedMessage(ParticipantView Participant)
+{
+    [JsonPropertyOrder(-1)] public string Type => "participant-joined";
+}
+
+public sealed record ParticipantUpdatedMessage(ParticipantView Participant)
+{
+    [JsonPropertyOrder(-1)] public string Type => "participant-updated";
+}
+
+public sealed record ParticipantLeftMessage(string ParticipantId, string Reason)
+{
+    [JsonPropertyOrder(-1)] public string Type => "participant-left";
+}
+
+/// <summary><c>offer</c> and <c>answer</c> as relayed, with the sender the server vouches for.</summary>
+public sealed record RelayedSessionDescription([property: JsonPropertyOrder(-1)] string Type, string From, string Sdp);
+
+public sealed record RelayedCandidate(string From, JsonElement? Candidate)
+{
+    [JsonPropertyOrder(-1)] public string Type => "candidate";
+}
+
+public sealed record RelayedApplicationMessage(string From, JsonElement Data, bool Broadcast)
+{
+    [JsonPropertyOrder(-1)] public string Type => "message";
+}
+
+public sealed record ErrorMessage(string Code, string Message, string? RequestId, bool Fatal)
+{
+    [JsonPropertyOrder(-1)] public string Type => "error";
+}

@@ -1,0 +1,24 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Switchboard.Signaling.Protocol;
+
+/// <summary>Source-generated (de)serialization of every message: camelCase, nulls left out.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true, MaxDepth = 32)]
+[JsonSerializable(typeof(JoinMessage))]
+[JsonSerializable(typeof(ResumeMessage))]
+[JsonSerializable(typeof(SessionDescriptionMessage))]
+[JsonSerializable(typeof(CandidateMessage))]
+[JsonSerializable(typeof(UpdateMessage))]
+[JsonSerializable(typeof(ApplicationMessage))]
+[JsonSerializable(typeof(BareMessage))]
+[JsonSerializable(typeof(JoinedMessage))]
+[JsonSerializable(typeof(ParticipantJoinedMessage))]
+[JsonSerializable(typeof(ParticipantUpdatedMessage))]
+[JsonSerializable(typeof(ParticipantLeftMessage))]
+[JsonSerializable(typeof(RelayedSessionDescription))]
+[JsonSerializable(typeof(RelayedCandidate))]
+[JsonSerializable(typeof(RelayedApplicationMessage))]
+[JsonSerializable(typeof(ErrorMessage))]
+internal sealed partial class SignalingJsonContext : JsonSerializerContext;

@@ -1,0 +1,100 @@
+using Switchboard.Signaling.Connections;
+using Switchboard.Signaling.Tokens;
+
+namespace Switchboard.Signaling.Sessions;
+
+/// <summary>
+/// A participant on this node: outlives its WebSocket for the resume window. Messages to it get the next seq
+/// and go into the resume buffer, then to the connection when one is attached; a lock keeps that order the
+/// order on the wire.
+/// </summary>
+public sealed class ParticipantSession
+{
+    readonly Lock _lock = new();
+    readonly ResumeBuffer _buffer;
+    SignalingConnection? _connection;
+
+    public ParticipantSession(string id, string identity, string room, Grants grants, string resumeToken, int resumeBufferMessages)
+    {
+        Id = id;
+        Identity = identity;
+        Room = room;
+        Grants = grants;
+        ResumeToken = resumeToken;
+        _buffer = new ResumeBuffer(resumeBufferMessages);
+    }
+
+    public string Id { get; }
+    public string Identity { get; }
+    public string Room { get; }
+
+    /// <summary>What this participant may do in its room (token grants, narrowed by the room's publishers).</summary>
+    public Grants Grants { get; set; }
+
+    public string ResumeToken { get; private set; }
+
+    /// <summary>When the socket went away; null while connected.</summary>
+    public DateTimeOffset? DisconnectedAt { get; private set; }
+
+    /// <summary>Set once the participant has left for good: nothing is delivered any more.</summary>
+    public bool Ended { get; private set; }
+
+    public SignalingConnection? Connection { get { lock (_lock) return _connection; } }
+
+    public void Deliver(OutboundMessage message)
+    {
+        lock (_lock)
+        {
+            if (Ended) return;
+            long seq = _buffer.LastSeq + 1;
+            var bytes = message.WithSeq(seq);
+            _buffer.Append(bytes);
+            _connection?.Send(bytes);
+        }
+    }
+
+    /// <summary>
+    /// Attaches a connection: sends <paramref name="welcome"/> (joined or resumed), then what it missed after
+    /// <paramref name="lastSeq"/>, then live traffic. False when the missed messages are no longer kept.
+    /// </summary>
+    public bool Attach(SignalingConnection connection, Func<string, byte[]> welcome, long lastSeq, string newResumeToken, out SignalingConnection? previous)
+    {
+        var missed = new List<byte[]>();
+        lock (_lock)
+        {
+            previous = null;
+            if (Ended || !_buffer.TryGetAfter(lastSeq, missed)) return false;
+            previous = _connection;
+            ResumeToken = newResumeToken;
+            _connection = connection;
+            DisconnectedAt = null;
+            connection.Send(welcome(newResumeToken));
+            foreach (var bytes in missed) connection.Send(bytes);
+            return true;
+        }
+    }
+
+    /// <summary>The socket went away: keep the session for the resume window. False if another connection had taken over.</summary>
+    public bool Detach(SignalingConnection connection, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            if (_connection != connection) return false;
+            _connection = null;
+            DisconnectedAt = now;
+            return true;
+        }
+    }
+
+    /// <summary>The participant leaves: the connection it had, if any, is returned for closing.</summary>
+    public SignalingConnection? End()
+    {
+        lock (_lock)
+        {
+            Ended = true;
+            var connection = _connection;
+            _connection = null;
+            return connection;
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using Switchboard.Signaling.Connections;
+using Switchboard.Signaling.Protocol;
+using Switchboard.Signaling.Rooms;
+using Switchboard.Signaling.Sessions;
+using Switchboard.Signaling.Tokens;
+
+namespace Switchboard.Signaling;
+
+// join, resume and leaving (docs/signaling.md, "Session lifecycle", "Tokens").
+public sealed partial class SignalingHub
+{
+    async ValueTask JoinAsync(SignalingConnection connection, JoinMessage join)
+    {
+        var now = _time.GetUtcNow();
+        string identity;
+        string? tokenName = null;
+        Grants grants;
+        if (join.Token is null)
+        {
+            if (!_options.AllowAnonymous)
+            {
+                Fail(connection, ErrorCodes.TokenRequired,
+                    "this server needs an access token to join (the server can allow anonymous joins with --Signaling:AllowAnonymous=true)", join.Id);
+                return;
+            }
+            identity = NewId("guest-", 6);
+            grants = Grants.Participant;
+        }
+        else
+        {
+            var validation = _tokens.Validate(join.Token, now);
+            if (validation.Token is not { } token)
+            {
+                Fail(connection, validation.Error == TokenError.Expired ? ErrorCodes.TokenExpired : ErrorCodes.TokenInvalid, validation.Reason, join.Id);
+                return;
+            }
+            if (!token.Grants.Join)
+            {
+                Fail(connection, ErrorCodes.PermissionDenied, "the token has no join grant", join.Id);
+                return;
+            }
+            if (!token.AdmitsTo(join.Room))
+            {
+                Fail(connection, ErrorCodes.TokenRoomMismatch, $"the token admits to room '{token.Room}', not '{join.Room}'", join.Id);
+                return;
+            }
+            identity = token.Identity;
+            tokenName = token.Name;
+            grants = token.Grants;
+        }
+
+        var id = NewId("p_", 9);
+        var session = new ParticipantSession(id, identity, join.Room, grants, NewId("", 24), _options.ResumeBufferMessages);
+        _sessions[id] = session; // before admission, so that what others send from then on reaches it
+        var participant = new ParticipantInfo(id, identity, join.Name ?? tokenName ?? identity, join.State, now, grants, Connected: true);
+        var admission = await _store.AdmitAsync(join.Room, participant, Limits, _options.AutoCreateRooms);
+        if (admission.Outcome != AdmissionOutcome.Admitted)
+        {
+            _sessions.TryRemove(id, out _);
+            var (code, text) = admission.Outcome switch
+            {
+                AdmissionOutcome.RoomNotFound => (ErrorCodes.RoomNotFound, $"room '{join.Room}' does not exist"),
+                AdmissionOutcome.RoomFull => (ErrorCodes.RoomFull, $"room '{join.Room}' has its maximum of {admission.Room?.MaxParticipants} participants"),
+                _ => (ErrorCodes.TooManyRooms, $"the server holds its maximum of {_options.MaxRooms} rooms"),
+            };
+            Fail(connection, code, text, join.Id);
+            return;
+        }
+        await RefreshRoomCountAsync();
+        var room = admission.Room!;
+        session.Grants = grants with { Publish = grants.Publish && (room.Publishers is null || room.Publishers.Contains(identity)) };
+        if (admission.Replaced is { } replaced) await EndReplacedAsync(replaced, room.Name);
+
+        connection.Session = session;
+        _byResumeToken[session.ResumeToken] = session;
+        var others = admission.Others.Where(p => p.Id != admission.Replaced?.Id).Select(View).ToList();
+        session.Attach(connection, token => Welcome("joined", session, participant, others, connection.RequestHost, token), 0, session.ResumeToken, out _);
+        await BroadcastAsync(room.Name, id, OutboundMessage.Create(new ParticipantJoinedMessage(View(participant)), SignalingJsonContext.Default.ParticipantJoinedMessage));
+    }
+
+    async ValueTask ResumeAsync(SignalingConnection connection, ResumeMessage resume)
+    {
+        if (!_byResumeToken.TryRemove(resume.ResumeToken, out var session) || session.Ended
+            || await _store.GetParticipantAsync(session.Room, session.Id) is not { } participant)
+        {
+            Fail(connection, ErrorCodes.ResumeFailed, "unknown or expired resume token: join again", resume.Id);
+            return;
+        }
+        var others = (await _store.ListParticipantsAsync(session.Room) ?? []).Where(p => p.Id != session.Id).Select(View).ToList();
+        var newToken = NewId("", 24);
+        if (!session.Attach(connection, token => Welcome("resumed", session, participant, others, connection.RequestHost, token),
+                resume.LastSeq, newToken, out var previous))
+        {
+            Fail(connection, ErrorCodes.ResumeFailed, $"the messages after seq {resume.LastSeq} are no longer kept: join again", resume.Id);
+            return;
+        }
+        _byResumeToken[newToken] = session;
+        connection.Session = session;
+        previous?.Abort();
+        await _store.UpdateParticipantAsync(session.Room, session.Id, null, null, connected: true);
+    }
+
+    byte[] Welcome(string type, ParticipantSession session, ParticipantInfo participant, List<ParticipantView> others, string requestHost, string resumeToken) =>
+        OutboundMessage.Create(new JoinedMessage(type, session.Room, View(participant), others, _ice.For(session.Identity, requestHost), resumeToken,
+            (int)PingInterval.TotalMilliseconds, (int)ResumeWindow.TotalMilliseconds, session.Grants), SignalingJsonContext.Default.JoinedMessage).Bytes;
+
+    /// <summary>The same identity joined again: the old participant gets <c>replaced</c>; others see it leave.</summary>
+    async ValueTask EndReplacedAsync(ParticipantInfo replaced, string room)
+    {
+        if (_sessions.TryRemove(replaced.Id, out var old))
+        {
+            _byResumeToken.TryRemove(old.ResumeToken, out _);
+            if (old.End() is { } connection)
+                Fail(connection, ErrorCodes.Replaced, "the same identity joined this room on another connection", null, CloseCodes.Replaced);
+        }
+        await BroadcastAsync(room, null, LeftMessage(replaced.Id, LeaveReasons.Replaced));
+    }
+
+    /// <summary>The participant leaves for good; others see <c>participant-left</c> with <paramref name="reason"/>.</summary>
+    async ValueTask LeaveAsync(ParticipantSession session, string reason, int closeCode, string? errorCode)
+    {
+        _sessions.TryRemove(session.Id, out _);
+        _byResumeToken.TryRemove(session.ResumeToken, out _);
+        var connection = session.End();
+        if (connection is not null)
+        {
+            if (errorCode is null) connection.Close(closeCode, reason);
+            else Fail(connection, errorCode, errorCode == ErrorCodes.Removed ? "an administrator removed you from the room" : reason, null, closeCode);
+        }
+        if (await _store.RemoveParticipantAsync(session.Room, session.Id) is not null)
+        {
+            await BroadcastAsync(session.Room, null, LeftMessage(session.Id, reason));
+            await RefreshRoomCountAsync();
+        }
+    }
+
+    static OutboundMessage LeftMessage(string id, string reason) =>
+        OutboundMessage.Create(new ParticipantLeftMessage(id, reason), SignalingJsonContext.Default.ParticipantLeftMessage);
+
+    static ParticipantView View(ParticipantInfo p) => new(p.Id, p.Identity, p.Name, p.State, p.JoinedAt);
+
+    async ValueTask RefreshRoomCountAsync() => Volatile.Write(ref _roomCount, (await _store.ListRoomsAsync()).Count);
+}

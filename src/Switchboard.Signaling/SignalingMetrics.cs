@@ -1,0 +1,35 @@
+using System.Diagnostics.Metrics;
+
+namespace Switchboard.Signaling;
+
+/// <summary>The signaling server's instruments (meter "Switchboard.Signaling").</summary>
+public sealed class SignalingMetrics : IDisposable
+{
+    public const string MeterName = "Switchboard.Signaling";
+
+    readonly Meter _meter;
+    readonly Counter<long> _relayed;
+    readonly Counter<long> _errors;
+
+    public SignalingMetrics(IMeterFactory meters)
+    {
+        _meter = meters.Create(MeterName);
+        _relayed = _meter.CreateCounter<long>("switchboard.signaling.messages.relayed", "{message}",
+            "Messages relayed from one participant to others (offer, answer, candidate, message), counted per recipient.");
+        _errors = _meter.CreateCounter<long>("switchboard.signaling.errors", "{error}", "Error messages sent to clients, by code.");
+    }
+
+    /// <summary>Called once by the hub with its live counts.</summary>
+    public void Observe(Func<int> connections, Func<int> participants, Func<int> rooms)
+    {
+        _meter.CreateObservableUpDownCounter("switchboard.signaling.connections", connections, "{connection}", "Open WebSocket connections.");
+        _meter.CreateObservableUpDownCounter("switchboard.signaling.participants", participants, "{participant}", "Participants on this node, connected or within their resume window.");
+        _meter.CreateObservableUpDownCounter("switchboard.signaling.rooms", rooms, "{room}", "Rooms that exist.");
+    }
+
+    public void Relayed(int recipients) => _relayed.Add(recipients);
+
+    public void Error(string code) => _errors.Add(1, new KeyValuePair<string, object?>("code", code));
+
+    public void Dispose() => _meter.Dispose();
+}
