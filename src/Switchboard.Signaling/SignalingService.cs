@@ -3,9 +3,16 @@ using Microsoft.Extensions.Logging;
 
 namespace Switchboard.Signaling;
 
-/// <summary>Runs the hub's periodic sweep, and closes every connection when the host stops.</summary>
-public sealed class SignalingService(SignalingHub hub, TimeProvider time, ILogger<SignalingService> log) : BackgroundService
+/// <summary>Runs the hub's periodic sweep, and closes every connection when the host begins to stop.</summary>
+public sealed class SignalingService(SignalingHub hub, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SignalingService> log) : BackgroundService
 {
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Before the web server stops: it waits for open requests, and every WebSocket is one.
+        lifetime.ApplicationStopping.Register(hub.CloseAll);
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(hub.SweepInterval, time);
@@ -18,11 +25,5 @@ public sealed class SignalingService(SignalingHub hub, TimeProvider time, ILogge
             }
         }
         catch (OperationCanceledException) { }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        hub.CloseAll();
-        await base.StopAsync(cancellationToken);
     }
 }

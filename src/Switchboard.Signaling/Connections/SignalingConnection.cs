@@ -25,6 +25,7 @@ public sealed class SignalingConnection
     long _lastReceived;
     long _lastPingSent;
     int _closing;
+    volatile bool _closeReceived;
 
     readonly record struct Outgoing(byte[]? Message, int CloseCode, string? CloseReason);
 
@@ -88,8 +89,12 @@ public sealed class SignalingConnection
         try
         {
             await ReceiveLoopAsync(maxMessageBytes, onMessage, linked.Token);
+            // The client sent its close (or answered ours): answer it, let the queue drain, then tear down.
+            _closeReceived = true;
+            Close(CloseCodes.Normal, "");
+            await sending.WaitAsync(CloseHandshakeTimeout, _time, CancellationToken.None);
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or TimeoutException)
         {
             log.LogDebug("Signaling connection ended: {Reason}", e.Message);
         }
@@ -103,17 +108,18 @@ public sealed class SignalingConnection
         }
     }
 
+    /// <summary>Reads frames until the client's close; after the server asked to close, what still arrives is discarded.</summary>
     async Task ReceiveLoopAsync(int maxMessageBytes, Func<SignalingConnection, ReadOnlyMemory<byte>, bool, ValueTask> onMessage, CancellationToken cancel)
     {
         var small = new byte[ReceiveBufferBytes];
-        while (!cancel.IsCancellationRequested)
+        while (true)
         {
             var first = await _socket.ReceiveAsync(small.AsMemory(), cancel);
             Volatile.Write(ref _lastReceived, _time.GetTimestamp());
             if (first.MessageType == WebSocketMessageType.Close) return;
             if (first.EndOfMessage)
             {
-                await onMessage(this, small.AsMemory(0, first.Count), first.MessageType == WebSocketMessageType.Binary);
+                if (!IsClosing) await onMessage(this, small.AsMemory(0, first.Count), first.MessageType == WebSocketMessageType.Binary);
                 continue;
             }
             // A frame longer than the small buffer: assemble it in a pooled one, up to the limit.
@@ -122,16 +128,18 @@ public sealed class SignalingConnection
             {
                 small.AsSpan(0, first.Count).CopyTo(large);
                 int length = first.Count;
+                bool tooLarge = false;
                 ValueWebSocketReceiveResult next;
                 do
                 {
-                    if (length > maxMessageBytes)
+                    if (length > maxMessageBytes && !tooLarge)
                     {
+                        tooLarge = true;
                         Close(CloseCodes.MessageTooBig, "message too large",
                             OutboundMessage.Error(ErrorCodes.MessageTooLarge, $"messages are limited to {maxMessageBytes} bytes", fatal: true).Bytes);
-                        return;
                     }
-                    if (length == large.Length)
+                    if (tooLarge) length = 0; // discard the rest of this message
+                    else if (length == large.Length)
                     {
                         var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(maxMessageBytes + 1, large.Length * 2));
                         large.AsSpan(0, length).CopyTo(bigger);
@@ -142,13 +150,10 @@ public sealed class SignalingConnection
                     length += next.Count;
                 } while (!next.EndOfMessage && next.MessageType != WebSocketMessageType.Close);
                 if (next.MessageType == WebSocketMessageType.Close) return;
-                if (length > maxMessageBytes)
-                {
+                if (length > maxMessageBytes && !tooLarge)
                     Close(CloseCodes.MessageTooBig, "message too large",
                         OutboundMessage.Error(ErrorCodes.MessageTooLarge, $"messages are limited to {maxMessageBytes} bytes", fatal: true).Bytes);
-                    return;
-                }
-                await onMessage(this, large.AsMemory(0, length), first.MessageType == WebSocketMessageType.Binary);
+                else if (!IsClosing) await onMessage(this, large.AsMemory(0, length), first.MessageType == WebSocketMessageType.Binary);
             }
             finally
             {
@@ -167,6 +172,7 @@ public sealed class SignalingConnection
                 continue;
             }
             await _socket.CloseOutputAsync((WebSocketCloseStatus)outgoing.CloseCode, outgoing.CloseReason, cancel);
+            if (_closeReceived) return;
             // The receive loop ends when the client answers the close; give it a moment, then tear down.
             try { await Task.Delay(CloseHandshakeTimeout, _time, cancel); }
             catch (OperationCanceledException) { }

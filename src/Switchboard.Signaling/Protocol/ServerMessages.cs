@@ -42,7 +42,7 @@ public sealed record ParticipantLeftMessage(string ParticipantId, string Reason)
 /// <summary><c>offer</c> and <c>answer</c> as relayed, with the sender the server vouches for.</summary>
 public sealed record RelayedSessionDescription([property: JsonPropertyOrder(-1)] string Type, string From, string Sdp);
 
-public sealed record RelayedCandidate(string From, JsonElement? Candidate)
+public sealed record RelayedCandidate(string From, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] JsonElement? Candidate)
 {
     [JsonPropertyOrder(-1)] public string Type => "candidate";
 }

@@ -1,0 +1,94 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Switchboard.Signaling.Tests;
+
+/// <summary>A raw WebSocket client of the protocol: sends JSON or bytes, reads messages one by one.</summary>
+public sealed class TestClient : IAsyncDisposable
+{
+    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(10);
+    private readonly ClientWebSocket socket = new();
+
+    public JsonElement Joined { get; set; }
+
+    public string Id => Joined.GetProperty("participant").GetProperty("id").GetString()!;
+
+    public WebSocketCloseStatus? CloseStatus => socket.CloseStatus;
+
+    public static async Task<TestClient> ConnectAsync(Uri endpoint)
+    {
+        var client = new TestClient();
+        await client.socket.ConnectAsync(endpoint, CancellationToken.None);
+        return client;
+    }
+
+    public Task SendAsync(object message) => SendTextAsync(JsonSerializer.Serialize(message, JsonSerializerOptions.Web));
+
+    public Task SendTextAsync(string text) => SendBytesAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);
+
+    public async Task SendBytesAsync(byte[] bytes, WebSocketMessageType type = WebSocketMessageType.Text) =>
+        await socket.SendAsync(bytes, type, true, CancellationToken.None);
+
+    /// <summary>The next message, skipping pings (answered); null when the server closed the socket.</summary>
+    public async Task<JsonElement?> ReceiveAsync(TimeSpan? wait = null)
+    {
+        using var timeout = new CancellationTokenSource(wait ?? WaitLimit);
+        var buffer = new byte[256 * 1024];
+        while (true)
+        {
+            int length = 0;
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                result = await socket.ReceiveAsync(buffer.AsMemory(length), timeout.Token);
+                length += result.Count;
+            } while (!result.EndOfMessage);
+            if (result.MessageType == WebSocketMessageType.Close) return null;
+            var message = JsonDocument.Parse(buffer.AsMemory(0, length)).RootElement.Clone();
+            if (message.GetProperty("type").GetString() == "ping")
+            {
+                await SendAsync(new { type = "pong" });
+                continue;
+            }
+            return message;
+        }
+    }
+
+    /// <summary>Reads until a message of <paramref name="type"/> arrives (others before it are skipped).</summary>
+    public async Task<JsonElement> ExpectAsync(string type)
+    {
+        var seen = new List<string>();
+        while (true)
+        {
+            var message = await ReceiveAsync() ?? throw new Xunit.Sdk.XunitException($"closed ({socket.CloseStatus}) while waiting for {type}; saw {string.Join(", ", seen)}");
+            if (message.GetProperty("type").GetString() == type) return message;
+            seen.Add(message.GetRawText());
+        }
+    }
+
+    /// <summary>The next message must be an error with <paramref name="code"/>.</summary>
+    public async Task<JsonElement> ExpectErrorAsync(string code, bool fatal = false)
+    {
+        var error = await ExpectAsync("error");
+        Assert.Equal(code, error.GetProperty("code").GetString());
+        Assert.Equal(fatal, error.GetProperty("fatal").GetBoolean());
+        return error;
+    }
+
+    /// <summary>The server closes the socket with <paramref name="status"/> (after any messages still on their way).</summary>
+    public async Task ExpectClosedAsync(int status)
+    {
+        while (await ReceiveAsync() is not null) { }
+        Assert.Equal(status, (int?)socket.CloseStatus);
+    }
+
+    public void Abort() => socket.Abort();
+
+    public async ValueTask DisposeAsync()
+    {
+        socket.Abort();
+        socket.Dispose();
+        await Task.CompletedTask;
+    }
+}
