@@ -18,6 +18,7 @@ public sealed record CommandLine(ServerRole Role, string? CoturnConfigPath, stri
 {
     public const string Usage = """
         Usage: switchboard [all|turn] [--coturn-config FILE] [--Section:Key=value ...]
+               switchboard token create --identity ID --room ROOM [--admin] [--ttl 6h]   (prints an access token)
 
           all                   run every server (default)
           turn                  run only STUN/TURN (plus /metrics and /healthz on Http:Urls)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Switchboard.Server;
+using Switchboard.Server.Api;
 using Switchboard.Server.Configuration.Coturn;
 using Switchboard.Server.Signaling;
 using Switchboard.Signaling;
@@ -8,6 +9,8 @@ using Switchboard.Signaling.Ice;
 using Switchboard.Turn;
 using Switchboard.Turn.Configuration;
 using Switchboard.Turn.Diagnostics;
+
+if (args.Length > 0 && args[0] == "token") return TokenCommand.Run(args[1..], TimeProvider.System);
 
 CommandLine commandLine;
 try { commandLine = CommandLine.Parse(args); }
@@ -67,6 +70,7 @@ if (commandLine.Role == ServerRole.All)
 {
     builder.Services.AddSingleton<IIceServerSource, TurnIceServerSource>();
     builder.Services.AddSignaling();
+    builder.Services.AddRestApi();
     builder.Services.PostConfigure<SignalingOptions>(signaling =>
     {
         if (signaling.ApiKeys.Length > 0) return;
@@ -102,13 +106,14 @@ app.Lifetime.ApplicationStarted.Register(() =>
 
 app.MapGet("/healthz", (TurnService turn) => turn.Server is { IsDraining: true }
     ? Results.Text("draining", statusCode: StatusCodes.Status503ServiceUnavailable)
-    : Results.Text("ok"));
+    : Results.Text("ok")).ExcludeFromDescription();
 app.MapPrometheusScrapingEndpoint("/metrics");
 if (commandLine.Role == ServerRole.All)
 {
     app.UseWebSockets();
-    app.MapSignaling("/ws");
+    app.MapSignaling("/ws").ExcludeFromDescription();
     app.MapWebApp();
+    app.MapRestApi();
     app.Lifetime.ApplicationStarted.Register(() =>
     {
         var signaling = app.Services.GetRequiredService<IOptions<SignalingOptions>>().Value;

@@ -15,6 +15,7 @@ public static class WebApp
             // Revalidate every time: the app has no build step and no hashed file names.
             OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
         });
-        app.MapGet("/room/{name}", () => Results.File(Path.Combine(AppContext.BaseDirectory, "wwwroot", "room.html"), "text/html; charset=utf-8"));
+        app.MapGet("/room/{name}", () => Results.File(Path.Combine(AppContext.BaseDirectory, "wwwroot", "room.html"), "text/html; charset=utf-8"))
+            .ExcludeFromDescription();
     }
 }

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using Switchboard.Signaling.Rooms;
+using Switchboard.Signaling.Tokens;
+
+namespace Switchboard.Server.Api;
+
+// The REST API's request and response bodies (docs/rest-api.md).
+
+/// <summary>A room as the REST API shows it.</summary>
+public sealed record RoomResponse(string Name, int MaxParticipants, string[]? Publishers, DateTimeOffset CreatedAt, bool Persistent, int Participants)
+{
+    public static RoomResponse From(RoomInfo room) => new(room.Name, room.MaxParticipants, room.Publishers, room.CreatedAt, room.Persistent, room.ParticipantCount);
+}
+
+/// <param name="Name">1-64 characters of A-Z a-z 0-9 - _ .</param>
+/// <param name="MaxParticipants">Null: the server's Signaling:MaxParticipantsPerRoom.</param>
+/// <param name="Publishers">Identities that may publish; null: everyone whose token has the publish grant.</param>
+public sealed record CreateRoomRequest(string Name, int? MaxParticipants = null, string[]? Publishers = null);
+
+public sealed record ParticipantResponse(string Id, string Identity, string Name, JsonElement? State, DateTimeOffset JoinedAt, Grants Grants, bool Connected)
+{
+    public static ParticipantResponse From(ParticipantInfo p) => new(p.Id, p.Identity, p.Name, p.State, p.JoinedAt, p.Grants, p.Connected);
+}
+
+/// <param name="Room">The room the token admits to; null or "*" for any room.</param>
+/// <param name="Grants">Null: join, publish and subscribe.</param>
+/// <param name="TtlSeconds">Lifetime, 60 s to 30 days; null: 6 hours.</param>
+public sealed record CreateTokenRequest(string Identity, string? Room = null, string? Name = null, Grants? Grants = null, int? TtlSeconds = null);
+
+public sealed record TokenResponse(string Token, DateTimeOffset ExpiresAt);

@@ -1,0 +1,43 @@
+using System.Net.Http.Headers;
+using Switchboard.EndToEnd.Infrastructure;
+using Switchboard.EndToEnd.Servers;
+
+namespace Switchboard.EndToEnd.Api;
+
+/// <summary>The whole server (anonymous joins off) and an admin token made by <c>switchboard token create --admin</c>.</summary>
+public sealed class RestApiFixture : IAsyncLifetime
+{
+    private SwitchboardProcess? server;
+
+    public SwitchboardProcess Server => server ?? throw new InvalidOperationException("The server has not started.");
+
+    public string AdminToken { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        server = await SwitchboardProcess.StartAsync(role: "all");
+        AdminToken = await TokenCreateAsync("--identity", "ops", "--admin");
+    }
+
+    /// <summary>Runs <c>switchboard token create ARGS</c> against the server's data directory; returns what it printed.</summary>
+    public async Task<string> TokenCreateAsync(params string[] arguments)
+    {
+        await using var cli = ChildProcess.Start("dotnet",
+            [RepoLayout.ServerDll, "token", "create", .. arguments, $"--Server:DataDirectory={Server.DataDirectory}"]);
+        Assert.True(await cli.WaitForExitAsync(TimeSpan.FromSeconds(30)), "token create did not finish");
+        Assert.True(cli.ExitCode == 0, $"token create exited with {cli.ExitCode}: {cli.Output}");
+        return cli.Output.Trim();
+    }
+
+    public HttpClient Client(string? token = null)
+    {
+        var client = new HttpClient { BaseAddress = Server.HttpBase, Timeout = TimeSpan.FromSeconds(15) };
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (server is not null) await server.DisposeAsync();
+    }
+}

@@ -1,0 +1,173 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Switchboard.EndToEnd.Api;
+
+/// <summary>The REST API of the real server: every endpoint, the admin-token matrix, hostile bodies, problem+json, OpenAPI.</summary>
+public sealed class RestApiTests(RestApiFixture api) : IClassFixture<RestApiFixture>
+{
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
+        return problem;
+    }
+
+    [Fact]
+    public async Task Without_a_valid_admin_token_every_call_is_refused()
+    {
+        using var anonymous = api.Client();
+        var missing = await anonymous.GetAsync("api/rooms");
+        await ProblemAsync(missing, HttpStatusCode.Unauthorized);
+        Assert.Contains("error=\"invalid_request\"", missing.Headers.WwwAuthenticate.ToString());
+
+        using var basic = api.Client();
+        basic.DefaultRequestHeaders.Authorization = new("Basic", "YTpi");
+        await ProblemAsync(await basic.GetAsync("api/rooms"), HttpStatusCode.Unauthorized);
+
+        var parts = api.AdminToken.Split('.');
+        using var forged = api.Client($"{parts[0]}.{parts[1]}.{parts[2][..^4]}AAAA");
+        var badSignature = await forged.GetAsync("api/rooms");
+        Assert.Contains("signature", (await ProblemAsync(badSignature, HttpStatusCode.Unauthorized)).GetProperty("detail").GetString());
+        Assert.Contains("error=\"invalid_token\"", badSignature.Headers.WwwAuthenticate.ToString());
+
+        using var expired = api.Client(await api.TokenCreateAsync("--identity", "old", "--admin", "--ttl", "1s"));
+        await Task.Delay(TimeSpan.FromSeconds(32)); // past the 30 s of clock skew the server allows
+        Assert.Contains("expired", (await ProblemAsync(await expired.GetAsync("api/rooms"), HttpStatusCode.Unauthorized)).GetProperty("detail").GetString());
+
+        using var participant = api.Client(await api.TokenCreateAsync("--identity", "someone", "--room", "r"));
+        await ProblemAsync(await participant.GetAsync("api/rooms"), HttpStatusCode.Forbidden);
+        await ProblemAsync(await participant.PostAsJsonAsync("api/tokens", new { identity = "x" }), HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Rooms_can_be_created_listed_read_and_deleted()
+    {
+        using var client = api.Client(api.AdminToken);
+        var created = await client.PostAsJsonAsync("api/rooms", new { name = "board-meeting", maxParticipants = 8, publishers = new[] { "ceo" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("/api/rooms/board-meeting", created.Headers.Location?.ToString());
+        var room = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(8, room.GetProperty("maxParticipants").GetInt32());
+        Assert.Equal("ceo", room.GetProperty("publishers")[0].GetString());
+        Assert.True(room.GetProperty("persistent").GetBoolean());
+
+        await ProblemAsync(await client.PostAsJsonAsync("api/rooms", new { name = "board-meeting" }), HttpStatusCode.Conflict);
+        var rooms = await client.GetFromJsonAsync<JsonElement>("api/rooms");
+        Assert.Contains(rooms.EnumerateArray(), r => r.GetProperty("name").GetString() == "board-meeting");
+        Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("api/rooms/board-meeting")).GetProperty("participants").GetInt32());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("api/rooms/board-meeting")).StatusCode);
+        await ProblemAsync(await client.GetAsync("api/rooms/board-meeting"), HttpStatusCode.NotFound);
+        await ProblemAsync(await client.DeleteAsync("api/rooms/board-meeting"), HttpStatusCode.NotFound);
+        await ProblemAsync(await client.GetAsync("api/rooms/board-meeting/participants"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Participants_are_listed_and_removed_and_a_minted_token_joins()
+    {
+        using var client = api.Client(api.AdminToken);
+        var minted = await client.PostAsJsonAsync("api/tokens", new { identity = "dana", room = "desk", name = "Dana" });
+        Assert.Equal(HttpStatusCode.OK, minted.StatusCode);
+        var token = (await minted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{api.Server.HttpPort}/ws"), CancellationToken.None);
+        await socket.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { type = "join", room = "desk", token })), WebSocketMessageType.Text, true, CancellationToken.None);
+        var joined = await ReceiveAsync(socket);
+        Assert.Equal("joined", joined.GetProperty("type").GetString());
+        Assert.Equal("Dana", joined.GetProperty("participant").GetProperty("name").GetString());
+        var id = joined.GetProperty("participant").GetProperty("id").GetString();
+
+        var participants = await client.GetFromJsonAsync<JsonElement>("api/rooms/desk/participants");
+        var dana = Assert.Single(participants.EnumerateArray());
+        Assert.Equal("dana", dana.GetProperty("identity").GetString());
+        Assert.True(dana.GetProperty("connected").GetBoolean());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"api/rooms/desk/participants/{id}")).StatusCode);
+        var removed = await ReceiveAsync(socket);
+        Assert.Equal("removed", removed.GetProperty("code").GetString());
+        Assert.Equal((WebSocketCloseStatus)4002, await CloseStatusAsync(socket));
+        await ProblemAsync(await client.DeleteAsync($"api/rooms/desk/participants/{id}"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_token_from_the_command_line_joins()
+    {
+        var token = await api.TokenCreateAsync("--identity", "erin", "--room", "cli-room", "--name", "Erin");
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{api.Server.HttpPort}/ws"), CancellationToken.None);
+        await socket.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { type = "join", room = "cli-room", token })), WebSocketMessageType.Text, true, CancellationToken.None);
+        var joined = await ReceiveAsync(socket);
+        Assert.Equal("Erin", joined.GetProperty("participant").GetProperty("name").GetString());
+        var turn = joined.GetProperty("iceServers").EnumerateArray().Single(s => s.TryGetProperty("username", out _));
+        Assert.EndsWith(":erin", turn.GetProperty("username").GetString());
+    }
+
+    [Theory]
+    [InlineData("{bad json", "application/json", HttpStatusCode.BadRequest)]
+    [InlineData("{\"name\":42}", "application/json", HttpStatusCode.BadRequest)]
+    [InlineData("{\"name\":\"has space\"}", "application/json", HttpStatusCode.BadRequest)]
+    [InlineData("{\"name\":\"ok-name\",\"maxParticipants\":0}", "application/json", HttpStatusCode.BadRequest)]
+    [InlineData("{\"name\":\"\u00e9t\u00e9\"}", "application/json", HttpStatusCode.BadRequest)]
+    [InlineData("name=x", "application/x-www-form-urlencoded", HttpStatusCode.UnsupportedMediaType)]
+    public async Task Hostile_room_bodies_get_problem_details(string body, string contentType, HttpStatusCode status)
+    {
+        using var client = api.Client(api.AdminToken);
+        var response = await client.PostAsync("api/rooms", new StringContent(body, Encoding.UTF8, contentType));
+        await ProblemAsync(response, status);
+    }
+
+    [Fact]
+    public async Task A_body_over_64_KiB_is_413_and_unknown_paths_and_methods_are_problems()
+    {
+        using var client = api.Client(api.AdminToken);
+        var huge = "{\"name\":\"" + new string('a', 70_000) + "\"}";
+        await ProblemAsync(await client.PostAsync("api/rooms", new StringContent(huge, Encoding.UTF8, "application/json")), HttpStatusCode.RequestEntityTooLarge);
+        await ProblemAsync(await client.GetAsync("api/nothing/here"), HttpStatusCode.NotFound);
+        await ProblemAsync(await client.PutAsync("api/rooms", new StringContent("{}", Encoding.UTF8, "application/json")), HttpStatusCode.MethodNotAllowed);
+        await ProblemAsync(await client.PostAsJsonAsync("api/tokens", new { identity = "x", ttlSeconds = 5 }), HttpStatusCode.BadRequest);
+        await ProblemAsync(await client.PostAsJsonAsync("api/tokens", new { identity = "", room = "r" }), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_every_endpoint_and_the_bearer_scheme()
+    {
+        using var client = api.Client();
+        var document = await client.GetFromJsonAsync<JsonElement>("openapi.json");
+        var paths = document.GetProperty("paths");
+        foreach (var (path, method) in new[]
+                 {
+                     ("/api/rooms", "get"), ("/api/rooms", "post"), ("/api/rooms/{name}", "get"), ("/api/rooms/{name}", "delete"),
+                     ("/api/rooms/{name}/participants", "get"), ("/api/rooms/{name}/participants/{id}", "delete"), ("/api/tokens", "post"),
+                 })
+        {
+            Assert.True(paths.TryGetProperty(path, out var item) && item.TryGetProperty(method, out _), $"{method} {path} is not in the OpenAPI document");
+        }
+        Assert.False(paths.TryGetProperty("/ws", out _));
+        Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString());
+    }
+
+    private static async Task<JsonElement> ReceiveAsync(ClientWebSocket socket)
+    {
+        var buffer = new byte[64 * 1024];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var result = await socket.ReceiveAsync(buffer, timeout.Token);
+        return JsonDocument.Parse(buffer.AsMemory(0, result.Count)).RootElement.Clone();
+    }
+
+    private static async Task<WebSocketCloseStatus?> CloseStatusAsync(ClientWebSocket socket)
+    {
+        var buffer = new byte[1024];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while ((await socket.ReceiveAsync(buffer, timeout.Token)).MessageType != WebSocketMessageType.Close) { }
+        return socket.CloseStatus;
+    }
+}
