@@ -5,7 +5,8 @@ namespace Switchboard.Signaling.Protocol;
 
 /// <summary>Source-generated (de)serialization of every message: camelCase, nulls left out.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true, MaxDepth = 32)]
+    RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true, MaxDepth = 32,
+    NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(JoinMessage))]
 [JsonSerializable(typeof(ResumeMessage))]
 [JsonSerializable(typeof(SessionDescriptionMessage))]
