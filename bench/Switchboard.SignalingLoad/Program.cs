@@ -1,0 +1,108 @@
+// A load tool for signaling servers (Switchboard's native protocol, or the PeerJS server's): N WebSocket
+// clients in rooms of K relay offer/candidate-sized messages in a closed loop; it reports messages per second,
+// relay latency (p50/p99/max) and the server's memory per connection. docs/benchmarks.md shows how it is run.
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Switchboard.SignalingLoad;
+
+LoadOptions options;
+try { options = LoadOptions.Parse(args); }
+catch (FormatException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+var dialect = SignalingDialect.For(options.Target);
+var run = new LoadRun(options);
+var clients = new SimulatedClient[options.Clients];
+for (int i = 0; i < clients.Length; i++)
+{
+    int first = i / options.RoomSize * options.RoomSize;
+    var members = Enumerable.Range(first, Math.Min(options.RoomSize, clients.Length - first)).ToArray();
+    clients[i] = new SimulatedClient(i, members, dialect, run);
+}
+
+long rssBefore = ServerMemory.ResidentBytes(options.ServerPid);
+var connecting = Stopwatch.StartNew();
+using (var gate = new SemaphoreSlim(options.ConnectConcurrency))
+{
+    await Task.WhenAll(clients.Select(async client =>
+    {
+        await gate.WaitAsync();
+        try { await client.ConnectAsync(options.Url, $"load-{client.Index / options.RoomSize}"); }
+        catch (Exception e) { run.Error("connect: " + e.GetType().Name); }
+        finally { gate.Release(); }
+    }));
+}
+var ready = clients.Select(c => c.Ready).ToArray();
+await Task.WhenAny(Task.WhenAll(ready), Task.Delay(TimeSpan.FromSeconds(120)));
+int connected = ready.Count(t => t.IsCompletedSuccessfully);
+var connectSeconds = connecting.Elapsed.TotalSeconds;
+long rssConnected = ServerMemory.ResidentBytes(options.ServerPid);
+
+// Each room starts T messages circulating.
+foreach (var client in clients.Where(c => c.Ready.IsCompletedSuccessfully && c.Index % options.RoomSize < options.TokensPerRoom)) client.SendNext();
+await Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds));
+run.StartMeasuring();
+double cpuBefore = ServerMemory.CpuSeconds(options.ServerPid);
+var measured = Stopwatch.StartNew();
+await Task.Delay(TimeSpan.FromSeconds(options.Seconds));
+run.StopMeasuring();
+var seconds = measured.Elapsed.TotalSeconds;
+double cpuSeconds = ServerMemory.CpuSeconds(options.ServerPid) - cpuBefore;
+long rssPeak = ServerMemory.PeakBytes(options.ServerPid);
+long rssEnd = ServerMemory.ResidentBytes(options.ServerPid);
+run.Stopping = true;
+foreach (var client in clients) client.Abort();
+
+var result = new
+{
+    target = options.Target,
+    clients = options.Clients,
+    roomSize = options.RoomSize,
+    tokensPerRoom = options.TokensPerRoom,
+    connected,
+    connectSeconds = Math.Round(connectSeconds, 2),
+    messagesPerSecond = Math.Round(run.DeliveredCount / seconds),
+    p50Ms = run.Latency.Percentile(0.50),
+    p99Ms = run.Latency.Percentile(0.99),
+    maxMs = run.Latency.Max(),
+    serverCpuMsPer1000Messages = run.DeliveredCount > 0 && options.ServerPid is not null ? Math.Round(cpuSeconds * 1e6 / run.DeliveredCount, 1) : double.NaN,
+    serverRssMiB = Math.Round(rssEnd / 1048576.0, 1),
+    serverPeakRssMiB = Math.Round(rssPeak / 1048576.0, 1),
+    serverKiBPerConnection = connected > 0 && rssConnected > 0 ? Math.Round((rssConnected - rssBefore) / 1024.0 / connected, 1) : double.NaN,
+    errors = run.Errors.ToDictionary(),
+};
+Console.WriteLine(JsonSerializer.Serialize(result));
+Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"{options.Target}: {connected}/{options.Clients} connected in {connectSeconds:F1} s; {result.messagesPerSecond:N0} msg/s; " +
+    $"latency p50 {result.p50Ms:F2} ms, p99 {result.p99Ms:F2} ms, max {result.maxMs:F1} ms; server CPU {result.serverCpuMsPer1000Messages} ms per 1000 messages; server RSS {result.serverRssMiB} MiB " +
+    $"(peak {result.serverPeakRssMiB}), {result.serverKiBPerConnection} KiB per connection; errors: {run.Errors.Sum(e => e.Value)}"));
+return connected == options.Clients ? 0 : 1;
+
+/// <summary>The server's memory and CPU time as the kernel reports them (/proc/PID/status, /proc/PID/stat).</summary>
+static class ServerMemory
+{
+    /// <summary>utime + stime (fields 14 and 15 of /proc/PID/stat), in seconds.</summary>
+    public static double CpuSeconds(int? pid)
+    {
+        if (pid is null) return 0;
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    public static long ResidentBytes(int? pid) => Read(pid, "VmRSS:");
+    public static long PeakBytes(int? pid) => Read(pid, "VmHWM:");
+
+    static long Read(int? pid, string field)
+    {
+        if (pid is null) return 0;
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            if (line.StartsWith(field, StringComparison.Ordinal))
+                return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        return 0;
+    }
+}
