@@ -9,7 +9,7 @@ public sealed partial class SignalingHub
 {
     void RelayDescription(SignalingConnection connection, ParticipantSession sender, string type, SessionDescriptionMessage description)
     {
-        var (sends, receives) = SdpMediaDirections.Scan(description.Sdp);
+        var (sends, receives) = sender.Grants is { Publish: true, Subscribe: true } ? (false, false) : SdpMediaDirections.Scan(description.Sdp);
         if (sends && !sender.Grants.Publish)
         {
             Fail(connection, ErrorCodes.PermissionDenied, $"this {type} sends media, and you may not publish in this room", description.Id);
