@@ -2,13 +2,13 @@ namespace Switchboard.Signaling.Sessions;
 
 /// <summary>
 /// The last N messages sent to a participant, by seq, so that a resuming client gets what it missed
-/// (docs/signaling.md, "Sequence numbers and resume"). A ring: the oldest message goes when it is full.
+/// (docs/signaling.md, "Sequence numbers and resume"). The oldest message goes when it is full; the queue grows
+/// only as far as it is used, so an idle participant costs little.
 /// </summary>
 public sealed class ResumeBuffer(int capacity)
 {
-    readonly byte[][] _messages = new byte[capacity][];
+    readonly Queue<byte[]> _messages = new();
     long _lastSeq;
-    int _count;
 
     public long LastSeq => _lastSeq;
 
@@ -16,16 +16,21 @@ public sealed class ResumeBuffer(int capacity)
     public long Append(byte[] message)
     {
         _lastSeq++;
-        _messages[_lastSeq % capacity] = message;
-        if (_count < capacity) _count++;
+        _messages.Enqueue(message);
+        if (_messages.Count > capacity) _messages.Dequeue();
         return _lastSeq;
     }
 
     /// <summary>The messages after <paramref name="lastSeq"/> in order; false when some are no longer kept or it is ahead of us.</summary>
     public bool TryGetAfter(long lastSeq, List<byte[]> into)
     {
-        if (lastSeq > _lastSeq || lastSeq < _lastSeq - _count) return false;
-        for (long seq = lastSeq + 1; seq <= _lastSeq; seq++) into.Add(_messages[seq % capacity]);
+        long firstKept = _lastSeq - _messages.Count + 1;
+        if (lastSeq > _lastSeq || lastSeq < firstKept - 1) return false;
+        long seq = firstKept;
+        foreach (var message in _messages)
+        {
+            if (seq++ > lastSeq) into.Add(message);
+        }
         return true;
     }
 }
