@@ -139,5 +139,5 @@ public sealed partial class SignalingHub
 
     static ParticipantView View(ParticipantInfo p) => new(p.Id, p.Identity, p.Name, p.State, p.JoinedAt);
 
-    async ValueTask RefreshRoomCountAsync() => Volatile.Write(ref _roomCount, (await _store.ListRoomsAsync()).Count);
+    async ValueTask RefreshRoomCountAsync() => Volatile.Write(ref _roomCount, await _store.CountRoomsAsync());
 }

@@ -10,6 +10,7 @@ public interface IRoomStore
 {
     ValueTask<RoomInfo?> GetRoomAsync(string name);
     ValueTask<IReadOnlyList<RoomInfo>> ListRoomsAsync();
+    ValueTask<int> CountRoomsAsync();
     ValueTask<RoomCreation> CreateRoomAsync(RoomSettings settings, RoomLimits limits);
 
     /// <summary>Removes the room and returns the participants it had; null when absent.</summary>

@@ -15,7 +15,10 @@ public sealed class InMemoryRoomStore(TimeProvider time) : IRoomStore
     readonly Lock _lock = new();
     readonly Dictionary<string, Room> _rooms = new(StringComparer.Ordinal);
 
-    public int RoomCount { get { lock (_lock) return _rooms.Count; } }
+    public ValueTask<int> CountRoomsAsync()
+    {
+        lock (_lock) return new(_rooms.Count);
+    }
 
     public ValueTask<RoomInfo?> GetRoomAsync(string name)
     {
