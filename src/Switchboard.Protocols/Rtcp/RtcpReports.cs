@@ -1,0 +1,90 @@
+using System.Buffers.Binary;
+
+namespace Switchboard.Protocols.Rtcp;
+
+/// <summary>A reception report block (RFC 3550 §6.4.1): what a receiver saw of one source.</summary>
+public readonly record struct ReportBlock(uint Ssrc, byte FractionLost, int CumulativeLost, uint HighestSequence, uint Jitter, uint LastSenderReport, uint DelaySinceLastSenderReport)
+{
+    public const int Length = 24;
+
+    public static ReportBlock Read(ReadOnlySpan<byte> b)
+    {
+        int lost = b[5] << 16 | b[6] << 8 | b[7];
+        if ((lost & 0x800000) != 0) lost |= unchecked((int)0xFF000000); // 24-bit signed
+        return new(BinaryPrimitives.ReadUInt32BigEndian(b), b[4], lost, BinaryPrimitives.ReadUInt32BigEndian(b[8..]),
+            BinaryPrimitives.ReadUInt32BigEndian(b[12..]), BinaryPrimitives.ReadUInt32BigEndian(b[16..]), BinaryPrimitives.ReadUInt32BigEndian(b[20..]));
+    }
+
+    public void Write(Span<byte> b)
+    {
+        BinaryPrimitives.WriteUInt32BigEndian(b, Ssrc);
+        b[4] = FractionLost;
+        int lost = Math.Clamp(CumulativeLost, -0x800000, 0x7FFFFF);
+        b[5] = (byte)(lost >> 16);
+        b[6] = (byte)(lost >> 8);
+        b[7] = (byte)lost;
+        BinaryPrimitives.WriteUInt32BigEndian(b[8..], HighestSequence);
+        BinaryPrimitives.WriteUInt32BigEndian(b[12..], Jitter);
+        BinaryPrimitives.WriteUInt32BigEndian(b[16..], LastSenderReport);
+        BinaryPrimitives.WriteUInt32BigEndian(b[20..], DelaySinceLastSenderReport);
+    }
+}
+
+/// <summary>SR (RFC 3550 §6.4.1): the sender's NTP and RTP clocks, its counts, and reception reports.</summary>
+public readonly record struct SenderReport(uint Ssrc, ulong NtpTimestamp, uint RtpTimestamp, uint PacketCount, uint OctetCount, ReportBlock[] Reports)
+{
+    const int SenderInfoLength = 24;
+
+    public static bool TryRead(RtcpPacket packet, out SenderReport report)
+    {
+        report = default;
+        var body = packet.Body;
+        if (packet.Type != RtcpPacketType.SenderReport || body.Length < SenderInfoLength + packet.Count * ReportBlock.Length) return false;
+        var blocks = new ReportBlock[packet.Count];
+        for (int i = 0; i < blocks.Length; i++) blocks[i] = ReportBlock.Read(body[(SenderInfoLength + i * ReportBlock.Length)..]);
+        report = new(BinaryPrimitives.ReadUInt32BigEndian(body), BinaryPrimitives.ReadUInt64BigEndian(body[4..]), BinaryPrimitives.ReadUInt32BigEndian(body[12..]),
+            BinaryPrimitives.ReadUInt32BigEndian(body[16..]), BinaryPrimitives.ReadUInt32BigEndian(body[20..]), blocks);
+        return true;
+    }
+
+    /// <returns>Bytes written, or -1 when <paramref name="destination"/> is too small or there are more than 31 reports.</returns>
+    public int Write(Span<byte> destination)
+    {
+        int length = RtcpPacket.HeaderLength + SenderInfoLength + Reports.Length * ReportBlock.Length;
+        if (Reports.Length > 31 || destination.Length < length) return -1;
+        RtcpPacket.WriteHeader(destination, RtcpPacketType.SenderReport, Reports.Length, length);
+        var body = destination[RtcpPacket.HeaderLength..];
+        BinaryPrimitives.WriteUInt32BigEndian(body, Ssrc);
+        BinaryPrimitives.WriteUInt64BigEndian(body[4..], NtpTimestamp);
+        BinaryPrimitives.WriteUInt32BigEndian(body[12..], RtpTimestamp);
+        BinaryPrimitives.WriteUInt32BigEndian(body[16..], PacketCount);
+        BinaryPrimitives.WriteUInt32BigEndian(body[20..], OctetCount);
+        for (int i = 0; i < Reports.Length; i++) Reports[i].Write(body[(SenderInfoLength + i * ReportBlock.Length)..]);
+        return length;
+    }
+}
+
+/// <summary>RR (RFC 3550 §6.4.2): reception reports from a participant that does not send.</summary>
+public readonly record struct ReceiverReport(uint Ssrc, ReportBlock[] Reports)
+{
+    public static bool TryRead(RtcpPacket packet, out ReceiverReport report)
+    {
+        report = default;
+        var body = packet.Body;
+        if (packet.Type != RtcpPacketType.ReceiverReport || body.Length < 4 + packet.Count * ReportBlock.Length) return false;
+        var blocks = new ReportBlock[packet.Count];
+        for (int i = 0; i < blocks.Length; i++) blocks[i] = ReportBlock.Read(body[(4 + i * ReportBlock.Length)..]);
+        report = new(BinaryPrimitives.ReadUInt32BigEndian(body), blocks);
+        return true;
+    }
+
+    public int Write(Span<byte> destination)
+    {
+        int length = RtcpPacket.HeaderLength + 4 + Reports.Length * ReportBlock.Length;
+        if (Reports.Length > 31 || destination.Length < length) return -1;
+        RtcpPacket.WriteHeader(destination, RtcpPacketType.ReceiverReport, Reports.Length, length);
+        BinaryPrimitives.WriteUInt32BigEndian(destination[4..], Ssrc);
+        for (int i = 0; i < Reports.Length; i++) Reports[i].Write(destination[(8 + i * ReportBlock.Length)..]);
+        return length;
+    }
+}
