@@ -47,8 +47,6 @@ public sealed partial class SignalingHub
     TimeSpan PingInterval => TimeSpan.FromSeconds(_options.PingIntervalSeconds);
     TimeSpan ResumeWindow => TimeSpan.FromSeconds(_options.ResumeWindowSeconds);
 
-    public int ConnectionCount => _connections.Count;
-
     /// <summary>Registers a new connection; false (and it is closed with 1013) when the server is full.</summary>
     public bool TryAccept(SignalingConnection connection)
     {

@@ -39,8 +39,6 @@ public sealed class ParticipantSession
     /// <summary>Set once the participant has left for good: nothing is delivered any more.</summary>
     public bool Ended { get; private set; }
 
-    public SignalingConnection? Connection { get { lock (_lock) return _connection; } }
-
     public void Deliver(OutboundMessage message)
     {
         lock (_lock)
