@@ -47,11 +47,13 @@ foreach (var client in clients.Where(c => c.Ready.IsCompletedSuccessfully && c.I
 await Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds));
 run.StartMeasuring();
 double cpuBefore = ServerMemory.CpuSeconds(options.ServerPid);
+double clientCpuBefore = ServerMemory.CpuSeconds(Environment.ProcessId);
 var measured = Stopwatch.StartNew();
 await Task.Delay(TimeSpan.FromSeconds(options.Seconds));
 run.StopMeasuring();
 var seconds = measured.Elapsed.TotalSeconds;
 double cpuSeconds = ServerMemory.CpuSeconds(options.ServerPid) - cpuBefore;
+double clientCpuSeconds = ServerMemory.CpuSeconds(Environment.ProcessId) - clientCpuBefore;
 long rssPeak = ServerMemory.PeakBytes(options.ServerPid);
 long rssEnd = ServerMemory.ResidentBytes(options.ServerPid);
 run.Stopping = true;
@@ -70,6 +72,7 @@ var result = new
     p99Ms = run.Latency.Percentile(0.99),
     maxMs = run.Latency.Max(),
     serverCpuMsPer1000Messages = run.DeliveredCount > 0 && options.ServerPid is not null ? Math.Round(cpuSeconds * 1e6 / run.DeliveredCount, 1) : double.NaN,
+    clientCpuMsPer1000Messages = run.DeliveredCount > 0 ? Math.Round(clientCpuSeconds * 1e6 / run.DeliveredCount, 1) : double.NaN,
     serverRssMiB = Math.Round(rssEnd / 1048576.0, 1),
     serverPeakRssMiB = Math.Round(rssPeak / 1048576.0, 1),
     serverKiBPerConnection = connected > 0 && rssConnected > 0 ? Math.Round((rssConnected - rssBefore) / 1024.0 / connected, 1) : double.NaN,
@@ -78,7 +81,7 @@ var result = new
 Console.WriteLine(JsonSerializer.Serialize(result));
 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{options.Target}: {connected}/{options.Clients} connected in {connectSeconds:F1} s; {result.messagesPerSecond:N0} msg/s; " +
-    $"latency p50 {result.p50Ms:F2} ms, p99 {result.p99Ms:F2} ms, max {result.maxMs:F1} ms; server CPU {result.serverCpuMsPer1000Messages} ms per 1000 messages; server RSS {result.serverRssMiB} MiB " +
+    $"latency p50 {result.p50Ms:F2} ms, p99 {result.p99Ms:F2} ms, max {result.maxMs:F1} ms; server CPU {result.serverCpuMsPer1000Messages} ms per 1000 messages (load tool {result.clientCpuMsPer1000Messages}); server RSS {result.serverRssMiB} MiB " +
     $"(peak {result.serverPeakRssMiB}), {result.serverKiBPerConnection} KiB per connection; errors: {run.Errors.Sum(e => e.Value)}"));
 return connected == options.Clients ? 0 : 1;
 
