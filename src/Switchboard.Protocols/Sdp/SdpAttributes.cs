@@ -135,4 +135,10 @@ public sealed record IceCandidate(string Foundation, int Component, string Trans
         candidate = new IceCandidate(parts[0], component, parts[2].ToLowerInvariant(), priority, parts[4], port, parts[7], raddr, rport, tcptype);
         return true;
     }
+
+    /// <summary>The a=candidate value (RFC 8839 §5.1).</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{Foundation} {Component} {Transport} {Priority} {Address} {Port} typ {Type}")
+        + (RelatedAddress is null ? "" : $" raddr {RelatedAddress}") + (RelatedPort is { } rport ? string.Create(CultureInfo.InvariantCulture, $" rport {rport}") : "")
+        + (TcpType is null ? "" : $" tcptype {TcpType}");
 }

@@ -1,3 +1,4 @@
+using Switchboard.Dtls;
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
@@ -35,7 +36,7 @@ internal sealed class DtlsSession
         _listener = listener;
         Address = address;
         Remote = remote;
-        Transport = new ClientDatagramTransport(datagram => listener.SendTo(datagram, address),
+        Transport = new QueuedDatagramTransport(datagram => listener.SendTo(datagram, address),
             listener.Settings.MaxQueuedDatagrams);
         Transport.Closed += Terminate;
         StartedAt = _lastActivity = Environment.TickCount64;
@@ -44,7 +45,7 @@ internal sealed class DtlsSession
 
     public SocketAddress Address { get; }
     public IPEndPoint Remote { get; }
-    public ClientDatagramTransport Transport { get; }
+    public QueuedDatagramTransport Transport { get; }
 
     /// <summary><see cref="Environment.TickCount64"/> when the first ClientHello arrived.</summary>
     public long StartedAt { get; }

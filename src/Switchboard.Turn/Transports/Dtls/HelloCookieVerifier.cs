@@ -1,3 +1,4 @@
+using Switchboard.Dtls;
 using Org.BouncyCastle.Tls;
 using Org.BouncyCastle.Tls.Crypto;
 
@@ -51,7 +52,7 @@ internal sealed class HelloCookieVerifier(TlsCrypto crypto, TimeSpan secretLifet
     {
         public byte[]? Datagram { get; private set; }
 
-        public int GetSendLimit() => ClientDatagramTransport.HandshakeDatagramLimit;
+        public int GetSendLimit() => QueuedDatagramTransport.HandshakeDatagramLimit;
 
         public void Send(byte[] buf, int off, int len) => Datagram = buf.AsSpan(off, len).ToArray();
 

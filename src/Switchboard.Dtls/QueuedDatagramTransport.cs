@@ -1,15 +1,15 @@
 using System.Net;
 using Org.BouncyCastle.Tls;
 
-namespace Switchboard.Turn.Transports.Dtls;
+namespace Switchboard.Dtls;
 
 /// <summary>
-/// BouncyCastle's view of one client's datagrams: the listener's receive loop feeds it, sends go out through the
-/// listener's socket. During the handshake BouncyCastle blocks in <see cref="Receive(Span{byte}, int)"/> on the
+/// BouncyCastle's view of one peer's datagrams: a receive loop feeds it, sends go out through the
+/// caller's socket. During the handshake BouncyCastle blocks in <see cref="Receive(Span{byte}, int)"/> on the
 /// handshake thread; once established it never blocks: the loop queues a datagram and asks BouncyCastle to decrypt it
 /// at once, and an empty queue ends that call with <see cref="DatagramQueueDrainedException"/>.
 /// </summary>
-internal sealed class ClientDatagramTransport(Action<ReadOnlySpan<byte>> send, int capacity) : DatagramTransport
+public sealed class QueuedDatagramTransport(Action<ReadOnlySpan<byte>> send, int capacity) : DatagramTransport
 {
     /// <summary>
     /// Handshake messages are fragmented to fit this, so that a certificate chain crosses any path without IP
@@ -142,7 +142,7 @@ internal sealed class ClientDatagramTransport(Action<ReadOnlySpan<byte>> send, i
                 if (_established)
                     throw new DatagramQueueDrainedException();
                 if (_closed)
-                    throw new IOException("DTLS client transport closed");
+                    throw new IOException("DTLS transport closed");
                 long remaining = deadline - Environment.TickCount64;
                 if (remaining <= 0)
                     return -1;

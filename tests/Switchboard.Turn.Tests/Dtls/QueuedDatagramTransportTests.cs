@@ -1,15 +1,16 @@
+using Switchboard.Dtls;
 using Switchboard.Turn.Transports.Dtls;
 
 namespace Switchboard.Turn.Tests.Dtls;
 
-public sealed class ClientDatagramTransportTests
+public sealed class QueuedDatagramTransportTests
 {
-    private static ClientDatagramTransport Create(int capacity = 64) => new(_ => { }, capacity);
+    private static QueuedDatagramTransport Create(int capacity = 64) => new(_ => { }, capacity);
 
     [Fact]
     public void HandshakeQueueDropsBeyondItsCapacity()
     {
-        ClientDatagramTransport transport = Create();
+        QueuedDatagramTransport transport = Create();
         for (int i = 0; i < 70; i++)
             Assert.True(transport.TryQueueForHandshake([(byte)i]));
 
@@ -26,7 +27,7 @@ public sealed class ClientDatagramTransportTests
     [Fact]
     public async Task HandshakeReceiveWaitsForTheNextDatagram()
     {
-        ClientDatagramTransport transport = Create();
+        QueuedDatagramTransport transport = Create();
         using var waiting = new ManualResetEventSlim();
         Task<int> receive = Task.Run(() =>
         {
@@ -48,7 +49,7 @@ public sealed class ClientDatagramTransportTests
     [Fact]
     public async Task CloseEndsAHandshakeReceiveAndIsReportedOnce()
     {
-        ClientDatagramTransport transport = Create();
+        QueuedDatagramTransport transport = Create();
         int closed = 0;
         transport.Closed += () => closed++;
         using var waiting = new ManualResetEventSlim();
@@ -74,7 +75,7 @@ public sealed class ClientDatagramTransportTests
     [Fact]
     public void EstablishedReceiveNeverBlocks()
     {
-        ClientDatagramTransport transport = Create();
+        QueuedDatagramTransport transport = Create();
         transport.TryQueueForHandshake([1]);
         transport.MarkEstablished();
 
@@ -91,23 +92,23 @@ public sealed class ClientDatagramTransportTests
         Assert.Throws<DatagramQueueDrainedException>(() => transport.Receive(buffer, 0, buffer.Length, 0));
         Assert.True(Environment.TickCount64 - start < 100);
         transport.ClearCurrent();
-        Assert.Equal(ClientDatagramTransport.MaxDatagram, transport.GetReceiveLimit());
+        Assert.Equal(QueuedDatagramTransport.MaxDatagram, transport.GetReceiveLimit());
     }
 
     [Fact]
     public void SendLimitGrowsOnceEstablished()
     {
-        ClientDatagramTransport transport = Create();
-        Assert.Equal(ClientDatagramTransport.HandshakeDatagramLimit, transport.GetSendLimit());
+        QueuedDatagramTransport transport = Create();
+        Assert.Equal(QueuedDatagramTransport.HandshakeDatagramLimit, transport.GetSendLimit());
         transport.MarkEstablished();
-        Assert.Equal(ClientDatagramTransport.MaxDatagram, transport.GetSendLimit());
+        Assert.Equal(QueuedDatagramTransport.MaxDatagram, transport.GetSendLimit());
     }
 
     [Fact]
     public void SendGoesToTheListener()
     {
         var sent = new List<byte[]>();
-        var transport = new ClientDatagramTransport(d => sent.Add(d.ToArray()), 4);
+        var transport = new QueuedDatagramTransport(d => sent.Add(d.ToArray()), 4);
         transport.Send([1, 2, 3, 4], 1, 2);
         Assert.Equal([2, 3], Assert.Single(sent));
     }

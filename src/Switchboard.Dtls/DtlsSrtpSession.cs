@@ -1,0 +1,169 @@
+using System.Buffers;
+using Org.BouncyCastle.Tls;
+using Org.BouncyCastle.Tls.Crypto.Impl.BC;
+
+namespace Switchboard.Dtls;
+
+/// <summary>
+/// One peer's DTLS-SRTP association. <see cref="Start"/> runs the handshake on a thread of its own, which ends with the
+/// handshake; the caller's receive loop feeds every DTLS datagram to <see cref="OnDatagram"/>, which never blocks.
+/// Once established, datagrams are still decrypted inline: a retransmitted final flight from the peer makes
+/// BouncyCastle resend ours (RFC 6347 §4.2.4), and close_notify or a fatal alert ends the session.
+/// </summary>
+public sealed class DtlsSrtpSession
+{
+    private readonly DtlsRole _role;
+    private readonly DtlsCertificate _certificate;
+    private readonly CertificateFingerprint _remoteFingerprint;
+    private readonly DtlsSrtpSettings _settings;
+    private readonly object _receiveLock = new();
+    private DtlsTransport? _dtls;
+    private int _state; // 0 new, 1 handshaking, 2 connected, 3 ended
+
+    public DtlsSrtpSession(DtlsRole role, DtlsCertificate certificate, CertificateFingerprint remoteFingerprint,
+        Action<ReadOnlySpan<byte>> send, DtlsSrtpSettings? settings = null)
+    {
+        _role = role;
+        _certificate = certificate;
+        _remoteFingerprint = remoteFingerprint;
+        _settings = settings ?? new DtlsSrtpSettings();
+        Transport = new QueuedDatagramTransport(send, _settings.MaxQueuedDatagrams);
+    }
+
+    /// <summary>Raised once, on the handshake thread, with the SRTP keys.</summary>
+    public event Action<SrtpKeyingMaterial>? Connected;
+
+    /// <summary>Raised once when the handshake fails or the established session ends, with the reason.</summary>
+    public event Action<string>? Ended;
+
+    public DtlsRole Role => _role;
+
+    public bool IsConnected => Volatile.Read(ref _state) == 2;
+
+    public bool IsEnded => Volatile.Read(ref _state) == 3;
+
+    /// <summary>The keys once connected.</summary>
+    public SrtpKeyingMaterial? Keys { get; private set; }
+
+    internal QueuedDatagramTransport Transport { get; }
+
+    public void Start()
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) return;
+        Task.Factory.StartNew(RunHandshake, CancellationToken.None,
+            TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+    }
+
+    private void RunHandshake()
+    {
+        var crypto = new BcTlsCrypto();
+        string? alert = null;
+        try
+        {
+            SrtpKeyingMaterial? keys;
+            DtlsTransport dtls;
+            if (_role == DtlsRole.Server)
+            {
+                var server = new DtlsSrtpServer(crypto, _certificate, _remoteFingerprint, _settings);
+                try { dtls = new DtlsServerProtocol().Accept(server, Transport); }
+                finally { alert = server.Alert; }
+                keys = server.Keys;
+            }
+            else
+            {
+                var client = new DtlsSrtpClient(crypto, _certificate, _remoteFingerprint, _settings);
+                try { dtls = new DtlsClientProtocol().Connect(client, Transport); }
+                finally { alert = client.Alert; }
+                keys = client.Keys;
+            }
+            lock (_receiveLock)
+            {
+                if (Interlocked.CompareExchange(ref _state, 2, 1) != 1 || keys is null)
+                {
+                    End(keys is null ? "the handshake exported no keys" : "closed during the handshake");
+                    return;
+                }
+                _dtls = dtls;
+                Keys = keys;
+                Transport.MarkEstablished();
+            }
+            Connected?.Invoke(keys);
+            DrainQueued();
+        }
+        catch (Exception e)
+        {
+            End(alert is null ? $"DTLS handshake failed: {e.Message}" : $"DTLS handshake failed: {alert}");
+        }
+    }
+
+    /// <summary>A DTLS datagram from the peer (RFC 7983: first byte 20-63). Never blocks.</summary>
+    public void OnDatagram(ReadOnlySpan<byte> datagram)
+    {
+        if (IsEnded || Transport.TryQueueForHandshake(datagram)) return;
+        lock (_receiveLock)
+        {
+            Transport.SetCurrent(datagram.ToArray());
+            try { Decrypt(); }
+            finally { Transport.ClearCurrent(); }
+        }
+    }
+
+    /// <summary>Datagrams that arrived between the last handshake receive and the switch to inline decryption.</summary>
+    private void DrainQueued()
+    {
+        lock (_receiveLock)
+        {
+            if (Transport.HasPending) Decrypt();
+        }
+    }
+
+    /// <summary>
+    /// Lets BouncyCastle process what is waiting; there is no application data on a DTLS-SRTP association without
+    /// data channels, so whatever it yields is dropped. Alerts and failures end the session.
+    /// </summary>
+    private void Decrypt()
+    {
+        DtlsTransport? dtls = _dtls;
+        if (dtls is null) return;
+        byte[] plaintext = ArrayPool<byte>.Shared.Rent(1 << 14);
+        try
+        {
+            while (Transport.HasPending && !IsEnded)
+            {
+                if (dtls.Receive(plaintext, 0, plaintext.Length, 1) < 0 && Transport.IsClosed)
+                    End("DTLS session closed by the peer");
+            }
+        }
+        catch (DatagramQueueDrainedException)
+        {
+            // A datagram without application data: a retransmitted flight (answered by BouncyCastle) or a stray record.
+        }
+        catch (Exception e)
+        {
+            End($"DTLS session ended: {e.Message}");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(plaintext);
+        }
+    }
+
+    /// <summary>Sends close_notify when connected, and ends the session; a handshake in progress fails.</summary>
+    public void Close()
+    {
+        DtlsTransport? dtls = _dtls;
+        if (dtls is not null && IsConnected)
+        {
+            try { dtls.Close(); }
+            catch (Exception) { /* best effort: close_notify is a courtesy */ }
+        }
+        End("closed");
+    }
+
+    private void End(string reason)
+    {
+        if (Interlocked.Exchange(ref _state, 3) == 3) return;
+        Transport.Close();
+        Ended?.Invoke(reason);
+    }
+}

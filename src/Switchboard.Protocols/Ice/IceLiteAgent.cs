@@ -1,0 +1,156 @@
+using System.Net;
+using System.Text;
+using Switchboard.Protocols.Stun;
+
+namespace Switchboard.Protocols.Ice;
+
+/// <summary>
+/// The ICE-lite side of one peer (RFC 8445 §2.5, §7.3): it never sends checks; it answers the full agent's Binding
+/// requests that carry the right USERNAME and MESSAGE-INTEGRITY, remembers the paths they came over as valid, and
+/// selects the one nominated with USE-CANDIDATE. A path is whatever the host uses to tell peers' transports apart
+/// (a UDP address, a TCP connection). Consent (RFC 7675) lapses when no check has arrived for the timeout: the host
+/// then drops the peer. Thread-safe: checks may come from the UDP loop and TCP connections at once.
+/// </summary>
+public sealed class IceLiteAgent<TPath> where TPath : notnull
+{
+    /// <summary>Valid paths kept per agent (a browser has a few host candidates per family, not more).</summary>
+    public const int MaxValidPaths = 16;
+
+    private readonly object _gate = new();
+    private readonly long _consentTimeoutMillis;
+    private readonly Dictionary<TPath, long> _validPaths = [];
+    private byte[] _integrityKey;
+    private TPath? _selected;
+    private bool _hasSelected;
+    private long _lastConsentAt;
+
+    public IceLiteAgent(IceCredentials local, IceCredentials remote, TimeSpan consentTimeout, long nowMillis)
+    {
+        Local = local;
+        Remote = remote;
+        _integrityKey = Encoding.UTF8.GetBytes(local.Password);
+        _consentTimeoutMillis = (long)consentTimeout.TotalMilliseconds;
+        _lastConsentAt = nowMillis;
+    }
+
+    public IceCredentials Local { get; private set; }
+    public IceCredentials Remote { get; private set; }
+
+    /// <summary>The nominated path media is sent on; false before the first nomination.</summary>
+    public bool TryGetSelectedPath(out TPath path)
+    {
+        lock (_gate)
+        {
+            path = _selected!;
+            return _hasSelected;
+        }
+    }
+
+    /// <summary>True when a check has succeeded over <paramref name="path"/>: DTLS and SRTP from it are accepted.</summary>
+    public bool IsValidPath(TPath path)
+    {
+        lock (_gate) return _validPaths.ContainsKey(path);
+    }
+
+    /// <summary>When consent lapses if no further check arrives (milliseconds on the caller's clock).</summary>
+    public long ConsentDeadline
+    {
+        get { lock (_gate) return _lastConsentAt + _consentTimeoutMillis; }
+    }
+
+    public bool IsConsentExpired(long nowMillis) => nowMillis >= ConsentDeadline;
+
+    /// <summary>
+    /// ICE restart (RFC 8445 §9): new credentials on both sides. Media goes on over the selected path until the peer
+    /// nominates again with the new credentials; checks with the old ones fail from now on.
+    /// </summary>
+    public void Restart(IceCredentials local, IceCredentials remote)
+    {
+        lock (_gate)
+        {
+            Local = local;
+            Remote = remote;
+            _integrityKey = Encoding.UTF8.GetBytes(local.Password);
+        }
+    }
+
+    /// <summary>Forgets a path whose transport closed (an ICE-TCP connection); the selection goes with it.</summary>
+    public void RemovePath(TPath path)
+    {
+        lock (_gate)
+        {
+            _validPaths.Remove(path);
+            if (_hasSelected && EqualityComparer<TPath>.Default.Equals(_selected, path))
+            {
+                _hasSelected = false;
+                _selected = default;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Answers one Binding request that arrived over <paramref name="path"/> from <paramref name="source"/> (the address
+    /// reported back in XOR-MAPPED-ADDRESS). Writes the response into <paramref name="response"/> unless the outcome is
+    /// <see cref="IceCheckOutcome.Ignored"/>; needs 128 bytes for an IPv6 success.
+    /// </summary>
+    public IceCheckOutcome HandleBindingRequest(in StunMessageReader request, TPath path, IPEndPoint source, long nowMillis,
+        Span<byte> response, out int responseLength)
+    {
+        responseLength = 0;
+        if (request.Method != StunMethod.Binding || request.Class != StunClass.Request) return IceCheckOutcome.Ignored;
+        lock (_gate)
+        {
+            if (!request.TryGetAttribute(StunAttributeType.Username, out ReadOnlySpan<byte> username)
+                || !request.HasMessageIntegrity || !request.HasFingerprint || !request.VerifyFingerprint())
+                return Error(request, response, 400, "Bad Request", authenticated: false, IceCheckOutcome.BadRequest, out responseLength);
+            if (!IceUsername.Matches(username, Local, Remote) || !request.VerifyMessageIntegrity(_integrityKey))
+                return Error(request, response, 401, "Unauthorized", authenticated: false, IceCheckOutcome.Unauthorized, out responseLength);
+            // A lite agent is always controlled (RFC 8445 §6.1.1); a peer that says it is controlled too is in conflict.
+            if (request.HasAttribute(StunAttributeType.IceControlled))
+                return Error(request, response, 487, "Role Conflict", authenticated: true, IceCheckOutcome.RoleConflict, out responseLength);
+
+            if (!_validPaths.ContainsKey(path) && _validPaths.Count >= MaxValidPaths) EvictOldestPath();
+            _validPaths[path] = nowMillis;
+            _lastConsentAt = nowMillis;
+            bool nominated = request.HasAttribute(StunAttributeType.UseCandidate);
+            if (nominated)
+            {
+                _selected = path;
+                _hasSelected = true;
+            }
+
+            var writer = new StunMessageWriter(response, request.Type.SuccessResponse, request.TransactionId);
+            writer.AddXorAddress(StunAttributeType.XorMappedAddress, source);
+            writer.AddMessageIntegrity(_integrityKey);
+            writer.AddFingerprint();
+            responseLength = writer.Length;
+            return nominated ? IceCheckOutcome.Nominated : IceCheckOutcome.Valid;
+        }
+    }
+
+    private IceCheckOutcome Error(in StunMessageReader request, Span<byte> response, int code, string reason, bool authenticated,
+        IceCheckOutcome outcome, out int responseLength)
+    {
+        var writer = new StunMessageWriter(response, request.Type.ErrorResponse, request.TransactionId);
+        writer.AddErrorCode(code, reason);
+        if (authenticated) writer.AddMessageIntegrity(_integrityKey);
+        writer.AddFingerprint();
+        responseLength = writer.Length;
+        return outcome;
+    }
+
+    private void EvictOldestPath()
+    {
+        TPath? oldest = default;
+        long oldestAt = long.MaxValue;
+        foreach ((TPath candidate, long at) in _validPaths)
+        {
+            if (at < oldestAt && !(_hasSelected && EqualityComparer<TPath>.Default.Equals(candidate, _selected)))
+            {
+                oldest = candidate;
+                oldestAt = at;
+            }
+        }
+        if (oldest is not null) _validPaths.Remove(oldest);
+    }
+}
