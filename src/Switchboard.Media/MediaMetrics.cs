@@ -1,0 +1,31 @@
+using System.Diagnostics.Metrics;
+using Switchboard.Media.Peers;
+using Switchboard.Media.Transport;
+
+namespace Switchboard.Media;
+
+/// <summary>The media server's instruments (meter "Switchboard.Media"): peers, and packets and bytes summed over peers.</summary>
+public sealed class MediaMetrics : IDisposable
+{
+    public const string MeterName = "Switchboard.Media";
+
+    private readonly Meter _meter = new(MeterName);
+
+    public MediaMetrics(MediaTransportHost host)
+    {
+        _meter.CreateObservableUpDownCounter("switchboard.media.peers", () => host.Peers.Count, description: "WebRTC peers held by the media server");
+        _meter.CreateObservableUpDownCounter("switchboard.media.peers.connected", () => host.Peers.Count(p => p.IsConnected), description: "Peers with DTLS-SRTP established");
+        _meter.CreateObservableCounter("switchboard.media.packets.received", () => Sum(host, s => s.PacketsReceived), description: "SRTP and SRTCP packets received and authenticated");
+        _meter.CreateObservableCounter("switchboard.media.packets.sent", () => Sum(host, s => s.PacketsSent), description: "SRTP and SRTCP packets sent");
+        _meter.CreateObservableCounter("switchboard.media.bytes.received", () => Sum(host, s => s.BytesReceived), unit: "By");
+        _meter.CreateObservableCounter("switchboard.media.bytes.sent", () => Sum(host, s => s.BytesSent), unit: "By");
+        _meter.CreateObservableCounter("switchboard.media.packets.discarded", () => Sum(host, s => s.PacketsDiscarded), description: "Packets that failed SRTP authentication or replay checks");
+        _meter.CreateObservableCounter("switchboard.media.packets.lost", () => Sum(host, s => s.PacketsLost), description: "Packets inbound streams lost on the way (RTCP cumulative lost)");
+        _meter.CreateObservableCounter("switchboard.media.datagrams.unmatched", () => Interlocked.Read(ref host.Unmatched), description: "Datagrams from no known peer or of no WebRTC kind");
+    }
+
+    private static long Sum(MediaTransportHost host, Func<PeerStatistics, long> counter) =>
+        counter(host.Retired) + host.Peers.Sum(p => counter(p.Statistics));
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,54 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Switchboard.Media;
+
+/// <summary>The "Media" configuration section.</summary>
+public sealed class MediaOptions
+{
+    public const string SectionName = "Media";
+
+    /// <summary>UDP port every peer's ICE, DTLS and SRTP share (0 picks one).</summary>
+    [Range(0, 65535)]
+    public int UdpPort { get; set; } = 7882;
+
+    /// <summary>TCP port for passive ICE-TCP (RFC 6544), for networks that block UDP; -1 turns it off.</summary>
+    [Range(-1, 65535)]
+    public int TcpPort { get; set; } = 7881;
+
+    /// <summary>Whether to offer the UDP candidate; off leaves only ICE-TCP (for networks, or tests, without UDP).</summary>
+    public bool UdpEnabled { get; set; } = true;
+
+    /// <summary>Address the sockets bind to; "::" (all addresses, IPv4 and IPv6) by default.</summary>
+    public string ListenAddress { get; set; } = "::";
+
+    /// <summary>
+    /// Addresses put in candidates. Empty: the machine's own unicast addresses (loopback only when it has no other);
+    /// set the public address here for a server behind NAT.
+    /// </summary>
+    public List<string> AnnouncedAddresses { get; set; } = [];
+
+    /// <summary>A peer that sends no ICE check for this long loses consent and is dropped (RFC 7675 §5.1: 30 s).</summary>
+    public TimeSpan ConsentTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>DTLS handshake limit per peer.</summary>
+    public TimeSpan DtlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Peers held at once; more are refused (503).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxPeers { get; set; } = 2000;
+
+    public EchoOptions Echo { get; set; } = new();
+}
+
+/// <summary>The echo diagnostic (`POST /api/echo`).</summary>
+public sealed class EchoOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Echo sessions at once.</summary>
+    [Range(1, 10_000)]
+    public int MaxSessions { get; set; } = 20;
+
+    /// <summary>An echo session ends after this long: it is a test, not a call.</summary>
+    public TimeSpan MaxDuration { get; set; } = TimeSpan.FromMinutes(5);
+}

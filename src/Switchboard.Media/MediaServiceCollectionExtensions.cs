@@ -1,0 +1,19 @@
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Media.Echo;
+using Switchboard.Media.Transport;
+
+namespace Switchboard.Media;
+
+public static class MediaServiceCollectionExtensions
+{
+    /// <summary>The media transport host (started with the app) and the echo service; options from "Media".</summary>
+    public static IServiceCollection AddMedia(this IServiceCollection services)
+    {
+        services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<MediaTransportHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<MediaTransportHost>());
+        services.AddSingleton<MediaMetrics>();
+        services.AddSingleton<EchoService>();
+        return services;
+    }
+}

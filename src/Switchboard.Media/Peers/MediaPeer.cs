@@ -1,0 +1,157 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Switchboard.Dtls;
+using Switchboard.Media.Transport;
+using Switchboard.Protocols.Ice;
+using Switchboard.Protocols.Srtp;
+using Switchboard.Protocols.Stun;
+
+namespace Switchboard.Media.Peers;
+
+/// <summary>
+/// One WebRTC peer of the media server: its ICE-lite agent, its DTLS-SRTP session (started when ICE has validated a
+/// path), its SRTP contexts, and the handler its decrypted media goes to. The host feeds it datagrams by kind and
+/// drops it when <see cref="IsExpired"/>.
+/// </summary>
+public sealed class MediaPeer
+{
+    /// <summary>Room an SRTP tag and SRTCP trailer need after a packet in a send buffer.</summary>
+    public const int ProtectionOverhead = 32;
+
+    private readonly object _inboundLock = new();
+    private readonly object _outboundLock = new();
+    private readonly DtlsSrtpSession _dtls;
+    private readonly ILogger _logger;
+    private SrtpContext? _inbound, _outbound;
+    private MediaPath? _dtlsPath;
+    private long _expiresAt = long.MaxValue;
+    private int _closed;
+
+    internal MediaPeer(string id, IceLiteAgent<MediaPath> ice, DtlsRole role, DtlsCertificate certificate,
+        CertificateFingerprint remoteFingerprint, DtlsSrtpSettings dtlsSettings, IMediaPeerHandler handler, ILogger logger)
+    {
+        Id = id;
+        Ice = ice;
+        Handler = handler;
+        _logger = logger;
+        _dtls = new DtlsSrtpSession(role, certificate, remoteFingerprint, SendDtls, dtlsSettings);
+        _dtls.Connected += OnDtlsConnected;
+        _dtls.Ended += reason => Close(reason);
+    }
+
+    public string Id { get; }
+    public IceLiteAgent<MediaPath> Ice { get; }
+    public IMediaPeerHandler Handler { get; }
+    public PeerStatistics Statistics { get; } = new();
+
+    /// <summary>The negotiated DTLS-SRTP parameters once connected.</summary>
+    public SrtpKeyingMaterial? Keys => _dtls.Keys;
+
+    public bool IsConnected => _outbound is not null;
+    public bool IsClosed => Volatile.Read(ref _closed) != 0;
+    public string? CloseReason { get; private set; }
+
+    /// <summary>The path media goes out on, once the peer nominated one.</summary>
+    public MediaPath? SelectedPath => Ice.TryGetSelectedPath(out MediaPath path) ? path : null;
+
+    /// <summary>Ends the peer at <paramref name="atMillis"/> (a session length limit), on the host's timer.</summary>
+    public void ExpireAt(long atMillis) => Volatile.Write(ref _expiresAt, atMillis);
+
+    /// <summary>True when the peer must go: closed, consent lapsed, or past its time.</summary>
+    internal bool IsExpired(long nowMillis, out string reason)
+    {
+        reason = CloseReason ?? "";
+        if (IsClosed) return true;
+        if (Ice.IsConsentExpired(nowMillis)) { reason = "ICE consent expired"; return true; }
+        if (nowMillis >= Volatile.Read(ref _expiresAt)) { reason = "session time limit reached"; return true; }
+        return false;
+    }
+
+    internal IceCheckOutcome OnStun(in StunMessageReader request, MediaPath path, IPEndPoint source, long nowMillis, Span<byte> response, out int responseLength)
+    {
+        IceCheckOutcome outcome = Ice.HandleBindingRequest(request, path, source, nowMillis, response, out responseLength);
+        // RFC 5763 §5: a DTLS client starts once ICE has a path; the server role waits for the ClientHello.
+        if (outcome == IceCheckOutcome.Nominated && _dtls.Role == DtlsRole.Client && !_dtls.IsConnected)
+        {
+            _dtlsPath ??= path;
+            _dtls.Start();
+        }
+        return outcome;
+    }
+
+    internal void OnDtls(MediaPath path, ReadOnlySpan<byte> datagram)
+    {
+        if (!Ice.IsValidPath(path)) return; // DTLS only from where ICE proved the peer is (no HelloVerifyRequest)
+        _dtlsPath = path;
+        _dtls.Start();
+        _dtls.OnDatagram(datagram);
+    }
+
+    internal void OnSrtp(MediaPath path, Span<byte> buffer, int length, bool isRtcp, long nowMillis)
+    {
+        if (!Ice.IsValidPath(path)) return;
+        lock (_inboundLock)
+        {
+            SrtpContext? inbound = _inbound;
+            if (inbound is null) return;
+            Span<byte> packet = buffer[..length];
+            SrtpResult result = isRtcp ? inbound.UnprotectRtcp(packet, out int plain) : inbound.UnprotectRtp(packet, out plain);
+            if (result != SrtpResult.Ok)
+            {
+                Interlocked.Increment(ref Statistics.PacketsDiscarded);
+                return;
+            }
+            Interlocked.Increment(ref Statistics.PacketsReceived);
+            Interlocked.Add(ref Statistics.BytesReceived, length);
+            if (isRtcp) Handler.OnRtcp(this, buffer, plain, nowMillis);
+            else Handler.OnRtp(this, buffer, plain, nowMillis);
+        }
+    }
+
+    /// <summary>Protects an RTP packet in place and sends it on the selected path; <paramref name="buffer"/> needs <see cref="ProtectionOverhead"/> spare bytes.</summary>
+    public bool SendRtp(Span<byte> buffer, int length) => Send(buffer, length, isRtcp: false);
+
+    /// <summary>Protects a compound RTCP packet in place and sends it on the selected path.</summary>
+    public bool SendRtcp(Span<byte> buffer, int length) => Send(buffer, length, isRtcp: true);
+
+    private bool Send(Span<byte> buffer, int length, bool isRtcp)
+    {
+        MediaPath? path = SelectedPath;
+        if (path is null || IsClosed) return false;
+        lock (_outboundLock)
+        {
+            SrtpContext? outbound = _outbound;
+            if (outbound is null) return false;
+            SrtpResult result = isRtcp ? outbound.ProtectRtcp(buffer, length, out int protectedLength) : outbound.ProtectRtp(buffer, length, out protectedLength);
+            if (result != SrtpResult.Ok) return false;
+            path.Send(buffer[..protectedLength]);
+            Interlocked.Increment(ref Statistics.PacketsSent);
+            Interlocked.Add(ref Statistics.BytesSent, protectedLength);
+            return true;
+        }
+    }
+
+    private void SendDtls(ReadOnlySpan<byte> datagram) => (_dtlsPath ?? SelectedPath)?.Send(datagram);
+
+    private void OnDtlsConnected(SrtpKeyingMaterial keys)
+    {
+        lock (_inboundLock)
+            _inbound = new SrtpContext(keys.Profile, keys.RemoteMasterKey, keys.RemoteMasterSalt);
+        lock (_outboundLock)
+            _outbound = new SrtpContext(keys.Profile, keys.LocalMasterKey, keys.LocalMasterSalt);
+        _logger.LogDebug("Media peer {Peer}: DTLS {Version} connected over {Path}, SRTP {Profile}", Id, keys.DtlsVersion, _dtlsPath, keys.Profile);
+        Handler.OnConnected(this);
+    }
+
+    /// <summary>Ends the peer (idempotent): close_notify if connected, the handler told once. The host forgets it on its next timer.</summary>
+    public void Close(string reason)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        CloseReason = reason;
+        _dtls.Close();
+        lock (_inboundLock) { _inbound?.Dispose(); _inbound = null; }
+        lock (_outboundLock) { _outbound?.Dispose(); _outbound = null; }
+        _logger.LogDebug("Media peer {Peer} closed: {Reason}", Id, reason);
+        Handler.OnClosed(this, reason);
+    }
+}

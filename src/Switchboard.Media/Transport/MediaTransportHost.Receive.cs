@@ -1,0 +1,110 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Switchboard.Media.Peers;
+using Switchboard.Protocols.Ice;
+using Switchboard.Protocols.Stun;
+
+namespace Switchboard.Media.Transport;
+
+// The receive side: every datagram or ICE-TCP frame is classified by its first byte (RFC 7983) and goes to its peer.
+public sealed partial class MediaTransportHost
+{
+    /// <summary>Datagrams and frames dropped: unknown sender, unknown ufrag, unparseable, or not a WebRTC packet kind.</summary>
+    public long Unmatched;
+
+    private void OnDatagram(UdpMediaListener listener, SocketAddress from, byte[] buffer, int length)
+    {
+        MultiplexedPacketKind kind = MultiplexedPacket.Classify(buffer.AsSpan(0, length));
+        if (kind == MultiplexedPacketKind.Stun)
+        {
+            if (!_options.UdpEnabled) return;
+            if (_peersByAddress.TryGetValue(from, out UdpBinding? bound))
+            {
+                OnStun(buffer.AsSpan(0, length), bound.Path);
+                return;
+            }
+            var path = new UdpMediaPath(listener, Copy(from), ToEndPoint(from));
+            if (OnStun(buffer.AsSpan(0, length), path) is { } peer) _peersByAddress.TryAdd(path.Address, new UdpBinding(peer, path));
+            return;
+        }
+        if (_peersByAddress.TryGetValue(from, out UdpBinding? binding)) Deliver(binding.Peer, binding.Path, kind, buffer, length);
+        else Interlocked.Increment(ref Unmatched);
+    }
+
+    private bool OnTcpFrame(TcpMediaPath path, ReadOnlyMemory<byte> frame)
+    {
+        MultiplexedPacketKind kind = MultiplexedPacket.Classify(frame.Span);
+        if (kind == MultiplexedPacketKind.Stun)
+        {
+            if (OnStun(frame.Span, path) is { } peer) _peersByConnection.TryAdd(path, peer);
+            return _peersByConnection.ContainsKey(path); // an unbound connection's first frame must be a good check
+        }
+        if (!_peersByConnection.TryGetValue(path, out MediaPeer? owner)) return false;
+        // Into a buffer with room for the handler to protect the packet again in place.
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(frame.Length + MediaPeer.ProtectionOverhead);
+        try
+        {
+            frame.Span.CopyTo(buffer);
+            Deliver(owner, path, kind, buffer, frame.Length);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return true;
+    }
+
+    private void OnTcpClosed(TcpMediaPath path)
+    {
+        if (_peersByConnection.TryRemove(path, out MediaPeer? peer)) peer.Ice.RemovePath(path);
+    }
+
+    private void Deliver(MediaPeer peer, MediaPath path, MultiplexedPacketKind kind, byte[] buffer, int length)
+    {
+        switch (kind)
+        {
+            case MultiplexedPacketKind.Dtls:
+                peer.OnDtls(path, buffer.AsSpan(0, length));
+                break;
+            case MultiplexedPacketKind.Rtp or MultiplexedPacketKind.Rtcp:
+                peer.OnSrtp(path, buffer, length, kind == MultiplexedPacketKind.Rtcp, Environment.TickCount64);
+                break;
+            default:
+                Interlocked.Increment(ref Unmatched);
+                break;
+        }
+    }
+
+    /// <summary>A connectivity check: finds the peer by ufrag, lets its agent answer. Returns the peer when the check was good.</summary>
+    private MediaPeer? OnStun(ReadOnlySpan<byte> datagram, MediaPath path)
+    {
+        if (StunMessageReader.TryParse(datagram, out StunMessageReader request) != StunParseError.None
+            || !IceUsername.TryGetLocalUfrag(request, out string ufrag) || !_peersByUfrag.TryGetValue(ufrag, out MediaPeer? peer) || peer.IsClosed)
+        {
+            Interlocked.Increment(ref Unmatched);
+            return null;
+        }
+        Span<byte> response = stackalloc byte[256];
+        IceCheckOutcome outcome = peer.OnStun(request, path, path.Remote, Environment.TickCount64, response, out int responseLength);
+        if (responseLength > 0) path.Send(response[..responseLength]);
+        return outcome is IceCheckOutcome.Valid or IceCheckOutcome.Nominated ? peer : null;
+    }
+
+    private static IPEndPoint ToEndPoint(SocketAddress address)
+    {
+        var template = new IPEndPoint(address.Family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        var endPoint = (IPEndPoint)template.Create(address);
+        return endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
+    }
+
+    private static SocketAddress Copy(SocketAddress address)
+    {
+        var copy = new SocketAddress(address.Family, address.Size);
+        address.Buffer.Span[..address.Size].CopyTo(copy.Buffer.Span);
+        return copy;
+    }
+
+    /// <summary>A UDP address ICE validated, with the peer it belongs to.</summary>
+    private sealed record UdpBinding(MediaPeer Peer, UdpMediaPath Path);
+}
