@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using Switchboard.Media;
+using Switchboard.Media.Echo;
 using Switchboard.Server;
 using Switchboard.Server.Api;
 using Switchboard.Server.Configuration.Coturn;
@@ -64,13 +66,14 @@ if (commandLine.Role == ServerRole.All)
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<TurnMetrics>();
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-    .AddMeter(TurnMetrics.MeterName, SignalingMetrics.MeterName, "System.Runtime")
+    .AddMeter(TurnMetrics.MeterName, SignalingMetrics.MeterName, MediaMetrics.MeterName, "System.Runtime")
     .AddPrometheusExporter());
 if (commandLine.Role == ServerRole.All)
 {
     builder.Services.AddSingleton<IIceServerSource, TurnIceServerSource>();
     builder.Services.AddSignaling();
     builder.Services.AddRestApi();
+    builder.Services.AddMedia();
     builder.Services.PostConfigure<SignalingOptions>(signaling =>
     {
         if (signaling.ApiKeys.Length > 0) return;
@@ -114,6 +117,8 @@ if (commandLine.Role == ServerRole.All)
     app.MapSignaling("/ws").ExcludeFromDescription();
     app.MapWebApp();
     app.MapRestApi();
+    app.MapEcho();
+    app.Services.GetRequiredService<MediaMetrics>();
     app.Lifetime.ApplicationStarted.Register(() =>
     {
         var signaling = app.Services.GetRequiredService<IOptions<SignalingOptions>>().Value;

@@ -2,7 +2,7 @@ using Microsoft.Extensions.FileProviders;
 
 namespace Switchboard.Server;
 
-/// <summary>Serves the web app and the JS SDK from wwwroot: <c>/</c>, <c>/room/{name}</c>, <c>/sdk/switchboard.js</c>.</summary>
+/// <summary>Serves the web app and the JS SDK from wwwroot: <c>/</c>, <c>/room/{name}</c>, <c>/test</c> (test my connection), <c>/sdk/switchboard.js</c>.</summary>
 public static class WebApp
 {
     public static void MapWebApp(this WebApplication app)
@@ -15,6 +15,8 @@ public static class WebApp
             // Revalidate every time: the app has no build step and no hashed file names.
             OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
         });
+        app.MapGet("/test", () => Results.File(Path.Combine(AppContext.BaseDirectory, "wwwroot", "test.html"), "text/html; charset=utf-8"))
+            .ExcludeFromDescription();
         app.MapGet("/room/{name}", () => Results.File(Path.Combine(AppContext.BaseDirectory, "wwwroot", "room.html"), "text/html; charset=utf-8"))
             .ExcludeFromDescription();
     }

@@ -100,8 +100,10 @@ public sealed class IceLiteAgent<TPath> where TPath : notnull
         if (request.Method != StunMethod.Binding || request.Class != StunClass.Request) return IceCheckOutcome.Ignored;
         lock (_gate)
         {
+            // RFC 8489 §7.3: a wrong FINGERPRINT means the datagram is not STUN at all: no answer.
+            if (request.HasFingerprint && !request.VerifyFingerprint()) return IceCheckOutcome.Ignored;
             if (!request.TryGetAttribute(StunAttributeType.Username, out ReadOnlySpan<byte> username)
-                || !request.HasMessageIntegrity || !request.HasFingerprint || !request.VerifyFingerprint())
+                || !request.HasMessageIntegrity || !request.HasFingerprint)
                 return Error(request, response, 400, "Bad Request", authenticated: false, IceCheckOutcome.BadRequest, out responseLength);
             if (!IceUsername.Matches(username, Local, Remote) || !request.VerifyMessageIntegrity(_integrityKey))
                 return Error(request, response, 401, "Unauthorized", authenticated: false, IceCheckOutcome.Unauthorized, out responseLength);

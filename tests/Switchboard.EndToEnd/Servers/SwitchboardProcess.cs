@@ -36,6 +36,11 @@ public sealed class SwitchboardProcess : IAsyncDisposable
 
     public (int Min, int Max) RelayRange { get; }
 
+    /// <summary>The media server's UDP and ICE-TCP ports (role "all"; 0 otherwise).</summary>
+    public int MediaUdpPort { get; private init; }
+
+    public int MediaTcpPort { get; private init; }
+
     public string DataDirectory => dataDirectory.Path;
 
     public ChildProcess Process => process;
@@ -90,6 +95,12 @@ public sealed class SwitchboardProcess : IAsyncDisposable
             $"--Turn:MaxPort={I(relay.Max)}",
         ];
         if (turnSettings) arguments.AddRange(turn);
+        int mediaUdpPort = 0, mediaTcpPort = 0;
+        if (role == "all")
+        {
+            (mediaUdpPort, mediaTcpPort) = (FreePorts.TcpAndUdp(), FreePorts.TcpAndUdp());
+            arguments.AddRange([$"--Media:UdpPort={I(mediaUdpPort)}", $"--Media:TcpPort={I(mediaTcpPort)}"]);
+        }
         else (port, tlsPort) = (0, 0);
         arguments.AddRange(extraArguments ?? []);
 
@@ -98,7 +109,7 @@ public sealed class SwitchboardProcess : IAsyncDisposable
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
             ["DOTNET_NOLOGO"] = "1",
         }, workingDirectory: data.Path);
-        var server = new SwitchboardProcess(child, data, httpPort, port, tlsPort, relay);
+        var server = new SwitchboardProcess(child, data, httpPort, port, tlsPort, relay) { MediaUdpPort = mediaUdpPort, MediaTcpPort = mediaTcpPort };
         try
         {
             await server.WaitHealthyAsync(healthTimeout ?? TimeSpan.FromSeconds(30));

@@ -186,7 +186,7 @@ public class IceLiteAgentTests
     }
 
     [Fact]
-    public void Check_with_a_corrupted_fingerprint_is_not_accepted()
+    public void Check_with_a_corrupted_fingerprint_is_dropped_without_an_answer()
     {
         var agent = NewAgent();
         var request = new Check { UseCandidate = true }.ToBytes();
@@ -194,7 +194,8 @@ public class IceLiteAgentTests
 
         var answer = Send(agent, request);
 
-        Assert.Equal(IceCheckOutcome.BadRequest, answer.Outcome);
+        Assert.Equal(IceCheckOutcome.Ignored, answer.Outcome);
+        Assert.Empty(answer.Response);
         Assert.False(agent.IsValidPath("udp"));
         Assert.False(agent.TryGetSelectedPath(out _));
     }

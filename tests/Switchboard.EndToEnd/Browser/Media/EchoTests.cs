@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using Switchboard.EndToEnd.Servers;
+using Xunit.Abstractions;
+
+namespace Switchboard.EndToEnd.Browser.Media;
+
+/// <summary>
+/// Headless Chromium runs the web app's "test my connection" page, which publishes the fake camera and microphone to
+/// <c>POST /api/echo</c>: it must decode its own video and audio coming back, growing for more than ten seconds, over
+/// DTLS 1.2 with AES-GCM SRTP, over UDP and, when the server offers no UDP, over ICE-TCP.
+/// </summary>
+public sealed class EchoTests(ITestOutputHelper output)
+{
+    [Fact]
+    public Task EchoOverUdp_DecodesOwnVideoAndAudio() => RunEcho([], "udp");
+
+    [Fact]
+    public Task EchoOverIceTcp_WhenUdpIsBlocked_DecodesOwnVideoAndAudio() => RunEcho(["--Media:UdpEnabled=false"], "tcp");
+
+    private async Task RunEcho(string[] serverArguments, string expectedTransport)
+    {
+        await using var server = await SwitchboardProcess.StartAsync(serverArguments, role: "all");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = BrowserFixture.ChromiumPath,
+            Args = BrowserFixture.ChromiumArguments,
+            Headless = true,
+        });
+        var page = await browser.NewPageAsync();
+        page.Console += (_, message) => output.WriteLine($"console: {message.Text}");
+        try
+        {
+            await page.GotoAsync(new Uri(server.HttpBase, "/test?auto=1").ToString());
+            await page.WaitForFunctionAsync("() => window.connectionTest.state === 'passed' || window.connectionTest.state === 'failed'",
+                null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+            var first = await Snapshot(page);
+            Assert.Equal("passed", first.GetProperty("state").GetString());
+            await page.WaitForTimeoutAsync(11_000);
+            var last = await Snapshot(page);
+            output.WriteLine($"first: {first}\nlast:  {last}");
+
+            Assert.Equal(expectedTransport, last.GetProperty("transport").GetString());
+            Assert.Equal("FEFD", last.GetProperty("dtlsVersion").GetString()); // DTLS 1.2: a browser dropping its fallback shows here
+            Assert.Equal("SRTP_AEAD_AES_128_GCM", last.GetProperty("srtpCipher").GetString());
+            Assert.True(last.GetProperty("videoFramesDecoded").GetInt64() >= first.GetProperty("videoFramesDecoded").GetInt64() + 100,
+                "the echoed video kept decoding for ten seconds (at least 10 frames a second)");
+            Assert.True(last.GetProperty("audioBytesReceived").GetInt64() > first.GetProperty("audioBytesReceived").GetInt64() + 10_000,
+                "the echoed audio kept arriving for ten seconds");
+            Assert.True(last.GetProperty("frameWidth").GetInt32() > 0);
+            Assert.Contains("your video and audio came back", await page.TextContentAsync("#verdict") ?? "");
+            Assert.Equal(expectedTransport.ToUpperInvariant(), (await page.TextContentAsync("#r-transport"))?.Split(' ')[0]);
+
+            // The server's own view of the session agrees: connected over the same transport, packets echoed.
+            string session = await page.EvaluateAsync<string>("() => window.connectionTest.session");
+            using var http = new HttpClient { BaseAddress = server.HttpBase };
+            using var status = JsonDocument.Parse(await http.GetStringAsync(session));
+            output.WriteLine(status.RootElement.ToString());
+            Assert.Equal("connected", status.RootElement.GetProperty("state").GetString());
+            Assert.StartsWith(expectedTransport, status.RootElement.GetProperty("path").GetString());
+            Assert.Equal("AeadAes128Gcm", status.RootElement.GetProperty("srtpProfile").GetString());
+            Assert.True(status.RootElement.GetProperty("packetsEchoed").GetInt64() > 500);
+        }
+        catch
+        {
+            output.WriteLine(server.OutputTail());
+            throw;
+        }
+    }
+
+    private static async Task<JsonElement> Snapshot(IPage page) =>
+        JsonDocument.Parse(await page.EvaluateAsync<string>("() => JSON.stringify(window.connectionTest)")).RootElement.Clone();
+}
