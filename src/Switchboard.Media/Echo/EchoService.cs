@@ -75,7 +75,7 @@ public sealed class EchoService(MediaTransportHost host, IOptions<MediaOptions> 
             var source = new LocalSource("echo", $"echo-{media.Media}-{media.Mid}", "switchboard-echo", section.OutboundSsrc, hasRtx ? section.OutboundRtxSsrc : null);
             answers.Add(new SectionAnswer(media, codecs, extensions, "sendrecv", source));
         }
-        if (sections.Count == 0) return Fail(400, "the offer has no audio or video section to echo (sendrecv, with Opus, VP8, VP9, H.264 or AV1)");
+        if (sections.Count == 0) return Fail(400, "the offer has nothing to echo: no audio or video section that is sendrecv with Opus, VP8, VP9, H.264 or AV1");
 
         var session = new EchoSession(Guid.NewGuid().ToString("N"), sections, midExtension);
         var created = host.CreatePeer(offer, session);

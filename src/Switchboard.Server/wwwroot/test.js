@@ -15,7 +15,7 @@ async function run() {
     return fail(`Camera or microphone not available: ${e.message}`);
   }
   $('sent').srcObject = stream;
-  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+  const pc = (window.connectionTestPeer = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' }));
   for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendrecv', streams: [stream] });
   const echoed = new MediaStream();
   pc.ontrack = (event) => { echoed.addTrack(event.track); $('echoed').srcObject = echoed; };

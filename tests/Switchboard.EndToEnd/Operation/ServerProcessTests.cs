@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
 using Switchboard.EndToEnd.Infrastructure;
 using Switchboard.EndToEnd.Servers;
 
@@ -86,9 +85,9 @@ public sealed class ServerProcessTests(ITestOutputHelper log)
 
         using var http = new HttpClient();
         var metrics = await http.GetStringAsync(new Uri(server.HttpBase, "metrics"));
-        Assert.True(Value(metrics, "switchboard_turn_allocations_created_total") >= 4, metrics);
-        Assert.True(Value(metrics, "switchboard_turn_relayed_packets_total", "direction=\"to_peer\"") >= 200, metrics);
-        Assert.True(Value(metrics, "switchboard_turn_relayed_packets_total", "direction=\"to_client\"") >= 200, metrics);
+        Assert.True(PrometheusText.Value(metrics, "switchboard_turn_allocations_created_total") >= 4, metrics);
+        Assert.True(PrometheusText.Value(metrics, "switchboard_turn_relayed_packets_total", "direction=\"to_peer\"") >= 200, metrics);
+        Assert.True(PrometheusText.Value(metrics, "switchboard_turn_relayed_packets_total", "direction=\"to_client\"") >= 200, metrics);
         Assert.Contains("switchboard_turn_allocations_active", metrics);
     }
 
@@ -105,7 +104,7 @@ public sealed class ServerProcessTests(ITestOutputHelper log)
         await Eventually(async () =>
         {
             metrics = await http.GetStringAsync(new Uri(server.HttpBase, "metrics"));
-            return Value(metrics, "switchboard_turn_allocations_active") >= 2;
+            return PrometheusText.Value(metrics, "switchboard_turn_allocations_active") >= 2;
         }, () => metrics);
 
         server.SendTerminate();
@@ -127,13 +126,6 @@ public sealed class ServerProcessTests(ITestOutputHelper log)
     }
 
     /// <summary>The value of a series in Prometheus text, optionally the one with a given label; -1 when absent.</summary>
-    private static double Value(string metrics, string name, string? label = null)
-    {
-        var labels = label is null ? @"(\{[^}]*\})?" : @"\{[^}]*" + Regex.Escape(label) + @"[^}]*\}";
-        var match = Regex.Match(metrics, "^" + Regex.Escape(name) + labels + @" ([0-9.eE+-]+)$", RegexOptions.Multiline);
-        return match.Success ? double.Parse(match.Groups[^1].Value, CultureInfo.InvariantCulture) : -1;
-    }
-
     private static async Task Eventually(Func<Task<bool>> condition, Func<string> context)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);

@@ -95,13 +95,13 @@ public sealed class SwitchboardProcess : IAsyncDisposable
             $"--Turn:MaxPort={I(relay.Max)}",
         ];
         if (turnSettings) arguments.AddRange(turn);
+        else (port, tlsPort) = (0, 0);
         int mediaUdpPort = 0, mediaTcpPort = 0;
         if (role == "all")
         {
             (mediaUdpPort, mediaTcpPort) = (FreePorts.TcpAndUdp(), FreePorts.TcpAndUdp());
             arguments.AddRange([$"--Media:UdpPort={I(mediaUdpPort)}", $"--Media:TcpPort={I(mediaTcpPort)}"]);
         }
-        else (port, tlsPort) = (0, 0);
         arguments.AddRange(extraArguments ?? []);
 
         var child = ChildProcess.Start("dotnet", arguments, new Dictionary<string, string>
