@@ -21,24 +21,14 @@ public sealed class EchoTests(ITestOutputHelper output)
     private async Task RunEcho(string[] serverArguments, string expectedTransport)
     {
         await using var server = await SwitchboardProcess.StartAsync(serverArguments, role: "all");
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = BrowserFixture.ChromiumPath,
-            Args = BrowserFixture.ChromiumArguments,
-            Headless = true,
-        });
+        await using var browser = await EchoPage.LaunchAsync();
         var page = await browser.NewPageAsync();
         page.Console += (_, message) => output.WriteLine($"console: {message.Text}");
         try
         {
-            await page.GotoAsync(new Uri(server.HttpBase, "/test?auto=1").ToString());
-            await page.WaitForFunctionAsync("() => window.connectionTest.state === 'passed' || window.connectionTest.state === 'failed'",
-                null, new PageWaitForFunctionOptions { Timeout = 30_000 });
-            var first = await Snapshot(page);
-            Assert.Equal("passed", first.GetProperty("state").GetString());
+            var first = await EchoPage.StartTestAsync(page, server);
             await page.WaitForTimeoutAsync(11_000);
-            var last = await Snapshot(page);
+            var last = await EchoPage.Snapshot(page);
             output.WriteLine($"first: {first}\nlast:  {last}");
 
             Assert.Equal(expectedTransport, last.GetProperty("transport").GetString());
@@ -68,7 +58,4 @@ public sealed class EchoTests(ITestOutputHelper output)
             throw;
         }
     }
-
-    private static async Task<JsonElement> Snapshot(IPage page) =>
-        JsonDocument.Parse(await page.EvaluateAsync<string>("() => JSON.stringify(window.connectionTest)")).RootElement.Clone();
 }
