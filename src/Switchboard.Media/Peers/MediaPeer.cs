@@ -40,6 +40,10 @@ public sealed class MediaPeer
     }
 
     public string Id { get; }
+
+    /// <summary>Raised once, after <see cref="Close"/>: the host forgets the peer.</summary>
+    internal event Action<MediaPeer>? Closed;
+
     public IceLiteAgent<MediaPath> Ice { get; }
     public IMediaPeerHandler Handler { get; }
     public PeerStatistics Statistics { get; } = new();
@@ -153,5 +157,6 @@ public sealed class MediaPeer
         lock (_outboundLock) { _outbound?.Dispose(); _outbound = null; }
         _logger.LogDebug("Media peer {Peer} closed: {Reason}", Id, reason);
         Handler.OnClosed(this, reason);
+        Closed?.Invoke(this);
     }
 }

@@ -91,6 +91,7 @@ public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, I
             setup == "passive" ? DtlsRole.Server : DtlsRole.Client, Certificate,
             new CertificateFingerprint(offer.Fingerprint.Algorithm, offer.Fingerprint.Value),
             new DtlsSrtpSettings { HandshakeTimeout = _options.DtlsHandshakeTimeout }, handler, logger);
+        peer.Closed += closed => Forget(closed, closed.CloseReason ?? "closed");
         _peers[peer.Id] = peer;
         _peersByUfrag[local.Ufrag] = peer;
         _timers[peer] = 0;
@@ -100,9 +101,9 @@ public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, I
 
     public MediaPeer? FindPeer(string id) => _peers.TryGetValue(id, out MediaPeer? peer) ? peer : null;
 
+    /// <summary>Removes a peer from every map and closes it; runs when it closes itself (DTLS ended) or expires.</summary>
     private void Forget(MediaPeer peer, string reason)
     {
-        peer.Close(reason);
         if (!_peers.TryRemove(peer.Id, out _)) return;
         _peersByUfrag.TryRemove(peer.Ice.Local.Ufrag, out _);
         _timers.TryRemove(peer, out _);
@@ -116,6 +117,7 @@ public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, I
         Interlocked.Add(ref Retired.BytesSent, peer.Statistics.BytesSent);
         Interlocked.Add(ref Retired.PacketsDiscarded, peer.Statistics.PacketsDiscarded);
         Interlocked.Add(ref Retired.PacketsLost, peer.Statistics.PacketsLost);
+        peer.Close(reason);
     }
 
     private async Task RunTimersAsync(CancellationToken stopping)

@@ -80,6 +80,7 @@ public sealed class MediaPortAbuseTests(ITestOutputHelper output)
             var deadline = DateTime.UtcNow.AddSeconds(20);
             while ((await http.GetAsync(session)).StatusCode != HttpStatusCode.NotFound && DateTime.UtcNow < deadline) await Task.Delay(250);
             Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(session)).StatusCode);
+            while (PrometheusText.Value(await http.GetStringAsync("metrics"), "switchboard_media_peers") != 0 && DateTime.UtcNow < deadline) await Task.Delay(250);
             Assert.Equal(0, PrometheusText.Value(await http.GetStringAsync("metrics"), "switchboard_media_peers"));
             Assert.Equal("ok", await http.GetStringAsync("healthz"));
         }
@@ -121,29 +122,34 @@ public sealed class MediaPortAbuseTests(ITestOutputHelper output)
         return writer.Written.ToArray();
     }
 
-    /// <summary>ICE-TCP connections whose first frame is junk; returns how many the server closed.</summary>
+    /// <summary>
+    /// ICE-TCP connections, all at once, whose first bytes are junk: a frame that is not STUN (closed at once) or a
+    /// length prefix announcing more than is sent (closed when the first check is overdue). Returns how many the server closed.
+    /// </summary>
     private static async Task<int> JunkIceTcpConnections(int port, Random random)
     {
-        int closed = 0;
-        for (int i = 0; i < 20; i++)
+        var junks = Enumerable.Range(0, 20).Select(i =>
+        {
+            byte[] junk = new byte[random.Next(3, 3000)];
+            random.NextBytes(junk);
+            if (i % 2 == 0) (junk[0], junk[1]) = (0, (byte)Math.Min(255, junk.Length - 2));
+            return junk;
+        }).ToList();
+        var closed = await Task.WhenAll(junks.Select(async junk =>
         {
             using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             await client.ConnectAsync(IPAddress.Loopback, port);
-            byte[] junk = new byte[random.Next(3, 3000)];
-            random.NextBytes(junk);
-            if (i % 2 == 0) (junk[0], junk[1]) = (0, (byte)(junk.Length - 2 > 255 ? 255 : junk.Length - 2)); // a frame that is not STUN
             await client.SendAsync(junk);
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             try
             {
-                var buffer = new byte[64];
-                if (await client.ReceiveAsync(buffer, SocketFlags.None, timeout.Token) == 0) closed++;
+                return await client.ReceiveAsync(new byte[64], SocketFlags.None, timeout.Token) == 0;
             }
             catch (SocketException)
             {
-                closed++; // reset: closed too
+                return true; // reset: closed too
             }
-        }
-        return closed;
+        }));
+        return closed.Count(c => c);
     }
 }
