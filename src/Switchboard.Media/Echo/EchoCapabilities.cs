@@ -9,9 +9,9 @@ namespace Switchboard.Media.Echo;
 internal static class EchoCapabilities
 {
     private static readonly RtcpFeedbackType[] VideoFeedback =
-        [new(-1, "nack", null), new(-1, "nack", "pli"), new(-1, "ccm", "fir")];
+        [new(-1, "nack", null), new(-1, "nack", "pli"), new(-1, "ccm", "fir"), new(-1, "transport-cc", null)];
 
-    public static readonly IReadOnlyList<CodecCapability> Audio = [new("opus", 48000, 2)];
+    public static readonly IReadOnlyList<CodecCapability> Audio = [new("opus", 48000, 2, Feedback: [new(-1, "transport-cc", null)])];
 
     public static readonly IReadOnlyList<CodecCapability> Video =
     [
@@ -26,10 +26,14 @@ internal static class EchoCapabilities
 
     public const string MidUri = "urn:ietf:params:rtp-hdrext:sdes:mid";
 
+    /// <summary>Transport-wide sequence numbers: the echo reports their arrival times so the browser can estimate bandwidth.</summary>
+    public const string TransportWideCcUri = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
+
     /// <summary>Header extensions passed through unchanged (the receiver is the sender, with the same ids).</summary>
     public static readonly IReadOnlyCollection<string> Extensions =
     [
         MidUri,
+        TransportWideCcUri,
         "urn:ietf:params:rtp-hdrext:ssrc-audio-level",
         "urn:3gpp:video-orientation",
     ];

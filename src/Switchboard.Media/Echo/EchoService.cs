@@ -48,7 +48,7 @@ public sealed class EchoService(MediaTransportHost host, IOptions<MediaOptions> 
 
         var answers = new List<SectionAnswer>();
         var sections = new List<EchoSection>();
-        int midExtension = 0;
+        int midExtension = 0, transportWideCcExtension = 0;
         foreach (MediaDescription media in description.Media)
         {
             var codecs = media.Port == 0 && !media.HasFlag("bundle-only") || media.Mid is null || media.Direction is not (null or "sendrecv")
@@ -65,6 +65,7 @@ public sealed class EchoService(MediaTransportHost host, IOptions<MediaOptions> 
             }
             IReadOnlyList<Extmap> extensions = CodecNegotiation.NegotiateExtensions(media, EchoCapabilities.Extensions);
             midExtension = extensions.FirstOrDefault(e => e.Uri == EchoCapabilities.MidUri)?.Id ?? midExtension;
+            transportWideCcExtension = extensions.FirstOrDefault(e => e.Uri == EchoCapabilities.TransportWideCcUri)?.Id ?? transportWideCcExtension;
             uint[] rtxSsrcs = media.SsrcGroups.Where(g => g.Semantics == "FID" && g.Ssrcs.Length == 2).Select(g => g.Ssrcs[1]).ToArray();
             uint[] primary = media.Ssrcs.Except(rtxSsrcs).ToArray();
             bool hasRtx = codecs.Any(c => c.RtxPayloadType is not null);
@@ -77,7 +78,7 @@ public sealed class EchoService(MediaTransportHost host, IOptions<MediaOptions> 
         }
         if (sections.Count == 0) return Fail(400, "the offer has nothing to echo: no audio or video section that is sendrecv with Opus, VP8, VP9, H.264 or AV1");
 
-        var session = new EchoSession(Guid.NewGuid().ToString("N"), sections, midExtension);
+        var session = new EchoSession(Guid.NewGuid().ToString("N"), sections, midExtension, transportWideCcExtension);
         var created = host.CreatePeer(offer, session);
         if (created is null) return Fail(503, "the media server holds its maximum number of peers (Media:MaxPeers)");
         (MediaPeer peer, AnswerTransport transport) = created.Value;

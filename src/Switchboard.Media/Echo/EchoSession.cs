@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Buffers.Binary;
 using Switchboard.Media.Peers;
 using Switchboard.Protocols.Rtcp;
@@ -9,15 +10,21 @@ namespace Switchboard.Media.Echo;
 /// Sends a peer's own media back to it: every RTP packet with its SSRC rewritten to the one the answer announced for
 /// that section (its RTX to the announced RTX SSRC), SRs forwarded as the echo's own, and the browser's feedback on the
 /// echoed streams (NACK, PLI, FIR) turned around to the streams it sends, so that a lost keyframe is sent again.
-/// The echo also reports what it receives (RR every second), which gives the browser loss and round-trip figures.
+/// The echo also reports what it receives: RR every second (loss, round trip) and, when negotiated, transport-wide
+/// congestion control feedback every 100 ms, from which the browser's sender estimates the bandwidth and ramps up.
 /// </summary>
 public sealed class EchoSession : IMediaPeerHandler
 {
     private const int ReportIntervalMillis = 1000;
+    private const int FeedbackIntervalMillis = 100;
 
     private readonly object _gate = new();
     private readonly IReadOnlyList<EchoSection> _sections;
     private readonly int _midExtensionId;
+    private readonly int _transportWideCcId;
+    private readonly TransportFeedbackBuilder _transportFeedback = new();
+    private readonly long _clockStart = Stopwatch.GetTimestamp();
+    private long _nextReportAt;
     private readonly Dictionary<uint, (uint Out, EchoSection Section)> _inbound = [];
     private readonly Dictionary<uint, uint> _outToIn = [];
     private readonly Dictionary<uint, ReceptionStatistics> _reception = [];
@@ -25,11 +32,12 @@ public sealed class EchoSession : IMediaPeerHandler
     private readonly byte[] _rtcpBuffer = new byte[1500 + MediaPeer.ProtectionOverhead];
     private readonly byte[] _reportBuffer = new byte[1500 + MediaPeer.ProtectionOverhead];
 
-    public EchoSession(string id, IReadOnlyList<EchoSection> sections, int midExtensionId)
+    public EchoSession(string id, IReadOnlyList<EchoSection> sections, int midExtensionId, int transportWideCcId)
     {
         Id = id;
         _sections = sections;
         _midExtensionId = midExtensionId;
+        _transportWideCcId = transportWideCcId;
         foreach (EchoSection section in sections)
         {
             foreach (uint ssrc in section.InboundSsrcs) Map(ssrc, section.OutboundSsrc, section);
@@ -62,6 +70,9 @@ public sealed class EchoSession : IMediaPeerHandler
             if (!_reception.TryGetValue(rtp.Ssrc, out ReceptionStatistics? statistics))
                 _reception[rtp.Ssrc] = statistics = new ReceptionStatistics(rtp.Ssrc, mapping.Section.ClockRate);
             statistics.OnPacket(rtp.SequenceNumber, rtp.Timestamp, length, nowMillis);
+            if (_transportWideCcId > 0 && rtp.TryGetExtension(_transportWideCcId, out ReadOnlySpan<byte> value)
+                && RtpExtensionValues.TryReadTransportSequenceNumber(value, out ushort transportSequence))
+                _transportFeedback.Record(transportSequence, (long)Stopwatch.GetElapsedTime(_clockStart).TotalMicroseconds);
         }
         RtpHeaderRewriter.SetSsrc(buffer, outbound);
         if (peer.SendRtp(buffer, length)) Interlocked.Increment(ref PacketsEchoed);
@@ -159,20 +170,45 @@ public sealed class EchoSession : IMediaPeerHandler
 
     public long OnTimer(MediaPeer peer, long nowMillis)
     {
+        SendTransportFeedback(peer);
+        if (nowMillis >= _nextReportAt)
+        {
+            _nextReportAt = nowMillis + ReportIntervalMillis;
+            SendReceiverReport(peer, nowMillis);
+        }
+        return nowMillis + (_transportWideCcId > 0 ? FeedbackIntervalMillis : ReportIntervalMillis);
+    }
+
+    private void SendTransportFeedback(MediaPeer peer)
+    {
+        while (true)
+        {
+            int written;
+            lock (_gate)
+            {
+                if (_transportFeedback.PendingCount == 0 || _inbound.Count == 0) return;
+                written = _transportFeedback.Write(_reportBuffer.AsSpan(0, 1200), LocalSsrc, _inbound.Keys.First());
+            }
+            if (written <= 0) return;
+            peer.SendRtcp(_reportBuffer, written);
+        }
+    }
+
+    private void SendReceiverReport(MediaPeer peer, long nowMillis)
+    {
         Span<byte> output = _reportBuffer;
         int written;
         lock (_gate)
         {
-            if (_reception.Count == 0) return nowMillis + ReportIntervalMillis;
+            if (_reception.Count == 0) return;
             ReportBlock[] blocks = _reception.Values.Take(31).Select(r => r.CreateReportBlock(nowMillis)).ToArray();
             peer.Statistics.PacketsLost = _reception.Values.Sum(r => Math.Max(0, r.CumulativeLost));
             written = new ReceiverReport(LocalSsrc, blocks).Write(output);
-            if (written < 0) return nowMillis + ReportIntervalMillis;
+            if (written < 0) return;
             int sdes = SourceDescription.WriteCname(output[written..], LocalSsrc, "switchboard-echo");
             if (sdes > 0) written += sdes;
         }
         peer.SendRtcp(_reportBuffer, written);
-        return nowMillis + ReportIntervalMillis;
     }
 
     public void OnClosed(MediaPeer peer, string reason)

@@ -53,6 +53,7 @@ async function measure(pc) {
     dtlsVersion: transport?.tlsVersion ?? null,
     srtpCipher: transport?.srtpCipher ?? null,
     roundTripMs: pair?.currentRoundTripTime != null ? Math.round(pair.currentRoundTripTime * 1000) : null,
+    availableOutgoingBitrate: pair?.availableOutgoingBitrate ?? null,
     videoFramesDecoded: video?.framesDecoded ?? 0,
     videoBytesReceived: video?.bytesReceived ?? 0,
     audioBytesReceived: audio?.bytesReceived ?? 0,
@@ -62,6 +63,7 @@ async function measure(pc) {
   $('r-transport').textContent = remote ? `${remote.protocol.toUpperCase()} to ${remote.address}:${remote.port}${local?.relayProtocol ? ' via TURN' : ''}` : '-';
   $('r-dtls').textContent = transport?.tlsVersion ? `DTLS ${transport.tlsVersion === 'FEFD' ? '1.2' : transport.tlsVersion}, ${transport.srtpCipher}` : '-';
   $('r-rtt').textContent = result.roundTripMs != null ? `${result.roundTripMs} ms` : '-';
+  $('r-bandwidth').textContent = result.availableOutgoingBitrate ? `${(result.availableOutgoingBitrate / 1e6).toFixed(2)} Mbit/s` : '-';
   $('r-video').textContent = video ? `${result.videoFramesDecoded} frames, ${result.frameWidth}x${result.frameHeight}` : '-';
   $('r-audio').textContent = audio ? `${Math.round(result.audioBytesReceived / 1024)} KiB` : '-';
   if (result.videoFramesDecoded > 0 || result.audioBytesReceived > 0) {

@@ -39,6 +39,8 @@ public sealed class EchoTests(ITestOutputHelper output)
             Assert.True(last.GetProperty("audioBytesReceived").GetInt64() > first.GetProperty("audioBytesReceived").GetInt64() + 10_000,
                 "the echoed audio kept arriving for ten seconds");
             Assert.True(last.GetProperty("frameWidth").GetInt32() > 0);
+            // The echo's transport-wide CC feedback drives the browser's bandwidth estimate well above its 300 kbit/s start.
+            Assert.True(last.GetProperty("availableOutgoingBitrate").GetDouble() > 1_000_000, "the browser's upload estimate ramped up");
             Assert.Contains("your video and audio came back", await page.TextContentAsync("#verdict") ?? "");
             Assert.Equal(expectedTransport.ToUpperInvariant(), (await page.TextContentAsync("#r-transport"))?.Split(' ')[0]);
 
