@@ -9,7 +9,7 @@ namespace Switchboard.Media.Echo;
 
 /// <summary>
 /// The echo diagnostic over HTTP, shaped like WHIP (RFC 9725): POST an SDP offer, get the answer with 201 and the
-/// session's URL; GET it for the server's view (JSON), DELETE it to end.
+/// session's URL; PATCH it with a new offer (ICE restart); GET it for the server's view (JSON); DELETE it to end.
 /// </summary>
 public static class EchoEndpoints
 {
@@ -30,6 +30,18 @@ public static class EchoEndpoints
             context.Response.Headers.Location = $"{context.Request.PathBase}{path}/{result.Session!.Id}";
             return Results.Text(result.Answer, "application/sdp", Encoding.UTF8, 201);
         }).Accepts<string>("application/sdp").Produces<string>(201, "application/sdp").ProducesProblem(400).ProducesProblem(415).ProducesProblem(503);
+
+        group.MapPatch("/{id}", async (string id, HttpContext context, EchoService echo) =>
+        {
+            if (context.Request.ContentType?.Split(';')[0].Trim().Equals("application/sdp", StringComparison.OrdinalIgnoreCase) != true)
+                return Results.Problem(statusCode: 415, title: "Unsupported media type", detail: "PATCH a new SDP offer with Content-Type: application/sdp.");
+            string? offer = await ReadBodyAsync(context);
+            if (offer is null) return Results.Problem(statusCode: 413, title: "Offer too large", detail: $"An offer is at most {MaxOfferBytes} bytes.");
+            EchoOfferResult result = echo.Renegotiate(id, offer);
+            if (result.Answer is null)
+                return Results.Problem(statusCode: result.Status, title: result.Status == 404 ? "Echo session not found" : "Invalid offer", detail: result.Problem);
+            return Results.Text(result.Answer, "application/sdp", Encoding.UTF8, 200);
+        }).Accepts<string>("application/sdp").Produces<string>(200, "application/sdp").ProducesProblem(400).ProducesProblem(404);
 
         group.MapGet("/{id}", (string id, EchoService echo) => echo.Find(id) is { } entry
             ? Results.Json(EchoStatus.Of(entry.Session, entry.Peer), EchoJsonContext.Default.EchoStatus)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Media.Peers;
 using Switchboard.Media.Transport;
+using Switchboard.Protocols.Ice;
 using Switchboard.Protocols.Sdp;
 
 namespace Switchboard.Media.Echo;
@@ -19,6 +20,7 @@ public sealed class EchoService(MediaTransportHost host, IOptions<MediaOptions> 
 {
     private readonly EchoOptions _options = options.Value.Echo;
     private readonly ConcurrentDictionary<string, (EchoSession Session, MediaPeer Peer)> _sessions = new();
+    private readonly ConcurrentDictionary<string, IReadOnlyList<SectionAnswer>> _answers = new();
 
     public int Count => _sessions.Count;
 
@@ -84,9 +86,48 @@ public sealed class EchoService(MediaTransportHost host, IOptions<MediaOptions> 
         (MediaPeer peer, AnswerTransport transport) = created.Value;
         peer.ExpireAt(Environment.TickCount64 + (long)_options.MaxDuration.TotalMilliseconds);
         _sessions[session.Id] = (session, peer);
-        session.Closed += s => _sessions.TryRemove(s.Id, out _);
+        _answers[session.Id] = answers;
+        session.Closed += s =>
+        {
+            _sessions.TryRemove(s.Id, out _);
+            _answers.TryRemove(s.Id, out _);
+        };
         logger.LogInformation("Echo session {Session} created ({Sections})", session.Id, string.Join(", ", sections.Select(s => s.Kind)));
         return new EchoOfferResult(session, peer, SdpAnswer.Write(offer, answers, transport).ToString(), 201, null);
+    }
+
+    /// <summary>
+    /// A new offer for a running session (PATCH): the same media sections, typically with new ICE credentials (an ICE
+    /// restart, RFC 8445 §9, e.g. after a network change). The answer keeps the codecs and SSRCs and carries this
+    /// side's new credentials.
+    /// </summary>
+    public EchoOfferResult Renegotiate(string id, string sdp)
+    {
+        if (!_sessions.TryGetValue(id, out var entry) || !_answers.TryGetValue(id, out var previous)) return Fail(404, $"no echo session '{id}'");
+        SessionDescription description;
+        try
+        {
+            description = SessionDescription.Parse(sdp);
+        }
+        catch (SdpParseException e)
+        {
+            return Fail(400, e.Message);
+        }
+        WebRtcOffer? offer = WebRtcOffer.TryRead(description, out string? problem);
+        if (offer is null) return Fail(400, problem!);
+        if (description.Media.Count != previous.Count || description.Media.Where((m, i) => m.Mid != previous[i].Offer.Mid).Any())
+            return Fail(400, "the echo keeps the media sections of its first offer: same count, same mids");
+        if (offer.Fingerprint.Value != entry.Peer.RemoteFingerprint.Value) return Fail(400, "the offer's certificate fingerprint changed: start a new session");
+        var remote = new IceCredentials(offer.IceUfrag, offer.IcePassword);
+        if (remote != entry.Peer.Ice.Remote)
+        {
+            host.RestartIce(entry.Peer, remote);
+            logger.LogInformation("Echo session {Session}: ICE restart", id);
+        }
+        var answers = previous.Select((answer, i) => answer with { Offer = description.Media[i] }).ToList();
+        _answers[id] = answers;
+        return new EchoOfferResult(entry.Session, entry.Peer,
+            SdpAnswer.Write(offer, answers, host.AnswerTransportFor(entry.Peer, entry.Peer.DtlsSetup)).ToString(), 200, null);
     }
 
     private static uint RandomSsrc() => (uint)Random.Shared.NextInt64(1, uint.MaxValue);

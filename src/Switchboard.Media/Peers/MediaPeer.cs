@@ -32,6 +32,7 @@ public sealed class MediaPeer
     {
         Id = id;
         Ice = ice;
+        RemoteFingerprint = remoteFingerprint;
         Handler = handler;
         _logger = logger;
         _dtls = new DtlsSrtpSession(role, certificate, remoteFingerprint, SendDtls, dtlsSettings);
@@ -46,6 +47,12 @@ public sealed class MediaPeer
 
     public IceLiteAgent<MediaPath> Ice { get; }
     public IMediaPeerHandler Handler { get; }
+
+    /// <summary>The certificate fingerprint the peer's SDP announced.</summary>
+    public CertificateFingerprint RemoteFingerprint { get; }
+
+    /// <summary>This side's a=setup in answers: passive as the DTLS server, active as the client.</summary>
+    public string DtlsSetup => _dtls.Role == DtlsRole.Server ? "passive" : "active";
     public PeerStatistics Statistics { get; } = new();
 
     /// <summary>The negotiated DTLS-SRTP parameters once connected.</summary>

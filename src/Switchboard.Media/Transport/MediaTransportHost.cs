@@ -95,9 +95,26 @@ public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, I
         _peers[peer.Id] = peer;
         _peersByUfrag[local.Ufrag] = peer;
         _timers[peer] = 0;
-        var fingerprint = new Fingerprint(Certificate.Fingerprint.HashFunction, Certificate.Fingerprint.Value);
-        return (peer, new AnswerTransport(local.Ufrag, local.Password, fingerprint, setup, Candidates, IceLite: true));
+        return (peer, AnswerTransportFor(peer, setup));
     }
+
+    /// <summary>
+    /// ICE restart (RFC 8445 §9): new local credentials for the peer's new remote ones. Media goes on over the selected
+    /// path until the peer's checks with the new credentials nominate one. Returns this side's new credentials.
+    /// </summary>
+    public IceCredentials RestartIce(MediaPeer peer, IceCredentials remote)
+    {
+        IceCredentials local;
+        do local = IceCredentials.Generate(); while (!_peersByUfrag.TryAdd(local.Ufrag, peer));
+        string previous = peer.Ice.Local.Ufrag;
+        peer.Ice.Restart(local, remote);
+        _peersByUfrag.TryRemove(previous, out _);
+        return local;
+    }
+
+    /// <summary>The transport lines of an answer for this peer's current credentials.</summary>
+    public AnswerTransport AnswerTransportFor(MediaPeer peer, string setup) => new(peer.Ice.Local.Ufrag, peer.Ice.Local.Password,
+        new Fingerprint(Certificate.Fingerprint.HashFunction, Certificate.Fingerprint.Value), setup, Candidates, IceLite: true);
 
     public MediaPeer? FindPeer(string id) => _peers.TryGetValue(id, out MediaPeer? peer) ? peer : null;
 

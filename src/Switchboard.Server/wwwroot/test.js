@@ -34,6 +34,14 @@ async function run() {
   result.session = response.headers.get('Location');
   await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
   setInterval(() => measure(pc), 1000);
+  // ICE restart (after a network change): a new offer with new credentials, answered through PATCH on the session.
+  window.connectionTestRestartIce = async () => {
+    pc.restartIce();
+    await pc.setLocalDescription(await pc.createOffer());
+    const restarted = await fetch(result.session, { method: 'PATCH', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
+    if (!restarted.ok) throw new Error(`ICE restart refused: ${restarted.status}`);
+    await pc.setRemoteDescription({ type: 'answer', sdp: await restarted.text() });
+  };
   addEventListener('pagehide', () => fetch(result.session, { method: 'DELETE', keepalive: true }));
 }
 
@@ -54,6 +62,7 @@ async function measure(pc) {
     srtpCipher: transport?.srtpCipher ?? null,
     roundTripMs: pair?.currentRoundTripTime != null ? Math.round(pair.currentRoundTripTime * 1000) : null,
     availableOutgoingBitrate: pair?.availableOutgoingBitrate ?? null,
+    selectedCandidatePairChanges: transport?.selectedCandidatePairChanges ?? 0,
     videoFramesDecoded: video?.framesDecoded ?? 0,
     videoBytesReceived: video?.bytesReceived ?? 0,
     audioBytesReceived: audio?.bytesReceived ?? 0,

@@ -61,6 +61,31 @@ public sealed class EchoApiTests(RestApiFixture api) : IClassFixture<RestApiFixt
     }
 
     [Fact]
+    public async Task A_new_offer_restarts_ice_with_new_server_credentials_and_bad_ones_are_refused()
+    {
+        using var http = api.Client();
+        var created = await http.PostAsync("api/echo", Sdp(ChromiumOffer));
+        var first = await created.Content.ReadAsStringAsync();
+        var location = created.Headers.Location!.ToString();
+        var restartOffer = ChromiumOffer.Replace("a=ice-ufrag:", "a=ice-ufrag:R", StringComparison.Ordinal);
+
+        var restarted = await http.PatchAsync(location, Sdp(restartOffer));
+        var second = await restarted.Content.ReadAsStringAsync();
+        Assert.True(HttpStatusCode.OK == restarted.StatusCode, second);
+        string Ufrag(string sdp) => sdp.Split("\r\n").First(l => l.StartsWith("a=ice-ufrag:", StringComparison.Ordinal));
+        Assert.NotEqual(Ufrag(first), Ufrag(second));
+        Assert.Equal(first.Split("\r\n").Where(l => l.StartsWith("a=ssrc:", StringComparison.Ordinal)), second.Split("\r\n").Where(l => l.StartsWith("a=ssrc:", StringComparison.Ordinal)));
+        // The same credentials again is a plain renegotiation: the server keeps its own.
+        Assert.Equal(Ufrag(second), Ufrag(await (await http.PatchAsync(location, Sdp(restartOffer))).Content.ReadAsStringAsync()));
+
+        var fewerSections = restartOffer[..restartOffer.IndexOf("m=video", StringComparison.Ordinal)].Replace("a=group:BUNDLE 0 1", "a=group:BUNDLE 0", StringComparison.Ordinal);
+        Assert.Contains("same mids", (await ProblemAsync(await http.PatchAsync(location, Sdp(fewerSections)), HttpStatusCode.BadRequest)).GetProperty("detail").GetString());
+        await ProblemAsync(await http.PatchAsync(location, Sdp(restartOffer, "text/plain")), HttpStatusCode.UnsupportedMediaType);
+        await ProblemAsync(await http.PatchAsync("api/echo/no-such-session", Sdp(restartOffer)), HttpStatusCode.NotFound);
+        await http.DeleteAsync(location);
+    }
+
+    [Fact]
     public async Task Malformed_sdp_is_refused_with_the_line_that_is_wrong()
     {
         using var http = api.Client();

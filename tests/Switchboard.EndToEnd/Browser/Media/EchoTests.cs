@@ -18,6 +18,34 @@ public sealed class EchoTests(ITestOutputHelper output)
     [Fact]
     public Task EchoOverIceTcp_WhenUdpIsBlocked_DecodesOwnVideoAndAudio() => RunEcho(["--Media:UdpEnabled=false"], "tcp");
 
+    [Fact]
+    public async Task IceRestart_GetsNewServerCredentials_AndTheEchoKeepsDecoding()
+    {
+        await using var server = await SwitchboardProcess.StartAsync([], role: "all");
+        await using var browser = await EchoPage.LaunchAsync();
+        var page = await browser.NewPageAsync();
+        await EchoPage.StartTestAsync(page, server);
+        const string RemoteUfrag = "() => /a=ice-ufrag:(\\S+)/.exec(window.connectionTestPeer.remoteDescription.sdp)[1]";
+        string before = await page.EvaluateAsync<string>(RemoteUfrag);
+        long pairChanges = (await EchoPage.Snapshot(page)).GetProperty("selectedCandidatePairChanges").GetInt64();
+
+        await page.EvaluateAsync("() => window.connectionTestRestartIce()");
+        string after = await page.EvaluateAsync<string>(RemoteUfrag);
+        Assert.NotEqual(before, after);
+        var restarted = await EchoPage.Snapshot(page);
+        await page.WaitForTimeoutAsync(4_000);
+        var later = await EchoPage.Snapshot(page);
+        output.WriteLine($"ufrag {before} -> {after}\nrestarted: {restarted}\nlater:     {later}");
+        Assert.True(later.GetProperty("videoFramesDecoded").GetInt64() >= restarted.GetProperty("videoFramesDecoded").GetInt64() + 40,
+            "the echo kept decoding after the ICE restart");
+        // The browser selected a new pair: its checks with the new credentials succeeded against the server.
+        Assert.True(later.GetProperty("selectedCandidatePairChanges").GetInt64() > pairChanges, "a new candidate pair was selected");
+        // The browser's checks now use the new credentials: the server answers them, so consent stays fresh.
+        using var http = new HttpClient { BaseAddress = server.HttpBase };
+        using var status = JsonDocument.Parse(await http.GetStringAsync(await page.EvaluateAsync<string>("() => window.connectionTest.session")));
+        Assert.Equal("connected", status.RootElement.GetProperty("state").GetString());
+    }
+
     private async Task RunEcho(string[] serverArguments, string expectedTransport)
     {
         await using var server = await SwitchboardProcess.StartAsync(serverArguments, role: "all");
