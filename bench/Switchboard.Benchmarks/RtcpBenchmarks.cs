@@ -58,7 +58,7 @@ public class RtcpBenchmarks
         long result = 0;
         foreach (var packet in new RtcpCompound(_compound))
         {
-            if (SenderReport.TryRead(packet, out var report)) result += report.PacketCount + report.Reports[0].CumulativeLost;
+            if (ReportPacket.TryRead(packet, out var report)) result += report.PacketCount + report.Block(0).CumulativeLost;
             else if (FeedbackPacket.TryRead(packet, out var feedback))
             {
                 if (GenericNack.Is(feedback)) result += GenericNack.Expand(feedback, _lost);

@@ -106,24 +106,20 @@ public sealed class EchoSession : IMediaPeerHandler
         {
             foreach (RtcpPacket packet in new RtcpCompound(buffer[..length]))
             {
-                if (SenderReport.TryRead(packet, out SenderReport sr))
+                if (ReportPacket.TryRead(packet, out ReportPacket report))
                 {
-                    ReadReports(peer, sr.Reports, nowMillis);
-                    if (_inbound.TryGetValue(sr.Ssrc, out var mapping))
+                    ReadReports(peer, report, nowMillis);
+                    if (report.IsSenderReport && _inbound.TryGetValue(report.Ssrc, out var mapping))
                     {
-                        if (_reception.TryGetValue(sr.Ssrc, out ReceptionStatistics? statistics)) statistics.OnSenderReport(sr.NtpTimestamp, nowMillis);
-                        var forwarded = sr with { Ssrc = mapping.Out, Reports = [] };
+                        if (_reception.TryGetValue(report.Ssrc, out ReceptionStatistics? statistics)) statistics.OnSenderReport(report.NtpTimestamp, nowMillis);
+                        var forwarded = new SenderReport(mapping.Out, report.NtpTimestamp, report.RtpTimestamp, report.PacketCount, report.OctetCount, []);
                         int n = forwarded.Write(output[written..]);
                         if (n > 0)
                         {
                             written += n;
-                            RememberForwarded((uint)(sr.NtpTimestamp >> 16), nowMillis);
+                            RememberForwarded((uint)(report.NtpTimestamp >> 16), nowMillis);
                         }
                     }
-                }
-                else if (ReceiverReport.TryRead(packet, out ReceiverReport rr))
-                {
-                    ReadReports(peer, rr.Reports, nowMillis);
                 }
                 else if (FeedbackPacket.TryRead(packet, out FeedbackPacket feedback) && _outToIn.TryGetValue(feedback.MediaSsrc, out uint source)
                     && (GenericNack.Is(feedback) || PictureLossIndication.Is(feedback) || FullIntraRequest.Is(feedback)))
@@ -157,10 +153,11 @@ public sealed class EchoSession : IMediaPeerHandler
     }
 
     /// <summary>Round-trip time from the browser's reports on echoed streams: now less when the SR went out less DLSR.</summary>
-    private void ReadReports(MediaPeer peer, ReportBlock[] reports, long nowMillis)
+    private void ReadReports(MediaPeer peer, in ReportPacket report, long nowMillis)
     {
-        foreach (ReportBlock block in reports)
+        for (int i = 0; i < report.BlockCount; i++)
         {
+            ReportBlock block = report.Block(i);
             if (!_outToIn.ContainsKey(block.Ssrc) || block.LastSenderReport == 0) continue;
             if (!_forwardedReports.TryGetValue(block.LastSenderReport, out long sentAt)) continue;
             double rtt = nowMillis - sentAt - block.DelaySinceLastSenderReport * 1000.0 / 65536;

@@ -88,3 +88,46 @@ public readonly record struct ReceiverReport(uint Ssrc, ReportBlock[] Reports)
         return length;
     }
 }
+
+/// <summary>
+/// A view of an SR or RR without copying (RFC 3550 §6.4): the reporter's SSRC, the sender info of an SR, and the report
+/// blocks read one at a time, for the receive path where <see cref="SenderReport.TryRead"/>'s array would be garbage.
+/// </summary>
+public readonly ref struct ReportPacket
+{
+    private const int SenderInfoLength = 24;
+    private readonly ReadOnlySpan<byte> _body;
+    private readonly int _blocksOffset;
+
+    private ReportPacket(ReadOnlySpan<byte> body, bool isSenderReport, int blockCount)
+    {
+        _body = body;
+        IsSenderReport = isSenderReport;
+        BlockCount = blockCount;
+        _blocksOffset = isSenderReport ? 4 + SenderInfoLength : 4;
+    }
+
+    public bool IsSenderReport { get; }
+    public int BlockCount { get; }
+    public uint Ssrc => BinaryPrimitives.ReadUInt32BigEndian(_body);
+
+    /// <summary>SR only: NTP timestamp, RTP timestamp, sender's packet and octet counts.</summary>
+    public ulong NtpTimestamp => IsSenderReport ? BinaryPrimitives.ReadUInt64BigEndian(_body[4..]) : 0;
+    public uint RtpTimestamp => IsSenderReport ? BinaryPrimitives.ReadUInt32BigEndian(_body[12..]) : 0;
+    public uint PacketCount => IsSenderReport ? BinaryPrimitives.ReadUInt32BigEndian(_body[16..]) : 0;
+    public uint OctetCount => IsSenderReport ? BinaryPrimitives.ReadUInt32BigEndian(_body[20..]) : 0;
+
+    public ReportBlock Block(int index) => ReportBlock.Read(_body[(_blocksOffset + index * ReportBlock.Length)..]);
+
+    /// <summary>False unless the packet is an SR or RR long enough for its report count.</summary>
+    public static bool TryRead(RtcpPacket packet, out ReportPacket report)
+    {
+        report = default;
+        bool isSenderReport = packet.Type == RtcpPacketType.SenderReport;
+        if (!isSenderReport && packet.Type != RtcpPacketType.ReceiverReport) return false;
+        int needed = (isSenderReport ? 4 + SenderInfoLength : 4) + packet.Count * ReportBlock.Length;
+        if (packet.Body.Length < needed) return false;
+        report = new ReportPacket(packet.Body, isSenderReport, packet.Count);
+        return true;
+    }
+}
