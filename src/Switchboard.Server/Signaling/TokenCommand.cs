@@ -46,6 +46,17 @@ public static class TokenCommand
             Console.Error.WriteLine(Usage);
             return 2;
         }
+        catch (InvalidOperationException e)
+        {
+            // A setting that does not bind (--Signaling:ApiKeys:0=oops): say which, as the server's start does.
+            Console.Error.WriteLine($"Configuration error: {e.Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"Cannot read or create the API key in the data directory: {e.Message}");
+            return 1;
+        }
     }
 
     /// <summary>The token the arguments ask for, and the configuration arguments among them.</summary>
@@ -84,6 +95,7 @@ public static class TokenCommand
 
     static TimeSpan ParseDuration(string text)
     {
+        if (text.Length == 0) throw new FormatException("--ttl is empty: give a duration like 3600, 90s, 30m, 6h or 7d.");
         var unit = text[^1];
         var number = char.IsDigit(unit) ? text : text[..^1];
         if (!int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value <= 0)

@@ -38,10 +38,40 @@ public class TokenCommandTests
     [InlineData("create", "--identity", "a", "--room", "r", "--grants", "fly")]
     [InlineData("create", "--identity", "a", "--room", "r", "--wat")]
     [InlineData("create", "--identity")]
+    [InlineData("create", "--identity", "a", "--room", "r", "--ttl", "")]
+    [InlineData("create", "--identity", "a", "--room", "r", "--ttl", "s")]
     public void Bad_arguments_are_refused_with_a_message(params string[] args)
     {
         var error = Assert.Throws<FormatException>(() => TokenCommand.Parse(args, Now));
         Assert.False(string.IsNullOrEmpty(error.Message));
+    }
+
+    [Fact]
+    public void An_unusable_data_directory_or_setting_exits_with_a_message_not_a_stack_trace()
+    {
+        var file = Path.GetTempFileName(); // a file where the data directory should be
+        try
+        {
+            var error = new StringWriter();
+            var previous = Console.Error;
+            Console.SetError(error);
+            try
+            {
+                Assert.Equal(1, TokenCommand.Run(["create", "--identity", "a", "--room", "r", $"--Server:DataDirectory={file}"], TimeProvider.System));
+                Assert.Equal(2, TokenCommand.Run(["create", "--identity", "a", "--room", "r", "--Signaling:MaxConnections=many"], TimeProvider.System));
+            }
+            finally
+            {
+                Console.SetError(previous);
+            }
+            Assert.Contains("Cannot read or create the API key", error.ToString());
+            Assert.Contains("Configuration error", error.ToString());
+            Assert.DoesNotContain("   at ", error.ToString());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]
