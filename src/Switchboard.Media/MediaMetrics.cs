@@ -17,15 +17,22 @@ public sealed class MediaMetrics : IDisposable
         _meter.CreateObservableUpDownCounter("switchboard.media.peers.connected", () => host.Peers.Count(p => p.IsConnected), description: "Peers with DTLS-SRTP established");
         _meter.CreateObservableCounter("switchboard.media.packets.received", () => Sum(host, s => s.PacketsReceived), description: "SRTP and SRTCP packets received and authenticated");
         _meter.CreateObservableCounter("switchboard.media.packets.sent", () => Sum(host, s => s.PacketsSent), description: "SRTP and SRTCP packets sent");
-        _meter.CreateObservableCounter("switchboard.media.bytes.received", () => Sum(host, s => s.BytesReceived), unit: "By");
-        _meter.CreateObservableCounter("switchboard.media.bytes.sent", () => Sum(host, s => s.BytesSent), unit: "By");
+        _meter.CreateObservableCounter("switchboard.media.received", () => Sum(host, s => s.BytesReceived), unit: "By", description: "SRTP and SRTCP bytes received and authenticated");
+        _meter.CreateObservableCounter("switchboard.media.sent", () => Sum(host, s => s.BytesSent), unit: "By", description: "SRTP and SRTCP bytes sent");
         _meter.CreateObservableCounter("switchboard.media.packets.discarded", () => Sum(host, s => s.PacketsDiscarded), description: "Packets that failed SRTP authentication or replay checks");
         _meter.CreateObservableCounter("switchboard.media.packets.lost", () => Sum(host, s => s.PacketsLost), description: "Packets inbound streams lost on the way (RTCP cumulative lost)");
+        _meter.CreateObservableGauge("switchboard.media.round_trip_time.average", () => RoundTrips(host).DefaultIfEmpty().Average(), unit: "ms",
+            description: "Average round-trip time of connected peers, from their RTCP reports");
+        _meter.CreateObservableGauge("switchboard.media.round_trip_time.max", () => RoundTrips(host).DefaultIfEmpty().Max(), unit: "ms",
+            description: "Largest round-trip time of a connected peer, from its RTCP reports");
         _meter.CreateObservableCounter("switchboard.media.datagrams.unmatched", () => Interlocked.Read(ref host.Unmatched), description: "Datagrams from no known peer or of no WebRTC kind");
     }
 
     private static long Sum(MediaTransportHost host, Func<PeerStatistics, long> counter) =>
         counter(host.Retired) + host.Peers.Sum(p => counter(p.Statistics));
+
+    private static IEnumerable<double> RoundTrips(MediaTransportHost host) =>
+        host.Peers.Where(p => p.IsConnected && p.Statistics.RoundTripMillis >= 0).Select(p => p.Statistics.RoundTripMillis);
 
     public void Dispose() => _meter.Dispose();
 }

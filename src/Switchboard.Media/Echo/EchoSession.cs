@@ -145,11 +145,13 @@ public sealed class EchoSession : IMediaPeerHandler
         return written;
     }
 
+    /// <summary>When each forwarded SR went out, by its LSR key; bounded, oldest dropped first (reports refer to recent SRs).</summary>
     private void RememberForwarded(uint middle32, long nowMillis)
     {
-        if (_forwardedReports.Count >= 16)
-            foreach (uint stale in _forwardedReports.Where(r => nowMillis - r.Value > 10_000).Select(r => r.Key).ToList()) _forwardedReports.Remove(stale);
-        if (_forwardedReports.Count < 16) _forwardedReports[middle32] = nowMillis;
+        const int Kept = 32;
+        if (_forwardedReports.Count >= Kept)
+            _forwardedReports.Remove(_forwardedReports.MinBy(r => r.Value).Key);
+        _forwardedReports[middle32] = nowMillis;
     }
 
     /// <summary>Round-trip time from the browser's reports on echoed streams: now less when the SR went out less DLSR.</summary>

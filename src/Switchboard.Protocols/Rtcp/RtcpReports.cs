@@ -95,6 +95,7 @@ public readonly record struct ReceiverReport(uint Ssrc, ReportBlock[] Reports)
 /// </summary>
 public readonly ref struct ReportPacket
 {
+    /// <summary>SSRC and sender info of an SR: NTP (8), RTP timestamp, packet count, octet count.</summary>
     private const int SenderInfoLength = 24;
     private readonly ReadOnlySpan<byte> _body;
     private readonly int _blocksOffset;
@@ -104,7 +105,7 @@ public readonly ref struct ReportPacket
         _body = body;
         IsSenderReport = isSenderReport;
         BlockCount = blockCount;
-        _blocksOffset = isSenderReport ? 4 + SenderInfoLength : 4;
+        _blocksOffset = isSenderReport ? SenderInfoLength : 4;
     }
 
     public bool IsSenderReport { get; }
@@ -125,7 +126,7 @@ public readonly ref struct ReportPacket
         report = default;
         bool isSenderReport = packet.Type == RtcpPacketType.SenderReport;
         if (!isSenderReport && packet.Type != RtcpPacketType.ReceiverReport) return false;
-        int needed = (isSenderReport ? 4 + SenderInfoLength : 4) + packet.Count * ReportBlock.Length;
+        int needed = (isSenderReport ? SenderInfoLength : 4) + packet.Count * ReportBlock.Length;
         if (packet.Body.Length < needed) return false;
         report = new ReportPacket(packet.Body, isSenderReport, packet.Count);
         return true;

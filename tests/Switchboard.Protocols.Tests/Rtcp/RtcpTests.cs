@@ -15,6 +15,42 @@ public class RtcpTests
     }
 
     [Fact]
+    public void ReportPacket_reads_an_sr_and_an_rr_in_place_as_the_records_wrote_them()
+    {
+        var blockA = new ReportBlock(0xA1, 12, 345, 0x0001_0203, 77, 0xDEAD_BEEF, 65536);
+        var blockB = new ReportBlock(0xB2, 0, -3, 9, 0, 0, 0);
+        var buffer = new byte[200];
+        int length = new SenderReport(0x55, 0xE800_0000_1234_5678, 90_000, 1_000, 1_200_000, [blockA, blockB]).Write(buffer);
+        length += new ReceiverReport(0x66, [blockB]).Write(buffer.AsSpan(length));
+
+        var read = new List<(bool Sr, uint Ssrc, ulong Ntp, uint Rtp, uint Packets, uint Octets, ReportBlock[] Blocks)>();
+        foreach (var packet in new RtcpCompound(buffer.AsSpan(0, length)))
+        {
+            Assert.True(ReportPacket.TryRead(packet, out var report));
+            var blocks = new ReportBlock[report.BlockCount];
+            for (int i = 0; i < blocks.Length; i++) blocks[i] = report.Block(i);
+            read.Add((report.IsSenderReport, report.Ssrc, report.NtpTimestamp, report.RtpTimestamp, report.PacketCount, report.OctetCount, blocks));
+        }
+
+        Assert.Equal(2, read.Count);
+        Assert.Equal((true, 0x55u, 0xE800_0000_1234_5678ul, 90_000u, 1_000u, 1_200_000u), (read[0].Sr, read[0].Ssrc, read[0].Ntp, read[0].Rtp, read[0].Packets, read[0].Octets));
+        Assert.Equal([blockA, blockB], read[0].Blocks);
+        Assert.Equal((false, 0x66u), (read[1].Sr, read[1].Ssrc));
+        Assert.Equal([blockB], read[1].Blocks);
+    }
+
+    [Fact]
+    public void ReportPacket_refuses_reports_shorter_than_their_count_and_other_types()
+    {
+        var buffer = new byte[100];
+        int length = new SenderReport(1, 2, 3, 4, 5, [new ReportBlock(1, 0, 0, 0, 0, 0, 0)]).Write(buffer);
+        buffer[0] = (byte)((buffer[0] & 0xE0) | 2); // claims two blocks, carries one
+        foreach (var packet in new RtcpCompound(buffer.AsSpan(0, length))) Assert.False(ReportPacket.TryRead(packet, out _));
+        length = PictureLossIndication.Write(buffer, 1, 2);
+        foreach (var packet in new RtcpCompound(buffer.AsSpan(0, length))) Assert.False(ReportPacket.TryRead(packet, out _));
+    }
+
+    [Fact]
     public void A_compound_of_sender_report_sdes_and_remb_reads_back()
     {
         var compound = Compound();
