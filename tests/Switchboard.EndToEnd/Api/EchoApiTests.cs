@@ -86,6 +86,21 @@ public sealed class EchoApiTests(RestApiFixture api) : IClassFixture<RestApiFixt
     }
 
     [Fact]
+    public async Task A_captured_firefox_offer_is_answered_with_its_own_payload_types_and_the_data_channel_rejected()
+    {
+        using var http = api.Client();
+        var response = await http.PostAsync("api/echo", Sdp(TestOffer("firefox-esr-153-offer.sdp")));
+        var answer = await response.Content.ReadAsStringAsync();
+        Assert.True(HttpStatusCode.Created == response.StatusCode, answer);
+        Assert.Contains("a=group:BUNDLE 0 1\r\n", answer);
+        Assert.Contains("a=rtpmap:109 opus/48000/2\r\n", answer);
+        Assert.Contains("a=rtpmap:120 VP8/90000\r\n", answer);
+        Assert.Contains("m=application 0 ", answer);
+        Assert.Contains("a=setup:passive\r\n", answer);
+        await http.DeleteAsync(response.Headers.Location);
+    }
+
+    [Fact]
     public async Task Malformed_sdp_is_refused_with_the_line_that_is_wrong()
     {
         using var http = api.Client();

@@ -10,6 +10,7 @@ public class SdpTests
     [InlineData("chromium-156-offer.sdp")]
     [InlineData("chromium-156-offer-no-simulcast.sdp")]
     [InlineData("firefox-esr-style-offer.sdp")]
+    [InlineData("firefox-esr-153-offer.sdp")]
     public void Offers_round_trip_line_for_line(string name)
     {
         var sdp = Load(name);
