@@ -92,7 +92,14 @@ public sealed class DtlsSrtpSession
         }
         catch (Exception e)
         {
-            End(alert is null ? $"DTLS handshake failed: {e.Message}" : $"DTLS handshake failed: {alert}");
+            // BouncyCastle's DTLS raises the alert for a failure on this side without its message: a TlsFatalAlert
+            // this side threw (a certificate that does not match the fingerprint) has the alert and the message;
+            // anything else (a timeout) is sent as internal_error.
+            string reason = alert is null ? e.Message
+                : !alert.StartsWith("sent ", StringComparison.Ordinal) ? alert
+                : e is TlsFatalAlert ? $"sent {e.Message}"
+                : $"{alert} ({e.Message})";
+            End($"DTLS handshake failed: {reason}");
         }
     }
 
@@ -137,6 +144,9 @@ public sealed class DtlsSrtpSession
         catch (DatagramQueueDrainedException)
         {
             // A datagram without application data: a retransmitted flight (answered by BouncyCastle) or a stray record.
+            // Or close_notify: BouncyCastle closes the transport and, within the 1 ms wait, asks it for the next
+            // datagram instead of returning -1.
+            if (Transport.IsClosed) End("DTLS session closed by the peer");
         }
         catch (Exception e)
         {
@@ -151,13 +161,18 @@ public sealed class DtlsSrtpSession
     /// <summary>Sends close_notify when connected, and ends the session; a handshake in progress fails.</summary>
     public void Close()
     {
+        // Ended first, so that the peer's answering close_notify, decrypted meanwhile on the receive loop, finds the
+        // session over instead of ending it "closed by the peer".
+        int previous = Interlocked.Exchange(ref _state, 3);
+        if (previous == 3) return;
         DtlsTransport? dtls = _dtls;
-        if (dtls is not null && IsConnected)
+        if (dtls is not null && previous == 2)
         {
             try { dtls.Close(); }
             catch (Exception) { /* best effort: close_notify is a courtesy */ }
         }
-        End("closed");
+        Transport.Close();
+        Ended?.Invoke("closed");
     }
 
     private void End(string reason)
