@@ -22,6 +22,13 @@ public sealed class MediaPeer
     private readonly object _outboundLock = new();
     private readonly DtlsSrtpSession _dtls;
     private readonly ILogger _logger;
+    /// <summary>
+    /// SRTP that arrives between the peer's end of the handshake and this side's (the DTLS client finishes first and
+    /// sends media at once), held until the keys are here.
+    /// </summary>
+    private const int MaxEarlyPackets = 64;
+
+    private readonly Queue<(byte[] Packet, bool IsRtcp)> _early = new();
     private SrtpContext? _inbound, _outbound;
     private MediaPath? _dtlsPath;
     private long _expiresAt = long.MaxValue;
@@ -104,19 +111,29 @@ public sealed class MediaPeer
         lock (_inboundLock)
         {
             SrtpContext? inbound = _inbound;
-            if (inbound is null) return;
-            Span<byte> packet = buffer[..length];
-            SrtpResult result = isRtcp ? inbound.UnprotectRtcp(packet, out int plain) : inbound.UnprotectRtp(packet, out plain);
-            if (result != SrtpResult.Ok)
+            if (inbound is null)
             {
-                Interlocked.Increment(ref Statistics.PacketsDiscarded);
+                if (!_dtls.IsEnded && _early.Count < MaxEarlyPackets) _early.Enqueue((buffer[..length].ToArray(), isRtcp));
                 return;
             }
-            Interlocked.Increment(ref Statistics.PacketsReceived);
-            Interlocked.Add(ref Statistics.BytesReceived, length);
-            if (isRtcp) Handler.OnRtcp(this, buffer, plain, nowMillis);
-            else Handler.OnRtp(this, buffer, plain, nowMillis);
+            Unprotect(inbound, buffer, length, isRtcp, nowMillis);
         }
+    }
+
+    /// <summary>Authenticates and decrypts one packet in place and hands it to the handler (under the inbound lock).</summary>
+    private void Unprotect(SrtpContext inbound, Span<byte> buffer, int length, bool isRtcp, long nowMillis)
+    {
+        Span<byte> packet = buffer[..length];
+        SrtpResult result = isRtcp ? inbound.UnprotectRtcp(packet, out int plain) : inbound.UnprotectRtp(packet, out plain);
+        if (result != SrtpResult.Ok)
+        {
+            Interlocked.Increment(ref Statistics.PacketsDiscarded);
+            return;
+        }
+        Interlocked.Increment(ref Statistics.PacketsReceived);
+        Interlocked.Add(ref Statistics.BytesReceived, length);
+        if (isRtcp) Handler.OnRtcp(this, buffer, plain, nowMillis);
+        else Handler.OnRtp(this, buffer, plain, nowMillis);
     }
 
     /// <summary>Protects an RTP packet in place and sends it on the selected path; <paramref name="buffer"/> needs <see cref="ProtectionOverhead"/> spare bytes.</summary>
@@ -146,12 +163,20 @@ public sealed class MediaPeer
 
     private void OnDtlsConnected(SrtpKeyingMaterial keys)
     {
-        lock (_inboundLock)
-            _inbound = new SrtpContext(keys.Profile, keys.RemoteMasterKey, keys.RemoteMasterSalt);
         lock (_outboundLock)
             _outbound = new SrtpContext(keys.Profile, keys.LocalMasterKey, keys.LocalMasterSalt);
         _logger.LogDebug("Media peer {Peer}: DTLS {Version} connected over {Path}, SRTP {Profile}", Id, keys.DtlsVersion, _dtlsPath, keys.Profile);
         Handler.OnConnected(this);
+        lock (_inboundLock)
+        {
+            _inbound = new SrtpContext(keys.Profile, keys.RemoteMasterKey, keys.RemoteMasterSalt);
+            while (_early.TryDequeue(out var early))
+            {
+                byte[] buffer = new byte[early.Packet.Length + ProtectionOverhead];
+                early.Packet.CopyTo(buffer, 0);
+                Unprotect(_inbound, buffer, early.Packet.Length, early.IsRtcp, Environment.TickCount64);
+            }
+        }
     }
 
     /// <summary>Ends the peer (idempotent): close_notify if connected, the handler told once. The host forgets it on its next timer.</summary>

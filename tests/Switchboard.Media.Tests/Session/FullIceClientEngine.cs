@@ -25,7 +25,7 @@ internal sealed class FullIceClientEngine : MediaEndpoint
     private int _responsesAccepted;
     private int _responsesRejected;
 
-    public FullIceClientEngine(LinkEnd end, IPEndPoint serverAddress, IceCredentials local, IceCredentials server,
+    public FullIceClientEngine(IDatagramEnd end, IPEndPoint serverAddress, IceCredentials local, IceCredentials server,
         DtlsCertificate certificate, CertificateFingerprint serverFingerprint, DtlsSrtpSettings settings)
         : base(end, DtlsRole.Client, certificate, serverFingerprint, settings)
     {
@@ -58,6 +58,23 @@ internal sealed class FullIceClientEngine : MediaEndpoint
             await Task.WhenAny(_bindingSucceeded.Task, Task.Delay(retransmission, cancellation));
         }
         Dtls.Start();
+    }
+
+    /// <summary>Consent freshness (RFC 7675 §5.1): a check on the selected pair every <paramref name="interval"/> until cancelled.</summary>
+    public async Task KeepConsentAsync(TimeSpan interval, CancellationToken cancellation)
+    {
+        byte[] request = BindingRequest();
+        try
+        {
+            while (!Dtls.IsEnded)
+            {
+                await Task.Delay(interval, cancellation);
+                Link.Send(request);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private byte[] BindingRequest()

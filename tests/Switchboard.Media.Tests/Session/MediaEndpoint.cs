@@ -22,7 +22,7 @@ internal abstract class MediaEndpoint : IDisposable
     private int _refused;
     private int _unknown;
 
-    protected MediaEndpoint(LinkEnd end, DtlsRole role, DtlsCertificate certificate, CertificateFingerprint peerFingerprint,
+    protected MediaEndpoint(IDatagramEnd end, DtlsRole role, DtlsCertificate certificate, CertificateFingerprint peerFingerprint,
         DtlsSrtpSettings settings)
     {
         Link = end;
@@ -37,7 +37,7 @@ internal abstract class MediaEndpoint : IDisposable
         end.Receive = OnDatagram;
     }
 
-    protected LinkEnd Link { get; }
+    protected IDatagramEnd Link { get; }
 
     public DtlsSrtpSession Dtls { get; }
 

@@ -108,7 +108,7 @@ public sealed class InMemoryLink : IDisposable
 }
 
 /// <summary>One end of an <see cref="InMemoryLink"/>: sends to the other end; its handler receives what the other end sent.</summary>
-public sealed class LinkEnd
+public sealed class LinkEnd : IDatagramEnd
 {
     private readonly InMemoryLink _link;
     private readonly Random _random;
