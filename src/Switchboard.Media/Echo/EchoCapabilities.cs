@@ -36,5 +36,6 @@ internal static class EchoCapabilities
         TransportWideCcUri,
         "urn:ietf:params:rtp-hdrext:ssrc-audio-level",
         "urn:3gpp:video-orientation",
+        "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension",
     ];
 }
