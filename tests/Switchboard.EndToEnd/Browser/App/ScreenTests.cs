@@ -23,6 +23,17 @@ public sealed class ScreenTests(WebAppFixture app) : IClassFixture<WebAppFixture
     }
 
     [Fact]
+    public async Task Connection_test_page_matches_its_baseline_once_media_comes_back()
+    {
+        await using var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Server.HttpBase, "/test?auto=1").ToString());
+        await page.WaitForFunctionAsync("() => window.connectionTest.state === 'passed' && window.connectionTest.roundTripMs !== null");
+        Assert.StartsWith("Your network reaches the media server over UDP", await page.TextContentAsync("#verdict"));
+        await ScreenshotComparison.MatchAsync(page, "connection-test", ".results td");
+    }
+
+    [Fact]
     public async Task Two_party_room_matches_its_baseline_and_its_tiles_fit_the_viewport()
     {
         await using var alice = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "screens", "Alice");

@@ -13,11 +13,12 @@ public static class ScreenshotComparison
     /// <summary>Fraction of pixels allowed to differ (by more than 24 per channel): anti-aliasing, the caret, the clock.</summary>
     private const double Tolerance = 0.01;
 
-    public static async Task MatchAsync(IPage page, string name)
+    /// <param name="alsoMask">Selectors of more parts that change from run to run (measurements), masked like video.</param>
+    public static async Task MatchAsync(IPage page, string name, params string[] alsoMask)
     {
         var actual = await page.ScreenshotAsync(new PageScreenshotOptions
         {
-            Mask = [page.Locator("video")],
+            Mask = [page.Locator("video"), .. alsoMask.Select(selector => page.Locator(selector))],
             MaskColor = "#000000",
             Animations = ScreenshotAnimations.Disabled,
             Caret = ScreenshotCaret.Hide,
