@@ -66,8 +66,7 @@ internal sealed class DtlsSrtpServer(BcTlsCrypto crypto, DtlsCertificate certifi
     }
 
     public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause) =>
-        Alert = $"sent {AlertDescription.GetText(alertDescription)}" + (message is null ? "" : $" ({message})");
+        Alert = AlertText.Sent(alertDescription, message);
 
-    public override void NotifyAlertReceived(short alertLevel, short alertDescription) =>
-        Alert = $"received {AlertDescription.GetText(alertDescription)}";
+    public override void NotifyAlertReceived(short alertLevel, short alertDescription) => Alert = AlertText.Received(alertDescription);
 }

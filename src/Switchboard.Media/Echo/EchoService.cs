@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -35,17 +36,8 @@ public sealed class EchoService(MediaTransportHost host, IOptions<MediaOptions> 
 
     public EchoOfferResult Offer(string sdp)
     {
-        SessionDescription description;
-        try
-        {
-            description = SessionDescription.Parse(sdp);
-        }
-        catch (SdpParseException e)
-        {
-            return Fail(400, e.Message);
-        }
-        WebRtcOffer? offer = WebRtcOffer.TryRead(description, out string? problem);
-        if (offer is null) return Fail(400, problem!);
+        if (!TryRead(sdp, out WebRtcOffer? offer, out EchoOfferResult? invalid)) return invalid;
+        SessionDescription description = offer.Sdp;
         if (_sessions.Count >= _options.MaxSessions) return Fail(503, $"the server runs its maximum of {_options.MaxSessions} echo sessions (Media:Echo:MaxSessions)");
 
         var answers = new List<SectionAnswer>();
@@ -104,17 +96,8 @@ public sealed class EchoService(MediaTransportHost host, IOptions<MediaOptions> 
     public EchoOfferResult Renegotiate(string id, string sdp)
     {
         if (!_sessions.TryGetValue(id, out var entry) || !_answers.TryGetValue(id, out var previous)) return Fail(404, $"no echo session '{id}'");
-        SessionDescription description;
-        try
-        {
-            description = SessionDescription.Parse(sdp);
-        }
-        catch (SdpParseException e)
-        {
-            return Fail(400, e.Message);
-        }
-        WebRtcOffer? offer = WebRtcOffer.TryRead(description, out string? problem);
-        if (offer is null) return Fail(400, problem!);
+        if (!TryRead(sdp, out WebRtcOffer? offer, out EchoOfferResult? invalid)) return invalid;
+        SessionDescription description = offer.Sdp;
         if (description.Media.Count != previous.Count || description.Media.Where((m, i) => m.Mid != previous[i].Offer.Mid).Any())
             return Fail(400, "the echo keeps the media sections of its first offer: same count, same mids");
         if (offer.Fingerprint.Value != entry.Peer.RemoteFingerprint.Value) return Fail(400, "the offer's certificate fingerprint changed: start a new session");
@@ -128,6 +111,22 @@ public sealed class EchoService(MediaTransportHost host, IOptions<MediaOptions> 
         _answers[id] = answers;
         return new EchoOfferResult(entry.Session, entry.Peer,
             SdpAnswer.Write(offer, answers, host.AnswerTransportFor(entry.Peer, entry.Peer.DtlsSetup)).ToString(), 200, null);
+    }
+
+    /// <summary>Parses an offer; returns the 400 to send when it is not SDP or not an offer WebRTC can answer.</summary>
+    private static bool TryRead(string sdp, [NotNullWhen(true)] out WebRtcOffer? offer, [NotNullWhen(false)] out EchoOfferResult? invalid)
+    {
+        string? problem;
+        try
+        {
+            offer = WebRtcOffer.TryRead(SessionDescription.Parse(sdp), out problem);
+        }
+        catch (SdpParseException e)
+        {
+            (offer, problem) = (null, e.Message);
+        }
+        invalid = offer is null ? Fail(400, problem!) : null;
+        return offer is not null;
     }
 
     private static uint RandomSsrc() => (uint)Random.Shared.NextInt64(1, uint.MaxValue);
