@@ -21,7 +21,9 @@ public sealed partial class MediaTransportHost
             if (!_options.UdpEnabled) return;
             if (_peersByAddress.TryGetValue(from, out UdpBinding? bound))
             {
-                OnStun(buffer.AsSpan(0, length), bound.Path);
+                // The same address may be checked for another peer (a restarted browser reusing its port): media follows the check.
+                if (OnStun(buffer.AsSpan(0, length), bound.Path) is { } checkedPeer && checkedPeer != bound.Peer)
+                    _peersByAddress[bound.Path.Address] = new UdpBinding(checkedPeer, bound.Path);
                 return;
             }
             var path = new UdpMediaPath(listener, Copy(from), ToEndPoint(from));
