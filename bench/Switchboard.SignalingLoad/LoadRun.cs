@@ -1,3 +1,4 @@
+using Switchboard.Bench;
 using System.Collections.Concurrent;
 
 namespace Switchboard.SignalingLoad;

@@ -1,6 +1,7 @@
 // A load tool for signaling servers (Switchboard's native protocol, or the PeerJS server's): N WebSocket
 // clients in rooms of K relay offer/candidate-sized messages in a closed loop; it reports messages per second,
 // relay latency (p50/p99/max) and the server's memory per connection. docs/benchmarks.md shows how it is run.
+using Switchboard.Bench;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -24,7 +25,7 @@ for (int i = 0; i < clients.Length; i++)
     clients[i] = new SimulatedClient(i, members, dialect, run);
 }
 
-long rssBefore = ServerMemory.ResidentBytes(options.ServerPid);
+long rssBefore = ProcessStats.ResidentBytes(options.ServerPid);
 var connecting = Stopwatch.StartNew();
 using (var gate = new SemaphoreSlim(options.ConnectConcurrency))
 {
@@ -40,22 +41,22 @@ var ready = clients.Select(c => c.Ready).ToArray();
 await Task.WhenAny(Task.WhenAll(ready), Task.Delay(TimeSpan.FromSeconds(120)));
 int connected = ready.Count(t => t.IsCompletedSuccessfully);
 var connectSeconds = connecting.Elapsed.TotalSeconds;
-long rssConnected = ServerMemory.ResidentBytes(options.ServerPid);
+long rssConnected = ProcessStats.ResidentBytes(options.ServerPid);
 
 // Each room starts T messages circulating.
 foreach (var client in clients.Where(c => c.Ready.IsCompletedSuccessfully && c.Index % options.RoomSize < options.TokensPerRoom)) client.SendNext();
 await Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds));
 run.StartMeasuring();
-double cpuBefore = ServerMemory.CpuSeconds(options.ServerPid);
-double clientCpuBefore = ServerMemory.CpuSeconds(Environment.ProcessId);
+double cpuBefore = ProcessStats.CpuSeconds(options.ServerPid);
+double clientCpuBefore = ProcessStats.CpuSeconds(Environment.ProcessId);
 var measured = Stopwatch.StartNew();
 await Task.Delay(TimeSpan.FromSeconds(options.Seconds));
 run.StopMeasuring();
 var seconds = measured.Elapsed.TotalSeconds;
-double cpuSeconds = ServerMemory.CpuSeconds(options.ServerPid) - cpuBefore;
-double clientCpuSeconds = ServerMemory.CpuSeconds(Environment.ProcessId) - clientCpuBefore;
-long rssPeak = ServerMemory.PeakBytes(options.ServerPid);
-long rssEnd = ServerMemory.ResidentBytes(options.ServerPid);
+double cpuSeconds = ProcessStats.CpuSeconds(options.ServerPid) - cpuBefore;
+double clientCpuSeconds = ProcessStats.CpuSeconds(Environment.ProcessId) - clientCpuBefore;
+long rssPeak = ProcessStats.PeakBytes(options.ServerPid);
+long rssEnd = ProcessStats.ResidentBytes(options.ServerPid);
 run.Stopping = true;
 foreach (var client in clients) client.Abort();
 
@@ -84,28 +85,3 @@ Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"latency p50 {result.p50Ms:F2} ms, p99 {result.p99Ms:F2} ms, max {result.maxMs:F1} ms; server CPU {result.serverCpuMsPer1000Messages} ms per 1000 messages (load tool {result.clientCpuMsPer1000Messages}); server RSS {result.serverRssMiB} MiB " +
     $"(peak {result.serverPeakRssMiB}), {result.serverKiBPerConnection} KiB per connection; errors: {run.Errors.Sum(e => e.Value)}"));
 return connected == options.Clients ? 0 : 1;
-
-/// <summary>The server's memory and CPU time as the kernel reports them (/proc/PID/status, /proc/PID/stat).</summary>
-static class ServerMemory
-{
-    /// <summary>utime + stime (fields 14 and 15 of /proc/PID/stat), in seconds.</summary>
-    public static double CpuSeconds(int? pid)
-    {
-        if (pid is null) return 0;
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
-
-    public static long ResidentBytes(int? pid) => Read(pid, "VmRSS:");
-    public static long PeakBytes(int? pid) => Read(pid, "VmHWM:");
-
-    static long Read(int? pid, string field)
-    {
-        if (pid is null) return 0;
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            if (line.StartsWith(field, StringComparison.Ordinal))
-                return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-        return 0;
-    }
-}

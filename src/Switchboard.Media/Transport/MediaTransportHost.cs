@@ -33,6 +33,7 @@ public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, I
     private readonly List<Task> _loops = [];
     private UdpMediaListener? _udp;
     private TcpMediaListener? _tcp;
+    private int _disposed;
 
     /// <summary>The certificate every peer's DTLS presents, made at start.</summary>
     public DtlsCertificate Certificate { get; } = DtlsCertificate.Create();
@@ -53,7 +54,7 @@ public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, I
         IPAddress listen = IPAddress.Parse(_options.ListenAddress);
         if (listen.Equals(IPAddress.IPv6Any) && !Socket.OSSupportsIPv6) listen = IPAddress.Any;
         _udp = new UdpMediaListener(listen, _options.UdpPort, logger);
-        _loops.Add(Task.Run(() => _udp.RunAsync(OnDatagram, _stopping.Token)));
+        _loops.Add(_udp.RunAsync(OnDatagram, _stopping.Token));
         if (_options.TcpPort >= 0)
         {
             _tcp = new TcpMediaListener(listen, _options.TcpPort, logger);
@@ -201,8 +202,10 @@ public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, I
         return routable.Count > 0 ? routable : all;
     }
 
+    /// <summary>Idempotent: the container disposes the host once as itself and once as a hosted service.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _stopping.Cancel();
         _udp?.Dispose();
         _tcp?.Dispose();

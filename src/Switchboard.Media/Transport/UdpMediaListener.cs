@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Switchboard.Media.Transport;
 
 /// <summary>
-/// The media UDP socket: one receive loop for every peer, which hands each datagram to the host with the sender's
+/// The media UDP socket: one receive thread for every peer, which hands each datagram to the host with the sender's
 /// address (reused between datagrams: the host copies it to keep it).
 /// </summary>
 internal sealed class UdpMediaListener : IDisposable
@@ -46,8 +46,24 @@ internal sealed class UdpMediaListener : IDisposable
         }
     }
 
-    /// <summary>Receives until stopped; <paramref name="onDatagram"/> runs on this loop and must not block.</summary>
-    public async Task RunAsync(DatagramHandler onDatagram, CancellationToken stopping)
+    /// <summary>
+    /// Receives on a thread of its own until the socket is disposed; <paramref name="onDatagram"/> runs on it and must
+    /// not block. A blocking receive on a dedicated thread costs a fraction of an async receive per datagram: no
+    /// thread-pool hand-off, and no worker spinning between packets.
+    /// </summary>
+    public Task RunAsync(DatagramHandler onDatagram, CancellationToken stopping)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try { ReceiveLoop(onDatagram, stopping); }
+            finally { done.TrySetResult(); }
+        }) { IsBackground = true, Name = "media UDP receive" };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void ReceiveLoop(DatagramHandler onDatagram, CancellationToken stopping)
     {
         byte[] buffer = GC.AllocateArray<byte>(MaxDatagram, pinned: true);
         var address = new SocketAddress(_socket.AddressFamily);
@@ -56,13 +72,13 @@ internal sealed class UdpMediaListener : IDisposable
             int length;
             try
             {
-                length = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, address, stopping);
+                length = _socket.ReceiveFrom(buffer, SocketFlags.None, address);
             }
-            catch (OperationCanceledException)
+            catch (ObjectDisposedException)
             {
                 return;
             }
-            catch (ObjectDisposedException)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.Interrupted or SocketError.OperationAborted or SocketError.Shutdown)
             {
                 return;
             }

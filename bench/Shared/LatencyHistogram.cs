@@ -1,4 +1,4 @@
-namespace Switchboard.SignalingLoad;
+namespace Switchboard.Bench;
 
 /// <summary>Relay latencies in 10 µs buckets up to 10 s, counted without locks or allocation.</summary>
 public sealed class LatencyHistogram
@@ -13,6 +13,9 @@ public sealed class LatencyHistogram
     }
 
     public long Count => _buckets.Sum();
+
+    /// <summary>Forgets every sample (the end of a warm-up).</summary>
+    public void Reset() => Array.Clear(_buckets);
 
     /// <summary>The latency below which <paramref name="fraction"/> of the samples fall, in milliseconds.</summary>
     public double Percentile(double fraction)
