@@ -25,6 +25,8 @@ public sealed class MediaMetrics : IDisposable
             description: "Average round-trip time of connected peers, from their RTCP reports");
         _meter.CreateObservableGauge("switchboard.media.round_trip_time.max", () => RoundTrips(host).DefaultIfEmpty().Max(), unit: "ms",
             description: "Largest round-trip time of a connected peer, from its RTCP reports");
+        _meter.CreateObservableCounter("switchboard.media.send_failures", () => host.SendFailures,
+            description: "Packets not sent: refused by the kernel (UDP) or dropped from a full ICE-TCP queue");
         _meter.CreateObservableCounter("switchboard.media.datagrams.unmatched", () => Interlocked.Read(ref host.Unmatched), description: "Datagrams from no known peer or of no WebRTC kind");
     }
 

@@ -69,7 +69,7 @@ public sealed class EchoSession : IMediaPeerHandler
             outbound = mapping.Out;
             if (!_reception.TryGetValue(rtp.Ssrc, out ReceptionStatistics? statistics))
                 _reception[rtp.Ssrc] = statistics = new ReceptionStatistics(rtp.Ssrc, mapping.Section.ClockRate);
-            statistics.OnPacket(rtp.SequenceNumber, rtp.Timestamp, length, nowMillis);
+            statistics.OnPacket(rtp.SequenceNumber, rtp.Timestamp, nowMillis);
             if (_transportWideCcId > 0 && rtp.TryGetExtension(_transportWideCcId, out ReadOnlySpan<byte> value)
                 && RtpExtensionValues.TryReadTransportSequenceNumber(value, out ushort transportSequence))
                 _transportFeedback.Record(transportSequence, (long)Stopwatch.GetElapsedTime(_clockStart).TotalMicroseconds);

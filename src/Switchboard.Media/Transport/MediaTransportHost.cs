@@ -41,8 +41,8 @@ public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, I
     /// <summary>Candidates each answer carries (host candidates on the announced addresses).</summary>
     public IReadOnlyList<IceCandidate> Candidates { get; private set; } = [];
 
-    public IPEndPoint? UdpEndPoint => _udp?.LocalEndPoint;
-    public IPEndPoint? TcpEndPoint => _tcp?.LocalEndPoint;
+    /// <summary>Packets that could not be sent: the kernel refused a UDP send, or an ICE-TCP connection's queue was full.</summary>
+    public long SendFailures => (_udp?.SendFailures ?? 0) + (_tcp?.Dropped ?? 0);
 
     public ICollection<MediaPeer> Peers => _peers.Values;
 
@@ -116,8 +116,6 @@ public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, I
     /// <summary>The transport lines of an answer for this peer's current credentials.</summary>
     public AnswerTransport AnswerTransportFor(MediaPeer peer, string setup) => new(peer.Ice.Local.Ufrag, peer.Ice.Local.Password,
         new Fingerprint(Certificate.Fingerprint.HashFunction, Certificate.Fingerprint.Value), setup, Candidates, IceLite: true);
-
-    public MediaPeer? FindPeer(string id) => _peers.TryGetValue(id, out MediaPeer? peer) ? peer : null;
 
     /// <summary>Removes a peer from every map and closes it; runs when it closes itself (DTLS ended) or expires.</summary>
     private void Forget(MediaPeer peer, string reason)

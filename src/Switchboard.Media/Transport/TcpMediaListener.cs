@@ -17,6 +17,10 @@ internal sealed class TcpMediaListener : IDisposable
     private readonly Socket _socket;
     private readonly ILogger _logger;
     private int _unbound;
+    private long _dropped;
+
+    /// <summary>Packets dropped because a connection's send queue was full (a peer that stopped reading).</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
 
     public TcpMediaListener(IPAddress address, int port, ILogger logger)
     {
@@ -60,7 +64,7 @@ internal sealed class TcpMediaListener : IDisposable
                 continue;
             }
             client.NoDelay = true;
-            _ = ServeAsync(new TcpMediaPath(client), onFrame, isBound, onClosed, stopping);
+            _ = ServeAsync(new TcpMediaPath(client, () => Interlocked.Increment(ref _dropped)), onFrame, isBound, onClosed, stopping);
         }
     }
 

@@ -18,16 +18,17 @@ internal sealed class TcpMediaPath : MediaPath, IDisposable
     private readonly Channel<(byte[] Frame, int Length)> _outgoing =
         Channel.CreateBounded<(byte[], int)>(new BoundedChannelOptions(MaxQueuedFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
 
-    public TcpMediaPath(Socket socket)
+    private readonly Action _onDropped;
+
+    public TcpMediaPath(Socket socket, Action onDropped)
     {
         _socket = socket;
+        _onDropped = onDropped;
         Remote = socket.RemoteEndPoint is IPEndPoint remote ? Normalize(remote) : new IPEndPoint(IPAddress.None, 0);
     }
 
     public override IPEndPoint Remote { get; }
     public override string Protocol => "tcp";
-
-    public long Dropped;
 
     public override void Send(ReadOnlySpan<byte> packet)
     {
@@ -38,7 +39,7 @@ internal sealed class TcpMediaPath : MediaPath, IDisposable
         if (!_outgoing.Writer.TryWrite((frame, packet.Length + Rfc4571Framing.HeaderLength)))
         {
             ArrayPool<byte>.Shared.Return(frame);
-            Interlocked.Increment(ref Dropped);
+            _onDropped();
         }
     }
 

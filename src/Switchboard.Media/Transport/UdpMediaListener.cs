@@ -28,8 +28,10 @@ internal sealed class UdpMediaListener : IDisposable
 
     public IPEndPoint LocalEndPoint { get; }
 
+    private long _sendFailures;
+
     /// <summary>Datagrams the kernel refused to send (buffer full, peer unreachable).</summary>
-    public long SendFailures;
+    public long SendFailures => Interlocked.Read(ref _sendFailures);
 
     public void SendTo(ReadOnlySpan<byte> datagram, SocketAddress address)
     {
@@ -39,7 +41,7 @@ internal sealed class UdpMediaListener : IDisposable
         }
         catch (SocketException)
         {
-            Interlocked.Increment(ref SendFailures);
+            Interlocked.Increment(ref _sendFailures);
         }
         catch (ObjectDisposedException)
         {

@@ -19,8 +19,6 @@ public sealed class ReceptionStatistics(uint ssrc, int clockRate)
     private long _lastSenderReportAt;
 
     public uint Ssrc { get; } = ssrc;
-    public long PacketsReceived => _received;
-    public long BytesReceived { get; private set; }
 
     /// <summary>Packets expected less packets received since the first one (RFC 3550 A.3); negative with duplicates.</summary>
     public long CumulativeLost => _started ? (long)(_highestExtended - _baseSequence + 1) - _received : 0;
@@ -28,10 +26,9 @@ public sealed class ReceptionStatistics(uint ssrc, int clockRate)
     /// <summary>Interarrival jitter in timestamp units (RFC 3550 A.8).</summary>
     public uint Jitter => (uint)_jitter;
 
-    public void OnPacket(ushort sequenceNumber, uint timestamp, int length, long nowMillis)
+    public void OnPacket(ushort sequenceNumber, uint timestamp, long nowMillis)
     {
         _received++;
-        BytesReceived += length;
         if (!_started)
         {
             _started = true;
@@ -76,17 +73,5 @@ public sealed class ReceptionStatistics(uint ssrc, int clockRate)
         // DLSR in units of 1/65536 s (RFC 3550 §6.4.1).
         uint delay = _lastSenderReport == 0 ? 0 : (uint)((nowMillis - _lastSenderReportAt) * 65536 / 1000);
         return new ReportBlock(Ssrc, fraction, (int)Math.Clamp(CumulativeLost, -0x800000, 0x7FFFFF), _highestExtended, Jitter, _lastSenderReport, delay);
-    }
-
-    /// <summary>
-    /// Round-trip time from a report block about a stream this side sends (RFC 3550 §6.4.1): now less LSR less DLSR, all
-    /// in NTP short format. Null when the block names no SR yet.
-    /// </summary>
-    public static TimeSpan? RoundTripTime(in ReportBlock block, ulong nowNtp)
-    {
-        if (block.LastSenderReport == 0) return null;
-        uint now = (uint)(nowNtp >> 16);
-        long rtt = (long)(uint)(now - block.LastSenderReport - block.DelaySinceLastSenderReport);
-        return rtt > 65536L * 60 ? null : TimeSpan.FromSeconds(rtt / 65536.0);
     }
 }
