@@ -17,6 +17,7 @@ public sealed class DtlsSrtpSession
     private readonly CertificateFingerprint _remoteFingerprint;
     private readonly DtlsSrtpSettings _settings;
     private readonly object _receiveLock = new();
+    private readonly CertificateVerifyGuard _certificateVerifyGuard = new();
     private DtlsTransport? _dtls;
     private int _state; // 0 new, 1 handshaking, 2 connected, 3 ended
 
@@ -106,7 +107,8 @@ public sealed class DtlsSrtpSession
     /// <summary>A DTLS datagram from the peer (RFC 7983: first byte 20-63). Never blocks.</summary>
     public void OnDatagram(ReadOnlySpan<byte> datagram)
     {
-        if (IsEnded || Transport.TryQueueForHandshake(datagram)) return;
+        if (IsEnded || (_role == DtlsRole.Server && !IsConnected && _certificateVerifyGuard.ShouldDrop(datagram))) return;
+        if (Transport.TryQueueForHandshake(datagram)) return;
         lock (_receiveLock)
         {
             Transport.SetCurrent(datagram.ToArray());

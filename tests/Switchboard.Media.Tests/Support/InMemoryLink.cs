@@ -5,15 +5,15 @@ using Switchboard.Protocols.Ice;
 
 namespace Switchboard.Media.Tests.Support;
 
-/// <summary>True for a datagram the link must deliver as sent, in order.</summary>
+/// <summary>True for a datagram a rule of the link applies to.</summary>
 public delegate bool DatagramPredicate(ReadOnlySpan<byte> datagram);
 
 /// <summary>
 /// What a link does to datagrams: each is lost, duplicated or held back (so that later ones overtake it) with these
-/// probabilities, except those <see cref="Spared"/> says to leave alone; those <see cref="Lost"/> says to lose are lost.
+/// probabilities; those <see cref="Lost"/> says to lose are lost.
 /// </summary>
 public sealed record LinkImpairment(double Loss = 0, double Duplication = 0, double Reordering = 0, int MaxDelayMillis = 15,
-    DatagramPredicate? Spared = null, DatagramPredicate? Lost = null)
+    DatagramPredicate? Lost = null)
 {
     public static readonly LinkImpairment None = new();
 }
@@ -83,7 +83,6 @@ public sealed class InMemoryLink : IDisposable
     {
         LinkImpairment impairment = _impairment;
         if (impairment.Lost?.Invoke(datagram) == true) return (true, 0, null);
-        if (impairment.Spared?.Invoke(datagram) == true) return (false, 0, null);
         lock (random)
         {
             if (impairment.Loss > 0 && random.NextDouble() < impairment.Loss) return (true, 0, null);
