@@ -2,7 +2,9 @@
 # media-echo.sh: synthetic WebRTC peers (Switchboard.MediaLoad: ICE, DTLS client, SRTP) stream audio (50 packets/s)
 # and video (1,200-byte packets at VIDEO_KBPS) through Switchboard's echo on loopback inside loopback-run, for each
 # peer count in PEERS, and report echoed packets per second, loss, round-trip latency through the server and the
-# server's CPU per echoed packet (each one received, authenticated, decrypted, encrypted again and sent).
+# server's CPU per echoed packet (each one received, authenticated, decrypted, encrypted again and sent). Each peer
+# count runs against Switchboard and then against Janus's EchoTest plugin (the reference: Debian package `janus`,
+# skipped with a note when the `janus` binary is missing), with the ratio of server CPU per echoed packet.
 #
 #   bench/media-echo.sh
 #   PEERS="50 200" DURATION=20 VIDEO_KBPS=2000 bench/media-echo.sh
@@ -26,6 +28,64 @@ fi
 
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+load="$ROOT/bench/Switchboard.MediaLoad/bin/Release/net10.0/Switchboard.MediaLoad.dll"
+
+# Janus, configured for this run only (a private configs folder, nothing read from /etc/janus):
+# - janus.jcfg: only the EchoTest plugin and the plain HTTP transport load (every other plugin, transport and logger
+#   is listed under `disable`; event handlers are off); debug_level 3 (errors and warnings) so logging costs nothing
+#   per packet; `media` is left at Janus's defaults (NACK buffer, RTCP, no DSCP).
+# - nat: a full ICE agent (ice_lite = false, as Janus ships), half-trickle (full_trickle = false: the candidates are in
+#   the answer), no ICE-TCP, no STUN or TURN server, mDNS candidates ignored, IPv6 off, and ICE gathering enforced to
+#   127.0.0.1 (ice_enforce_list).
+# - Janus never gathers on a loopback interface (src/ice.c skips every IFF_LOOPBACK interface, with no setting to
+#   change that; with nothing else to gather on, "Error gathering candidates" fails every offer). Inside loopback-run the
+#   only interface is lo, so the script adds an ifb interface to the private namespace carrying 127.0.0.1/32 (the same
+#   loopback address, which the kernel still delivers locally over lo): Janus gathers 127.0.0.1 from it, and every
+#   packet still goes to 127.0.0.1. The interface vanishes with the namespace.
+# - janus.transport.http.jcfg: HTTP on 127.0.0.1:18088, path /janus, no HTTPS, admin API off.
+janus_conf="$work/janus"
+have_janus=
+if command -v janus >/dev/null; then
+  have_janus=1
+  janus_lib=$(dirname "$(dpkg -L janus 2>/dev/null | grep -m1 '/janus/plugins/libjanus_echotest.so$')")/..
+  janus_lib=$(cd "$janus_lib" && pwd)
+  others() { (cd "$janus_lib/$1" && ls lib*.so | grep -v -x -e "$2" | paste -sd,); }
+  mkdir -p "$janus_conf"
+  cat > "$janus_conf/janus.jcfg" <<EOF
+general: {
+  configs_folder = "$janus_conf"
+  plugins_folder = "$janus_lib/plugins"
+  transports_folder = "$janus_lib/transports"
+  events_folder = "$janus_lib/events"
+  loggers_folder = "$janus_lib/loggers"
+  debug_level = 3
+}
+certificates: { }
+media: { }
+nat: {
+  nice_debug = false
+  ice_lite = false
+  full_trickle = false
+  ice_tcp = false
+  ignore_mdns = true
+  ice_enforce_list = "127.0.0.1"
+}
+plugins: { disable = "$(others plugins libjanus_echotest.so)" }
+transports: { disable = "$(others transports libjanus_http.so)" }
+loggers: { disable = "$(others loggers -)" }
+events: { broadcast = false }
+EOF
+  cat > "$janus_conf/janus.transport.http.jcfg" <<EOF
+general: { json = "compact" base_path = "/janus" http = true port = 18088 ip = "127.0.0.1" https = false }
+admin: { admin_http = false admin_https = false }
+EOF
+  echo 'general: { }' > "$janus_conf/janus.plugin.echotest.jcfg"
+  ip link add janus-lo type ifb && ip addr add 127.0.0.1/32 dev janus-lo && ip link set janus-lo up
+else
+  echo "janus not installed (apt-get install janus): Switchboard only" >&2
+fi
+
+cpu_per_packet() { jq -r .serverCpuMicrosecondsPerPacket <<<"$1"; }
 for peers in $PEERS; do
   dotnet "$ROOT/src/Switchboard.Server/bin/Release/net10.0/switchboard.dll" all --Http:Urls=http://127.0.0.1:18080 \
     --Server:DataDirectory="$work/data" --Media:UdpPort=17882 --Media:TcpPort=17881 --Media:Echo:MaxSessions=10000 \
@@ -33,7 +93,19 @@ for peers in $PEERS; do
     > "$work/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18080/healthz >/dev/null && break; sleep 0.2; done
-  dotnet "$ROOT/bench/Switchboard.MediaLoad/bin/Release/net10.0/Switchboard.MediaLoad.dll" --server http://127.0.0.1:18080/ \
-    --peers "$peers" --seconds "$DURATION" --video-kbps "$VIDEO_KBPS" --server-pid "$server" | tail -n 1
+  out=$(dotnet "$load" --server http://127.0.0.1:18080/ \
+    --peers "$peers" --seconds "$DURATION" --video-kbps "$VIDEO_KBPS" --server-pid "$server")
   kill "$server"; wait "$server" 2>/dev/null || true
+  echo "$out" | tail -n 1
+  [ -n "$have_janus" ] || continue
+
+  janus --configs-folder="$janus_conf" --config="$janus_conf/janus.jcfg" --disable-colors > "$work/janus.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18088/janus/info >/dev/null && break; sleep 0.2; done
+  janus_out=$(dotnet "$load" --target janus --janus http://127.0.0.1:18088/janus \
+    --peers "$peers" --seconds "$DURATION" --video-kbps "$VIDEO_KBPS" --server-pid "$server")
+  kill "$server"; wait "$server" 2>/dev/null || true
+  echo "$janus_out" | tail -n 1
+  awk -v p="$peers" -v s="$(cpu_per_packet "$(echo "$out" | head -n 1)")" -v j="$(cpu_per_packet "$(echo "$janus_out" | head -n 1)")" \
+    'BEGIN { printf "%s peers: server CPU per echoed packet Janus / Switchboard = %.2f\n", p, j / s }'
 done

@@ -18,7 +18,10 @@ namespace Switchboard.MediaLoad;
 /// <summary>
 /// One synthetic browser against <c>POST /api/echo</c>: offers Opus and VP8, checks the server's UDP candidate as the
 /// controlling ICE agent (then every 2 s for consent), runs DTLS as the client and sends SRTP whose payload starts with
-/// the send time, so each echoed packet gives a round trip through the server.
+/// the send time, so each echoed packet gives a round trip through the server. Against Janus's EchoTest
+/// (<see cref="ConnectJanusAsync"/>) the roles turn round: Janus is the full ICE agent, so the peer offers
+/// <c>a=ice-lite</c> with a host candidate for its own socket and answers Janus's checks with <see cref="IceLiteAgent{TPath}"/>,
+/// and takes the DTLS role the answer's <c>a=setup</c> leaves it (Janus answers <c>active</c>: the peer is the server).
 /// </summary>
 internal sealed class EchoPeer(LatencyHistogram roundTrips) : IDisposable
 {
@@ -38,6 +41,8 @@ internal sealed class EchoPeer(LatencyHistogram roundTrips) : IDisposable
     private DtlsSrtpSession? _dtls;
     private SrtpContext? _send, _receive;
     private IceCredentials? _server;
+    private IceLiteAgent<IPEndPoint>? _lite;
+    private JanusSession? _janus;
     private ushort _audioSequence, _videoSequence;
     private uint _audioTimestamp, _videoTimestamp;
 
@@ -79,6 +84,43 @@ internal sealed class EchoPeer(LatencyHistogram roundTrips) : IDisposable
         _dtls.Start();
         await _connected.Task.WaitAsync(TimeSpan.FromSeconds(20), cancel);
         _ = Task.Run(() => KeepConsent(check));
+    }
+
+    /// <summary>
+    /// Janus EchoTest over its HTTP API (<paramref name="http"/>'s base address is <c>…/janus/</c>): the offer says
+    /// ice-lite and carries the peer's own host candidate; Janus (a full agent) checks it, the peer answers, then DTLS
+    /// runs towards the address the checks came from, in the role the answer's <c>a=setup</c> gives.
+    /// </summary>
+    public async Task ConnectJanusAsync(HttpClient http, CancellationToken cancel)
+    {
+        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 1 << 20 };
+        _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        int port = ((IPEndPoint)_socket.LocalEndPoint!).Port;
+        _janus = await JanusSession.CreateAsync(http, cancel);
+        var answer = SessionDescription.Parse(await _janus.EchoTestAsync(Offer(port), cancel));
+        MediaDescription first = answer.Media[0];
+        string ufrag = first.IceUfrag ?? answer.Attributes("ice-ufrag").First(), password = first.IcePwd ?? answer.Attributes("ice-pwd").First();
+        Fingerprint fingerprint = first.Fingerprint ?? answer.Attributes("fingerprint").Select(v => Fingerprint.TryParse(v, out var f) ? f : null).First(f => f is not null)!;
+        _server = new IceCredentials(ufrag, password);
+        _lite = new IceLiteAgent<IPEndPoint>(_ice, _server, TimeSpan.FromSeconds(30), Environment.TickCount64);
+        // RFC 5763 §5: the answerer's a=setup:active makes it the DTLS client, so this side is the server.
+        DtlsRole role = (first.Setup ?? answer.Attributes("setup").FirstOrDefault()) == "active" ? DtlsRole.Server : DtlsRole.Client;
+        _dtls = new DtlsSrtpSession(role, Certificate, new CertificateFingerprint(fingerprint.Algorithm, fingerprint.Value),
+            datagram => _socket.Send(datagram)); // connected to the address Janus's checks came from before DTLS starts
+        _dtls.Connected += keys =>
+        {
+            _receive = new SrtpContext(keys.Profile, keys.RemoteMasterKey, keys.RemoteMasterSalt);
+            _send = new SrtpContext(keys.Profile, keys.LocalMasterKey, keys.LocalMasterSalt);
+            _connected.TrySetResult(keys);
+        };
+        _dtls.Ended += reason => _connected.TrySetException(new InvalidOperationException(reason));
+        new Thread(ReceiveLoop) { IsBackground = true, Name = "echo peer receive" }.Start();
+
+        // Janus's candidates are in the answer (or trickled); either way its first valid check names the path.
+        await _checked.Task.WaitAsync(TimeSpan.FromSeconds(20), cancel);
+        _dtls.Start();
+        await _connected.Task.WaitAsync(TimeSpan.FromSeconds(20), cancel);
+        _janus.KeepAlive(_stop.Token);
     }
 
     private async Task KeepConsent(byte[] check)
@@ -126,14 +168,27 @@ internal sealed class EchoPeer(LatencyHistogram roundTrips) : IDisposable
     private void ReceiveLoop()
     {
         var buffer = new byte[2048];
+        var stunResponse = new byte[256];
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
         while (!_stop.IsCancellationRequested)
         {
             int length;
-            try { length = _socket!.Receive(buffer); }
+            try { length = _lite is null ? _socket!.Receive(buffer) : _socket!.ReceiveFrom(buffer, ref from); }
             catch (Exception e) when (e is SocketException or ObjectDisposedException) { return; }
             Span<byte> datagram = buffer.AsSpan(0, length);
             switch (MultiplexedPacket.Classify(datagram))
             {
+                case MultiplexedPacketKind.Stun when _lite is { } lite:
+                    if (StunMessageReader.TryParse(datagram, out StunMessageReader request) != StunParseError.None) break;
+                    var source = (IPEndPoint)from;
+                    IceCheckOutcome outcome = lite.HandleBindingRequest(request, source, source, Environment.TickCount64, stunResponse, out int responseLength);
+                    if (responseLength > 0) _socket.SendTo(stunResponse.AsSpan(0, responseLength), SocketFlags.None, source);
+                    if (outcome is IceCheckOutcome.Valid or IceCheckOutcome.Nominated && !_checked.Task.IsCompleted)
+                    {
+                        _socket.Connect(source); // DTLS and media go where the first valid check came from
+                        _checked.TrySetResult();
+                    }
+                    break;
                 case MultiplexedPacketKind.Stun:
                     if (StunMessageReader.TryParse(datagram, out StunMessageReader response) == StunParseError.None
                         && response.Class == StunClass.SuccessResponse && response.TransactionId.SequenceEqual(_transactionId)
@@ -157,14 +212,22 @@ internal sealed class EchoPeer(LatencyHistogram roundTrips) : IDisposable
         }
     }
 
-    private string Offer() => string.Join("\r\n",
-        "v=0", "o=- 1 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0 1", "a=msid-semantic: WMS *",
-        "m=audio 9 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", $"a=ice-ufrag:{_ice.Ufrag}", $"a=ice-pwd:{_ice.Password}",
-        $"a=fingerprint:{Certificate.Fingerprint}", "a=setup:actpass", "a=mid:0", "a=sendrecv", "a=rtcp-mux", "a=rtpmap:111 opus/48000/2",
-        string.Create(CultureInfo.InvariantCulture, $"a=ssrc:{_audioSsrc} cname:load"),
-        "m=video 9 UDP/TLS/RTP/SAVPF 96", "c=IN IP4 0.0.0.0", $"a=ice-ufrag:{_ice.Ufrag}", $"a=ice-pwd:{_ice.Password}",
-        $"a=fingerprint:{Certificate.Fingerprint}", "a=setup:actpass", "a=mid:1", "a=sendrecv", "a=rtcp-mux", "a=rtpmap:96 VP8/90000",
-        string.Create(CultureInfo.InvariantCulture, $"a=ssrc:{_videoSsrc} cname:load"), "");
+    /// <summary>The offer; with <paramref name="litePort"/> it declares ICE-lite and a host candidate on that loopback port.</summary>
+    private string Offer(int? litePort = null)
+    {
+        string[] candidate = litePort is { } port
+            ? [string.Create(CultureInfo.InvariantCulture, $"a=candidate:1 1 udp 2130706431 127.0.0.1 {port} typ host"), "a=end-of-candidates"]
+            : [];
+        return string.Join("\r\n", [
+            "v=0", "o=- 1 2 IN IP4 127.0.0.1", "s=-", "t=0 0", .. litePort is null ? Array.Empty<string>() : ["a=ice-lite"],
+            "a=group:BUNDLE 0 1", "a=msid-semantic: WMS *",
+            "m=audio 9 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", $"a=ice-ufrag:{_ice.Ufrag}", $"a=ice-pwd:{_ice.Password}",
+            $"a=fingerprint:{Certificate.Fingerprint}", "a=setup:actpass", "a=mid:0", "a=sendrecv", "a=rtcp-mux", "a=rtpmap:111 opus/48000/2",
+            string.Create(CultureInfo.InvariantCulture, $"a=ssrc:{_audioSsrc} cname:load"), .. candidate,
+            "m=video 9 UDP/TLS/RTP/SAVPF 96", "c=IN IP4 0.0.0.0", $"a=ice-ufrag:{_ice.Ufrag}", $"a=ice-pwd:{_ice.Password}",
+            $"a=fingerprint:{Certificate.Fingerprint}", "a=setup:actpass", "a=mid:1", "a=sendrecv", "a=rtcp-mux", "a=rtpmap:96 VP8/90000",
+            string.Create(CultureInfo.InvariantCulture, $"a=ssrc:{_videoSsrc} cname:load"), .. candidate, ""]);
+    }
 
     private byte[] BindingRequest()
     {
@@ -183,6 +246,7 @@ internal sealed class EchoPeer(LatencyHistogram roundTrips) : IDisposable
     {
         _stop.Cancel();
         _dtls?.Close();
+        _janus?.Dispose();
         _socket?.Dispose();
     }
 }

@@ -1,7 +1,9 @@
 // Switchboard.MediaLoad: synthetic WebRTC peers stream audio (50 packets/s of 100 bytes) and video (1,200-byte packets
-// at --video-kbps) through the media server's echo, and report what came back.
+// at --video-kbps) through the media server's echo, and report what came back. --target janus runs the same peers
+// against Janus's EchoTest plugin over its HTTP API (Janus is the full ICE agent and the DTLS client there).
 //
 //   dotnet Switchboard.MediaLoad.dll --server http://127.0.0.1:8080/ --peers 20 --seconds 10 [--video-kbps 1000] [--server-pid PID]
+//   dotnet Switchboard.MediaLoad.dll --target janus --janus http://127.0.0.1:8088/janus --peers 20 [--server-pid PID]
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -11,7 +13,10 @@ using Switchboard.MediaLoad;
 var options = new Dictionary<string, string>();
 for (int i = 0; i + 1 < args.Length; i += 2) options[args[i].TrimStart('-')] = args[i + 1];
 string I(string key, string fallback) => options.TryGetValue(key, out var v) ? v : fallback;
-var server = new Uri(I("server", "http://127.0.0.1:8080/"));
+string target = I("target", "switchboard");
+if (target is not ("switchboard" or "janus")) throw new ArgumentException($"--target is switchboard or janus, not {target}");
+bool janus = target == "janus";
+var server = new Uri(janus ? I("janus", "http://127.0.0.1:8088/janus").TrimEnd('/') + "/" : I("server", "http://127.0.0.1:8080/"));
 int peerCount = int.Parse(I("peers", "10"), CultureInfo.InvariantCulture);
 double seconds = double.Parse(I("seconds", "10"), CultureInfo.InvariantCulture);
 double warmup = double.Parse(I("warmup", "3"), CultureInfo.InvariantCulture);
@@ -27,7 +32,7 @@ using (var gate = new SemaphoreSlim(8))
     await Task.WhenAll(peers.Select(async peer =>
     {
         await gate.WaitAsync(cancel.Token);
-        try { await peer.ConnectAsync(http, cancel.Token); }
+        try { await (janus ? peer.ConnectJanusAsync(http, cancel.Token) : peer.ConnectAsync(http, cancel.Token)); }
         finally { gate.Release(); }
     }));
 }
@@ -68,6 +73,7 @@ double clientCpu = ProcessStats.CpuSeconds(Environment.ProcessId) - clientCpuAtS
 
 var result = new
 {
+    target,
     peers = peerCount,
     seconds,
     videoKbps,
@@ -83,7 +89,7 @@ var result = new
 };
 Console.WriteLine(JsonSerializer.Serialize(result));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{peerCount} peers: sent {result.sentPerSecond}/s, echoed {result.echoedPerSecond}/s, loss {result.lossPercent} %, round trip p50 {result.roundTripP50Ms} ms p99 {result.roundTripP99Ms} ms; " +
+    $"{target} {peerCount} peers: sent {result.sentPerSecond}/s, echoed {result.echoedPerSecond}/s, loss {result.lossPercent} %, round trip p50 {result.roundTripP50Ms} ms p99 {result.roundTripP99Ms} ms; " +
     $"server {result.serverCpuMicrosecondsPerPacket} µs CPU per echoed packet ({result.serverCoresUsed} cores), load tool {result.loadToolCpuMicrosecondsPerPacket} µs; server RSS {result.serverRssMiB} MiB"));
 foreach (var peer in peers) peer.Dispose();
 return received > 0 ? 0 : 1;
