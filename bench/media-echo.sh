@@ -85,7 +85,7 @@ else
   echo "janus not installed (apt-get install janus): Switchboard only" >&2
 fi
 
-cpu_per_packet() { jq -r .serverCpuMicrosecondsPerPacket <<<"$1"; }
+cpu_per_packet() { grep -o '"serverCpuMicrosecondsPerPacket":[0-9.]*' <<<"$1" | cut -d: -f2; }
 for peers in $PEERS; do
   dotnet "$ROOT/src/Switchboard.Server/bin/Release/net10.0/switchboard.dll" all --Http:Urls=http://127.0.0.1:18080 \
     --Server:DataDirectory="$work/data" --Media:UdpPort=17882 --Media:TcpPort=17881 --Media:Echo:MaxSessions=10000 \
