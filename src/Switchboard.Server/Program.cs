@@ -52,6 +52,7 @@ builder.Services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Sec
 builder.Services.AddOptions<TurnOptions>().BindConfiguration(TurnOptions.Section).ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<TurnOptions>, TurnOptionsValidator>();
 string? generatedSecretDirectory = null;
+string? replacedApiKeyFile = null;
 if (commandLine.Role == ServerRole.All)
 {
     // All-in-one: without configured credentials, TURN gets a secret kept in the data directory.
@@ -78,7 +79,7 @@ if (commandLine.Role == ServerRole.All)
     {
         if (signaling.ApiKeys.Length > 0) return;
         var data = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
-        signaling.ApiKeys = [GeneratedApiKey.LoadOrCreate(data.DataDirectory)];
+        signaling.ApiKeys = [GeneratedApiKey.LoadOrCreate(data.DataDirectory, out replacedApiKeyFile)];
     });
 }
 builder.Services.AddSingleton(sp => new TurnCertificateProvider(
@@ -102,6 +103,9 @@ if (coturn is not null)
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
+    if (replacedApiKeyFile is not null)
+        log.LogWarning("The API key file held no usable key; it was moved to {Path} and a new key made: tokens signed before no longer validate",
+            replacedApiKeyFile);
     if (generatedSecretDirectory is not null)
         log.LogInformation("No TURN credentials configured: TURN REST API credentials use the secret kept in {Path}",
             Path.Combine(generatedSecretDirectory, GeneratedTurnSecret.FileName));

@@ -12,8 +12,15 @@ public static class GeneratedApiKey
 {
     public const string FileName = "api-key.json";
 
-    public static ApiKey LoadOrCreate(string dataDirectory)
+    public static ApiKey LoadOrCreate(string dataDirectory) => LoadOrCreate(dataDirectory, out _);
+
+    /// <param name="replaced">
+    /// When the file existed but held no usable key: where it was moved before a new key was made (tokens signed with
+    /// the old key no longer validate, so the operator must hear of it).
+    /// </param>
+    public static ApiKey LoadOrCreate(string dataDirectory, out string? replaced)
     {
+        replaced = null;
         Directory.CreateDirectory(dataDirectory);
         var path = Path.Combine(dataDirectory, FileName);
         if (File.Exists(path))
@@ -24,6 +31,8 @@ public static class GeneratedApiKey
                 if (existing is { Key.Length: > 0, Secret.Length: >= ApiKey.MinimumSecretLength }) return new ApiKey { Key = existing.Key, Secret = existing.Secret };
             }
             catch (JsonException) { }
+            replaced = $"{path}.unreadable-{DateTime.UtcNow:yyyyMMddHHmmss}";
+            File.Move(path, replaced, overwrite: true);
         }
         var key = new ApiKey
         {

@@ -36,7 +36,10 @@ public static class TokenCommand
                 .Build();
             var signaling = configuration.GetSection(SignalingOptions.Section).Get<SignalingOptions>() ?? new SignalingOptions();
             var data = configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
-            var key = signaling.ApiKeys.FirstOrDefault() ?? GeneratedApiKey.LoadOrCreate(data.DataDirectory);
+            string? replaced = null;
+            var key = signaling.ApiKeys.FirstOrDefault() ?? GeneratedApiKey.LoadOrCreate(data.DataDirectory, out replaced);
+            if (replaced is not null)
+                Console.Error.WriteLine($"The API key file held no usable key; it was moved to {replaced} and a new key made: tokens signed before no longer validate.");
             Console.WriteLine(AccessTokenCodec.Create(token, key, time.GetUtcNow()));
             return 0;
         }

@@ -75,6 +75,25 @@ public class TokenCommandTests
     }
 
     [Fact]
+    public void An_unreadable_api_key_file_is_kept_aside_and_replaced_and_that_is_said()
+    {
+        var directory = Directory.CreateTempSubdirectory("switchboard-key").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, GeneratedApiKey.FileName), "{ not json");
+            var key = GeneratedApiKey.LoadOrCreate(directory, out string? replaced);
+            Assert.NotNull(replaced);
+            Assert.Equal("{ not json", File.ReadAllText(replaced));
+            Assert.Equal(key.Secret, GeneratedApiKey.LoadOrCreate(directory, out string? again).Secret);
+            Assert.Null(again);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_generated_api_key_is_kept_and_signs_tokens_the_server_accepts()
     {
         var directory = Directory.CreateTempSubdirectory("switchboard-key").FullName;
