@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Switchboard.Media;
 
 /// <summary>The "Media" configuration section.</summary>
@@ -8,11 +6,9 @@ public sealed class MediaOptions
     public const string SectionName = "Media";
 
     /// <summary>UDP port every peer's ICE, DTLS and SRTP share (0 picks one).</summary>
-    [Range(0, 65535)]
     public int UdpPort { get; set; } = 7882;
 
     /// <summary>TCP port for passive ICE-TCP (RFC 6544), for networks that block UDP; -1 turns it off.</summary>
-    [Range(-1, 65535)]
     public int TcpPort { get; set; } = 7881;
 
     /// <summary>Whether to offer the UDP candidate; off leaves only ICE-TCP (for networks, or tests, without UDP).</summary>
@@ -34,7 +30,6 @@ public sealed class MediaOptions
     public TimeSpan DtlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Peers held at once; more are refused (503).</summary>
-    [Range(1, 1_000_000)]
     public int MaxPeers { get; set; } = 2000;
 
     public EchoOptions Echo { get; set; } = new();
@@ -46,7 +41,6 @@ public sealed class EchoOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>Echo sessions at once.</summary>
-    [Range(1, 10_000)]
     public int MaxSessions { get; set; } = 20;
 
     /// <summary>An echo session ends after this long: it is a test, not a call.</summary>

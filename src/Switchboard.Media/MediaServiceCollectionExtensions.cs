@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Switchboard.Media.Echo;
 using Switchboard.Media.Transport;
 
@@ -9,7 +10,8 @@ public static class MediaServiceCollectionExtensions
     /// <summary>The media transport host (started with the app) and the echo service; options from "Media".</summary>
     public static IServiceCollection AddMedia(this IServiceCollection services)
     {
-        services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MediaOptions>, MediaOptionsValidator>();
         services.AddSingleton<MediaTransportHost>();
         services.AddHostedService(sp => sp.GetRequiredService<MediaTransportHost>());
         services.AddSingleton<MediaMetrics>();

@@ -122,9 +122,9 @@ if (commandLine.Role == ServerRole.All)
     app.MapWebApp();
     app.MapRestApi();
     app.MapEcho();
-    app.Services.GetRequiredService<MediaMetrics>();
     app.Lifetime.ApplicationStarted.Register(() =>
     {
+        app.Services.GetRequiredService<MediaMetrics>(); // its instruments exist from here on
         var signaling = app.Services.GetRequiredService<IOptions<SignalingOptions>>().Value;
         if (!signaling.AllowAnonymous)
             log.LogInformation("Joining needs an access token: `switchboard token create --room R --identity I` prints one (open /room/R?token=...), " +

@@ -13,11 +13,11 @@ public sealed class ServerProcessTests(ITestOutputHelper log)
 {
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static async Task<string> StartFailureAsync(IEnumerable<string> arguments, bool turnSettings = true)
+    private static async Task<string> StartFailureAsync(IEnumerable<string> arguments, bool turnSettings = true, string role = "turn")
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
         {
-            await using var server = await SwitchboardProcess.StartAsync(arguments, turnSettings: turnSettings);
+            await using var server = await SwitchboardProcess.StartAsync(arguments, turnSettings: turnSettings, role: role);
         });
         Assert.Contains("exited with code 2", error.Message);
         return error.Message;
@@ -29,9 +29,13 @@ public sealed class ServerProcessTests(ITestOutputHelper log)
     [InlineData("--Turn:DeniedPeers:0=10.0.0.1/33", null, "Turn:DeniedPeers[0]")]
     [InlineData("--Turn:Port=abc", null, "'Turn:Port'")]
     [InlineData("--Turn:RelayAddress=relay.example", null, "Turn:RelayAddress ('relay.example') is not an IP address")]
+    [InlineData("--Media:ListenAddress=media.example", null, "Media:ListenAddress ('media.example') is not an IP address")]
+    [InlineData("--Media:AnnouncedAddresses:0=0.0.0.0", null, "Media:AnnouncedAddresses:0 (0.0.0.0) is the any address")]
+    [InlineData("--Media:UdpEnabled=false", "--Media:TcpPort=-1", "no peer could connect")]
+    [InlineData("--Media:ConsentTimeout=00:00:00", null, "Media:ConsentTimeout must be longer than zero")]
     public async Task InvalidSetting_StopsTheStart_NamingTheKey(string setting, string? other, string expected)
     {
-        var message = await StartFailureAsync(other is null ? [setting] : [setting, other]);
+        var message = await StartFailureAsync(other is null ? [setting] : [setting, other], role: "all");
         Assert.Contains(expected, message);
     }
 

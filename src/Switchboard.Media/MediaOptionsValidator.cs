@@ -1,0 +1,35 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Switchboard.Media;
+
+/// <summary>Checks the "Media" section at start; each failure names its key.</summary>
+public sealed class MediaOptionsValidator : IValidateOptions<MediaOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MediaOptions options)
+    {
+        var failures = new List<string>();
+        if (options.UdpPort is < 0 or > 65535) failures.Add($"Media:UdpPort ({options.UdpPort}) is not a port (0-65535).");
+        if (options.TcpPort is < -1 or > 65535) failures.Add($"Media:TcpPort ({options.TcpPort}) is not a port (0-65535, or -1 for no ICE-TCP).");
+        if (!options.UdpEnabled && options.TcpPort < 0) failures.Add("Media:UdpEnabled is false and Media:TcpPort is -1: no peer could connect.");
+        if (!IPAddress.TryParse(options.ListenAddress, out _)) failures.Add($"Media:ListenAddress ('{options.ListenAddress}') is not an IP address.");
+        for (int i = 0; i < options.AnnouncedAddresses.Count; i++)
+        {
+            if (!IPAddress.TryParse(options.AnnouncedAddresses[i], out IPAddress? address))
+                failures.Add($"Media:AnnouncedAddresses:{i} ('{options.AnnouncedAddresses[i]}') is not an IP address.");
+            else if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
+                failures.Add($"Media:AnnouncedAddresses:{i} ({address}) is the any address: announce one peers can reach.");
+        }
+        Positive(options.ConsentTimeout, "ConsentTimeout");
+        Positive(options.DtlsHandshakeTimeout, "DtlsHandshakeTimeout");
+        Positive(options.Echo.MaxDuration, "Echo:MaxDuration");
+        if (options.MaxPeers <= 0) failures.Add($"Media:MaxPeers must be greater than 0 (it is {options.MaxPeers}).");
+        if (options.Echo.MaxSessions <= 0) failures.Add($"Media:Echo:MaxSessions must be greater than 0 (it is {options.Echo.MaxSessions}).");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+        void Positive(TimeSpan value, string key)
+        {
+            if (value <= TimeSpan.Zero) failures.Add($"Media:{key} must be longer than zero (it is {value}).");
+        }
+    }
+}
