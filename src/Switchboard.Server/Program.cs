@@ -49,7 +49,8 @@ if (builder.Configuration.GetValue<bool>("Turn:InlineSocketCompletions"))
 
 builder.WebHost.UseUrls(builder.Configuration["Http:Urls"] ?? "http://0.0.0.0:8080");
 builder.Services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Section);
-builder.Services.AddOptions<TurnOptions>().BindConfiguration(TurnOptions.Section).ValidateOnStart();
+builder.Services.AddOptions<TurnOptions>().BindConfiguration(TurnOptions.Section);
+if (commandLine.Role != ServerRole.Media) builder.Services.AddOptions<TurnOptions>().ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<TurnOptions>, TurnOptionsValidator>();
 string? generatedSecretDirectory = null;
 string? replacedApiKeyFile = null;
@@ -74,7 +75,6 @@ if (commandLine.Role == ServerRole.All)
     builder.Services.AddSingleton<IIceServerSource, TurnIceServerSource>();
     builder.Services.AddSignaling();
     builder.Services.AddRestApi();
-    builder.Services.AddMedia();
     builder.Services.PostConfigure<SignalingOptions>(signaling =>
     {
         if (signaling.ApiKeys.Length > 0) return;
@@ -82,11 +82,16 @@ if (commandLine.Role == ServerRole.All)
         signaling.ApiKeys = [GeneratedApiKey.LoadOrCreate(data.DataDirectory, out replacedApiKeyFile)];
     });
 }
-builder.Services.AddSingleton(sp => new TurnCertificateProvider(
-    sp.GetRequiredService<IOptions<TurnOptions>>().Value, sp.GetRequiredService<IOptions<ServerOptions>>().Value.DataDirectory,
-    sp.GetRequiredService<ILogger<TurnCertificateProvider>>()));
-builder.Services.AddSingleton<TurnService>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<TurnService>());
+bool runsTurn = commandLine.Role != ServerRole.Media, runsMedia = commandLine.Role != ServerRole.Turn;
+if (runsMedia) builder.Services.AddMedia();
+if (runsTurn)
+{
+    builder.Services.AddSingleton(sp => new TurnCertificateProvider(
+        sp.GetRequiredService<IOptions<TurnOptions>>().Value, sp.GetRequiredService<IOptions<ServerOptions>>().Value.DataDirectory,
+        sp.GetRequiredService<ILogger<TurnCertificateProvider>>()));
+    builder.Services.AddSingleton<TurnService>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<TurnService>());
+}
 builder.Services.Configure<HostOptions>(host =>
 {
     var drain = builder.Configuration.GetValue<int?>("Turn:DrainTimeoutSeconds") ?? new TurnOptions().DrainTimeoutSeconds;
@@ -111,7 +116,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
             Path.Combine(generatedSecretDirectory, GeneratedTurnSecret.FileName));
 });
 
-app.MapGet("/healthz", (TurnService turn) => turn.Server is { IsDraining: true }
+app.MapGet("/healthz", (IServiceProvider services) => services.GetService<TurnService>()?.Server is { IsDraining: true }
     ? Results.Text("draining", statusCode: StatusCodes.Status503ServiceUnavailable)
     : Results.Text("ok")).ExcludeFromDescription();
 app.MapPrometheusScrapingEndpoint("/metrics");
@@ -121,15 +126,19 @@ if (commandLine.Role == ServerRole.All)
     app.MapSignaling("/ws").ExcludeFromDescription();
     app.MapWebApp();
     app.MapRestApi();
-    app.MapEcho();
     app.Lifetime.ApplicationStarted.Register(() =>
     {
-        app.Services.GetRequiredService<MediaMetrics>(); // its instruments exist from here on
         var signaling = app.Services.GetRequiredService<IOptions<SignalingOptions>>().Value;
         if (!signaling.AllowAnonymous)
             log.LogInformation("Joining needs an access token: `switchboard token create --room R --identity I` prints one (open /room/R?token=...), " +
                 "or start with --Signaling:AllowAnonymous=true to let anyone join from the web app without one (development)");
     });
+}
+
+if (runsMedia)
+{
+    app.MapEcho();
+    app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<MediaMetrics>()); // its instruments exist from here on
 }
 
 try

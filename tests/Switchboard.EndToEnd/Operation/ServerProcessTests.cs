@@ -40,6 +40,24 @@ public sealed class ServerProcessTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task MediaAlone_AnswersEchoOffers_AndRunsNoTurnServer()
+    {
+        int turnPort = FreePorts.TcpAndUdp();
+        await using var server = await SwitchboardProcess.StartAsync([$"--Turn:Port={I(turnPort)}"], turnSettings: false, role: "media");
+        using var http = new HttpClient { BaseAddress = server.HttpBase };
+        string offer = File.ReadAllText(Path.Combine(RepoLayout.Root, "tests", "Switchboard.Protocols.Tests", "Sdp", "TestData", "chromium-156-offer-no-simulcast.sdp"));
+        var response = await http.PostAsync("api/echo", new StringContent(offer, System.Text.Encoding.UTF8, "application/sdp"));
+        string answer = await response.Content.ReadAsStringAsync();
+        Assert.True(HttpStatusCode.Created == response.StatusCode, answer + server.OutputTail());
+        Assert.Contains($" 127.0.0.1 {I(server.MediaUdpPort)} typ host", answer);
+        Assert.Equal("ok", await http.GetStringAsync("healthz"));
+        Assert.Equal(1, PrometheusText.Value(await http.GetStringAsync("metrics"), "switchboard_media_peers"));
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("ws")).StatusCode); // no signaling, no web app
+        using var probe = new System.Net.Sockets.TcpClient();
+        await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => probe.ConnectAsync(IPAddress.Loopback, turnPort)); // no TURN
+    }
+
+    [Fact]
     public async Task TurnAlone_WithoutCredentials_RefusesToBeAnOpenRelay()
     {
         var message = await StartFailureAsync(["--Turn:ListenAddresses:0=127.0.0.1", $"--Turn:Port={I(FreePorts.TcpAndUdp())}"], turnSettings: false);

@@ -36,7 +36,7 @@ public sealed class SwitchboardProcess : IAsyncDisposable
 
     public (int Min, int Max) RelayRange { get; }
 
-    /// <summary>The media server's UDP and ICE-TCP ports (role "all"; 0 otherwise).</summary>
+    /// <summary>The media server's UDP and ICE-TCP ports (roles "all" and "media"; 0 otherwise).</summary>
     public int MediaUdpPort { get; private init; }
 
     public int MediaTcpPort { get; private init; }
@@ -97,7 +97,7 @@ public sealed class SwitchboardProcess : IAsyncDisposable
         if (turnSettings) arguments.AddRange(turn);
         else (port, tlsPort) = (0, 0);
         int mediaUdpPort = 0, mediaTcpPort = 0;
-        if (role == "all")
+        if (role is "all" or "media")
         {
             (mediaUdpPort, mediaTcpPort) = (FreePorts.TcpAndUdp(), FreePorts.TcpAndUdp());
             arguments.AddRange([$"--Media:UdpPort={I(mediaUdpPort)}", $"--Media:TcpPort={I(mediaTcpPort)}"]);
