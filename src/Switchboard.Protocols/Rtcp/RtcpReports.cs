@@ -35,15 +35,12 @@ public readonly record struct SenderReport(uint Ssrc, ulong NtpTimestamp, uint R
 {
     const int SenderInfoLength = 24;
 
+    /// <summary>An SR with its blocks copied into an array; the receive path reads <see cref="ReportPacket"/> in place instead.</summary>
     public static bool TryRead(RtcpPacket packet, out SenderReport report)
     {
         report = default;
-        var body = packet.Body;
-        if (packet.Type != RtcpPacketType.SenderReport || body.Length < SenderInfoLength + packet.Count * ReportBlock.Length) return false;
-        var blocks = new ReportBlock[packet.Count];
-        for (int i = 0; i < blocks.Length; i++) blocks[i] = ReportBlock.Read(body[(SenderInfoLength + i * ReportBlock.Length)..]);
-        report = new(BinaryPrimitives.ReadUInt32BigEndian(body), BinaryPrimitives.ReadUInt64BigEndian(body[4..]), BinaryPrimitives.ReadUInt32BigEndian(body[12..]),
-            BinaryPrimitives.ReadUInt32BigEndian(body[16..]), BinaryPrimitives.ReadUInt32BigEndian(body[20..]), blocks);
+        if (!ReportPacket.TryRead(packet, out ReportPacket view) || !view.IsSenderReport) return false;
+        report = new(view.Ssrc, view.NtpTimestamp, view.RtpTimestamp, view.PacketCount, view.OctetCount, view.Blocks());
         return true;
     }
 
@@ -70,11 +67,8 @@ public readonly record struct ReceiverReport(uint Ssrc, ReportBlock[] Reports)
     public static bool TryRead(RtcpPacket packet, out ReceiverReport report)
     {
         report = default;
-        var body = packet.Body;
-        if (packet.Type != RtcpPacketType.ReceiverReport || body.Length < 4 + packet.Count * ReportBlock.Length) return false;
-        var blocks = new ReportBlock[packet.Count];
-        for (int i = 0; i < blocks.Length; i++) blocks[i] = ReportBlock.Read(body[(4 + i * ReportBlock.Length)..]);
-        report = new(BinaryPrimitives.ReadUInt32BigEndian(body), blocks);
+        if (!ReportPacket.TryRead(packet, out ReportPacket view) || view.IsSenderReport) return false;
+        report = new(view.Ssrc, view.Blocks());
         return true;
     }
 
@@ -119,6 +113,14 @@ public readonly ref struct ReportPacket
     public uint OctetCount => IsSenderReport ? BinaryPrimitives.ReadUInt32BigEndian(_body[20..]) : 0;
 
     public ReportBlock Block(int index) => ReportBlock.Read(_body[(_blocksOffset + index * ReportBlock.Length)..]);
+
+    /// <summary>Every block, copied into a new array.</summary>
+    public ReportBlock[] Blocks()
+    {
+        var blocks = new ReportBlock[BlockCount];
+        for (int i = 0; i < blocks.Length; i++) blocks[i] = Block(i);
+        return blocks;
+    }
 
     /// <summary>False unless the packet is an SR or RR long enough for its report count.</summary>
     public static bool TryRead(RtcpPacket packet, out ReportPacket report)

@@ -27,9 +27,7 @@ public class RtcpTests
         foreach (var packet in new RtcpCompound(buffer.AsSpan(0, length)))
         {
             Assert.True(ReportPacket.TryRead(packet, out var report));
-            var blocks = new ReportBlock[report.BlockCount];
-            for (int i = 0; i < blocks.Length; i++) blocks[i] = report.Block(i);
-            read.Add((report.IsSenderReport, report.Ssrc, report.NtpTimestamp, report.RtpTimestamp, report.PacketCount, report.OctetCount, blocks));
+            read.Add((report.IsSenderReport, report.Ssrc, report.NtpTimestamp, report.RtpTimestamp, report.PacketCount, report.OctetCount, report.Blocks()));
         }
 
         Assert.Equal(2, read.Count);
