@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Buffers.Binary;
 using System.Net;
 using System.Text;
@@ -179,10 +180,23 @@ public sealed class DataPathTests : IDisposable
         var (client, relayed) = Allocated();
         client.CreatePermission(_peer.EndPoint).AssertSuccess(StunMethod.CreatePermission);
         _turn.Time.AdvanceSeconds(300);
+        int noPermission = 0;
+        using var drops = new MeterListener();
+        drops.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter == _turn.Metrics.Meter && instrument.Name == "switchboard.turn.dropped.packets") listener.EnableMeasurementEvents(instrument);
+        };
+        drops.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            if (tags[0].Value as string == "no_permission") Interlocked.Increment(ref noPermission);
+        });
+        drops.Start();
 
         _peer.SendTo(relayed, Bytes("late"));
         client.SendIndication(_peer.EndPoint, Bytes("late too"));
         Assert.Null(_peer.Receive(Quiet));
+        // The relay loop handles the peer's datagram on its own time: wait until both were dropped before renewing.
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref noPermission) >= 2, TimeSpan.FromSeconds(10)), "both late datagrams dropped");
 
         // Renewed, the permission lets the next datagram through; the late one, handled before it, did not pass.
         client.CreatePermission(_peer.EndPoint).AssertSuccess(StunMethod.CreatePermission);

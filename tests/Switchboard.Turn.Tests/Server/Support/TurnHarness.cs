@@ -38,6 +38,9 @@ internal sealed class TurnHarness : IDisposable
     }
 
     public ManualTimeProvider Time { get; } = new();
+
+    /// <summary>The server's metrics, to wait for what the relay loops do asynchronously (a datagram dropped).</summary>
+    internal TurnMetrics Metrics => _metrics;
     public TurnOptions Options { get; }
     public TurnServer Server { get; }
 
