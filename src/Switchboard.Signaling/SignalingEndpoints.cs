@@ -1,3 +1,4 @@
+using Switchboard.Signaling.Media;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -22,6 +23,7 @@ public static class SignalingEndpoints
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IIceServerSource, NoIceServers>();
         services.TryAddSingleton<IRoomStore, InMemoryRoomStore>();
+        services.TryAddSingleton<IRoomMedia, NoRoomMedia>();
         services.AddMetrics();
         services.TryAddSingleton<SignalingMetrics>();
         services.TryAddSingleton<SignalingHub>();

@@ -12,7 +12,7 @@ public sealed partial class SignalingHub : IRoomAdministration
 
     public async Task<RoomCreation> CreateRoomAsync(RoomSettings settings, CancellationToken cancellationToken = default)
     {
-        if (!ClientMessageReader.IsValidRoomName(settings.Name) || settings.MaxParticipants is < 1)
+        if (!ClientMessageReader.IsValidRoomName(settings.Name) || settings.MaxParticipants is < 1 || settings.Media is not null && !MediaModes.IsValid(settings.Media))
             return new RoomCreation(RoomCreationOutcome.InvalidName, null);
         var creation = await _store.CreateRoomAsync(settings, Limits);
         await RefreshRoomCountAsync();
@@ -24,6 +24,7 @@ public sealed partial class SignalingHub : IRoomAdministration
         if (await _store.DeleteRoomAsync(name) is not { } participants) return false;
         foreach (var participant in participants)
         {
+            _media.Leave(name, participant.Id);
             if (!_sessions.TryRemove(participant.Id, out var session)) continue;
             _byResumeToken.TryRemove(session.ResumeToken, out _);
             if (session.End() is { } connection)
@@ -43,6 +44,7 @@ public sealed partial class SignalingHub : IRoomAdministration
             await LeaveAsync(session, LeaveReasons.Removed, CloseCodes.Removed, ErrorCodes.Removed);
             return true;
         }
+        _media.Leave(room, participantId);
         if (await _store.RemoveParticipantAsync(room, participantId) is null) return false;
         await BroadcastAsync(room, null, LeftMessage(participantId, LeaveReasons.Removed));
         await RefreshRoomCountAsync();

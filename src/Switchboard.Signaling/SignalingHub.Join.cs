@@ -68,6 +68,7 @@ public sealed partial class SignalingHub
         }
         await RefreshRoomCountAsync();
         var room = admission.Room!;
+        session.MediaMode = MediaModeOf(room);
         session.Grants = grants with { Publish = grants.Publish && (room.Publishers is null || room.Publishers.Contains(identity)) };
         if (admission.Replaced is { } replaced) await EndReplacedAsync(replaced, room.Name);
 
@@ -102,11 +103,13 @@ public sealed partial class SignalingHub
 
     byte[] Welcome(string type, ParticipantSession session, ParticipantInfo participant, List<ParticipantView> others, string requestHost, string resumeToken) =>
         OutboundMessage.Create(new JoinedMessage(type, session.Room, View(participant), others, _ice.For(session.Identity, requestHost), resumeToken,
-            (int)PingInterval.TotalMilliseconds, (int)ResumeWindow.TotalMilliseconds, session.Grants), SignalingJsonContext.Default.JoinedMessage).Bytes;
+            (int)PingInterval.TotalMilliseconds, (int)ResumeWindow.TotalMilliseconds, session.Grants, session.MediaMode,
+            session.MediaMode == MediaModes.Sfu ? _media.Tracks(session.Room) : null), SignalingJsonContext.Default.JoinedMessage).Bytes;
 
     /// <summary>The same identity joined again: the old participant gets <c>replaced</c>; others see it leave.</summary>
     async ValueTask EndReplacedAsync(ParticipantInfo replaced, string room)
     {
+        _media.Leave(room, replaced.Id);
         if (_sessions.TryRemove(replaced.Id, out var old))
         {
             _byResumeToken.TryRemove(old.ResumeToken, out _);
@@ -121,6 +124,7 @@ public sealed partial class SignalingHub
     {
         _sessions.TryRemove(session.Id, out _);
         _byResumeToken.TryRemove(session.ResumeToken, out _);
+        _media.Leave(session.Room, session.Id);
         var connection = session.End();
         if (connection is not null)
         {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Signaling.Connections;
 using Switchboard.Signaling.Ice;
+using Switchboard.Signaling.Media;
 using Switchboard.Signaling.Protocol;
 using Switchboard.Signaling.Rooms;
 using Switchboard.Signaling.Sessions;
@@ -25,13 +26,14 @@ public sealed partial class SignalingHub
     readonly SignalingMetrics _metrics;
     readonly AccessTokenCodec _tokens;
     readonly ILogger<SignalingHub> _log;
+    readonly IRoomMedia _media;
     readonly ConcurrentDictionary<SignalingConnection, byte> _connections = new();
     readonly ConcurrentDictionary<string, ParticipantSession> _sessions = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, ParticipantSession> _byResumeToken = new(StringComparer.Ordinal);
     int _roomCount;
 
     public SignalingHub(IOptions<SignalingOptions> options, IRoomStore store, IIceServerSource ice, TimeProvider time,
-        SignalingMetrics metrics, ILogger<SignalingHub> log)
+        SignalingMetrics metrics, ILogger<SignalingHub> log, IRoomMedia media)
     {
         _options = options.Value;
         _store = store;
@@ -39,11 +41,13 @@ public sealed partial class SignalingHub
         _time = time;
         _metrics = metrics;
         _log = log;
+        _media = media;
+        ListenToMedia();
         _tokens = new AccessTokenCodec(_options.ApiKeys);
         metrics.Observe(() => _connections.Count, () => _sessions.Count, () => Volatile.Read(ref _roomCount));
     }
 
-    RoomLimits Limits => new(_options.MaxRooms, _options.MaxParticipantsPerRoom);
+    RoomLimits Limits => new(_options.MaxRooms, _options.MaxParticipantsPerRoom, _options.DefaultMediaMode);
     TimeSpan PingInterval => TimeSpan.FromSeconds(_options.PingIntervalSeconds);
     TimeSpan ResumeWindow => TimeSpan.FromSeconds(_options.ResumeWindowSeconds);
 
@@ -125,6 +129,15 @@ public sealed partial class SignalingHub
                 return;
             case UpdateMessage update:
                 await UpdateAsync(session, update);
+                return;
+            case MediaOfferMessage offer:
+                OfferMedia(connection, session, offer);
+                return;
+            case MuteMessage mute:
+                Mute(connection, session, mute);
+                return;
+            case TrackSettingsMessage settings:
+                ChangeTrackSettings(connection, session, settings);
                 return;
         }
     }

@@ -1,3 +1,4 @@
+using Switchboard.Signaling.Rooms;
 using Switchboard.Signaling.Ice;
 using Switchboard.Signaling.Tokens;
 
@@ -22,6 +23,9 @@ public sealed class SignalingOptions
     public int MessageBurst { get; set; } = 200;
     public int MaxConnections { get; set; } = 20_000;
     public int MaxRooms { get; set; } = 10_000;
+
+    /// <summary>How rooms carry media unless created with their own mode: <c>sfu</c> (through the media server) or <c>p2p</c> (a mesh).</summary>
+    public string DefaultMediaMode { get; set; } = MediaModes.Sfu;
     public int MaxParticipantsPerRoom { get; set; } = 50;
     public int ResumeWindowSeconds { get; set; } = 20;
     public int ResumeBufferMessages { get; set; } = 512;

@@ -1,3 +1,4 @@
+using Switchboard.Signaling.Rooms;
 using Microsoft.Extensions.Options;
 using Switchboard.Signaling.Tokens;
 
@@ -23,6 +24,8 @@ public sealed class SignalingOptionsValidator : IValidateOptions<SignalingOption
         Positive(options.ResumeBufferMessages, nameof(options.ResumeBufferMessages));
         Positive(options.PingIntervalSeconds, nameof(options.PingIntervalSeconds));
         Positive(options.Ice.CredentialLifetimeSeconds, "Ice:CredentialLifetimeSeconds");
+        if (!MediaModes.IsValid(options.DefaultMediaMode))
+            failures.Add($"Signaling:DefaultMediaMode must be '{MediaModes.Sfu}' or '{MediaModes.P2p}' (it is '{options.DefaultMediaMode}').");
         var keys = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < options.ApiKeys.Length; i++)
         {

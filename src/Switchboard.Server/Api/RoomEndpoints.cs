@@ -16,14 +16,14 @@ public static class RoomEndpoints
 
         rooms.MapPost("/", async Task<Results<Created<RoomResponse>, ProblemHttpResult>> (CreateRoomRequest request, IRoomAdministration admin, CancellationToken cancel) =>
             {
-                var creation = await admin.CreateRoomAsync(new RoomSettings(request.Name, request.MaxParticipants, request.Publishers), cancel);
+                var creation = await admin.CreateRoomAsync(new RoomSettings(request.Name, request.MaxParticipants, request.Publishers, request.Media), cancel);
                 return creation.Outcome switch
                 {
                     RoomCreationOutcome.Created => TypedResults.Created($"/api/rooms/{creation.Room!.Name}", RoomResponse.From(creation.Room)),
                     RoomCreationOutcome.AlreadyExists => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Room exists", detail: $"Room '{request.Name}' already exists."),
                     RoomCreationOutcome.TooManyRooms => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many rooms", detail: "The server holds its maximum number of rooms (Signaling:MaxRooms)."),
                     _ => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid room",
-                        detail: "name must be 1-64 characters of A-Z a-z 0-9 - _ . and maxParticipants at least 1."),
+                        detail: "name must be 1-64 characters of A-Z a-z 0-9 - _ ., maxParticipants at least 1 and media 'sfu' or 'p2p'."),
                 };
             })
             .WithSummary("Create a room with settings")

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Switchboard.Signaling.Media;
 
 namespace Switchboard.Signaling.Protocol;
 
@@ -32,6 +33,9 @@ public static class ClientMessageReader
             "update" => SignalingJsonContext.Default.UpdateMessage,
             "message" => SignalingJsonContext.Default.ApplicationMessage,
             "leave" or "ping" or "pong" => SignalingJsonContext.Default.BareMessage,
+            "media-offer" => SignalingJsonContext.Default.MediaOfferMessage,
+            "mute" => SignalingJsonContext.Default.MuteMessage,
+            "track-settings" => SignalingJsonContext.Default.TrackSettingsMessage,
             _ => null,
         };
         if (info is null) return Error(ErrorCodes.UnknownType, $"unknown message type '{Truncate(type)}'", type, id);
@@ -122,10 +126,51 @@ public static class ClientMessageReader
                 return NameProblem(update.Name) ?? StateProblem(update.State);
             case ApplicationMessage application:
                 return application.To is null ? null : ParticipantIdProblem(application.To);
+            case MediaOfferMessage offer:
+                return MediaOfferProblem(offer);
+            case MuteMessage mute:
+                return SourceProblem(mute.Source);
+            case TrackSettingsMessage settings:
+                return TrackIdProblem(settings.TrackId)
+                    ?? (settings.Width is < 0 or > MaxVideoSize || settings.Height is < 0 or > MaxVideoSize ? $"width and height must be 0 to {MaxVideoSize}" : null);
             default:
                 return null;
         }
     }
+
+    public const int MaxMids = 256, MaxMidLength = 32, MaxSimulcastLayers = 3, MaxRidLength = 16, MaxVideoSize = 16384;
+
+    static string? MediaOfferProblem(MediaOfferMessage offer)
+    {
+        if (offer.Sdp.Length == 0) return "sdp is empty";
+        var publish = offer.Publish ?? [];
+        var subscribe = offer.Subscribe ?? [];
+        if (publish.Count + subscribe.Count > MaxMids) return $"publish and subscribe hold more than {MaxMids} entries";
+        foreach (var entry in publish)
+        {
+            if ((MidProblem(entry.Mid) ?? SourceProblem(entry.Source)) is { } problem) return "publish: " + problem;
+            if (entry.Layers is null) continue;
+            if (entry.Layers.Count > MaxSimulcastLayers) return $"publish: at most {MaxSimulcastLayers} layers";
+            foreach (var layer in entry.Layers)
+            {
+                if (layer.Rid is not { Length: > 0 and <= MaxRidLength } || !layer.Rid.All(char.IsAsciiLetterOrDigit))
+                    return $"publish: a layer's rid must be 1-{MaxRidLength} letters or digits";
+                if (layer.Width is < 0 or > MaxVideoSize || layer.Height is < 0 or > MaxVideoSize) return $"publish: layer width and height must be 0 to {MaxVideoSize}";
+            }
+        }
+        foreach (var entry in subscribe)
+            if ((MidProblem(entry.Mid) ?? TrackIdProblem(entry.TrackId)) is { } problem) return "subscribe: " + problem;
+        return null;
+    }
+
+    static string? MidProblem(string? mid) =>
+        mid is { Length: > 0 and <= MaxMidLength } && !mid.Any(char.IsControl) && !mid.Contains(' ') ? null : $"mid must be 1-{MaxMidLength} characters without spaces";
+
+    static string? SourceProblem(string? source) =>
+        source is not null && TrackSources.All.Contains(source) ? null : $"source must be one of {string.Join(", ", TrackSources.All)}";
+
+    static string? TrackIdProblem(string? trackId) =>
+        trackId is { Length: > 0 and <= MaxParticipantIdLength + 16 } ? null : "trackId is empty or too long";
 
     /// <summary>1-64 characters of A-Z a-z 0-9 - _ . (docs/signaling.md, "join").</summary>
     public static bool IsValidRoomName(string? room) =>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Switchboard.Signaling.Media;
 
 namespace Switchboard.Signaling.Protocol;
 
@@ -51,6 +52,29 @@ public sealed record ApplicationMessage : ClientMessage
 {
     public string? To { get; init; }
     public required JsonElement Data { get; init; }
+}
+
+/// <summary><c>media-offer</c>: this participant's offer to the media server, with what each section carries.</summary>
+public sealed record MediaOfferMessage : ClientMessage
+{
+    public required string Sdp { get; init; }
+    public IReadOnlyList<TrackPublication>? Publish { get; init; }
+    public IReadOnlyList<TrackSubscription>? Subscribe { get; init; }
+}
+
+public sealed record MuteMessage : ClientMessage
+{
+    public required string Source { get; init; }
+    public required bool Muted { get; init; }
+}
+
+/// <summary><c>track-settings</c>: how large the client renders a track it receives.</summary>
+public sealed record TrackSettingsMessage : ClientMessage
+{
+    public required string TrackId { get; init; }
+    public required int Width { get; init; }
+    public required int Height { get; init; }
+    public bool Enabled { get; init; } = true;
 }
 
 /// <summary><c>leave</c>, <c>ping</c> and <c>pong</c>: nothing but the type.</summary>

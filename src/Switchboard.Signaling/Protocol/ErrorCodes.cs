@@ -25,6 +25,11 @@ public static class ErrorCodes
     public const string Removed = "removed";
     public const string RoomDeleted = "room-deleted";
     public const string ServerShuttingDown = "server-shutting-down";
+    public const string MediaUnavailable = "media-unavailable";
+    public const string MediaInvalid = "media-invalid";
+    public const string TooManyPublishers = "too-many-publishers";
+    public const string TooManySubscriptions = "too-many-subscriptions";
+    public const string BitrateLimit = "bitrate-limit";
 }
 
 /// <summary>WebSocket close codes the server uses (RFC 6455 §7.4 and the private range 4000-4999).</summary>

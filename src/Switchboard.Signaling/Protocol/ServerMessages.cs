@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Switchboard.Signaling.Ice;
+using Switchboard.Signaling.Media;
 using Switchboard.Signaling.Tokens;
 
 namespace Switchboard.Signaling.Protocol;
@@ -22,7 +23,9 @@ public sealed record JoinedMessage(
     string ResumeToken,
     int PingInterval,
     int ResumeWindow,
-    Grants Grants);
+    Grants Grants,
+    string Media,
+    IReadOnlyList<TrackView>? Tracks);
 
 public sealed record ParticipantJoinedMessage(ParticipantView Participant)
 {
@@ -50,6 +53,30 @@ public sealed record RelayedCandidate(string From, [property: JsonIgnore(Conditi
 public sealed record RelayedApplicationMessage(string From, JsonElement Data, bool Broadcast)
 {
     [JsonPropertyOrder(-1)] public string Type => "message";
+}
+
+/// <summary><c>media-answer</c>: the media server's answer to this participant's last <c>media-offer</c>.</summary>
+public sealed record MediaAnswerMessage(string Sdp)
+{
+    [JsonPropertyOrder(-1)] public string Type => "media-answer";
+}
+
+/// <summary><c>tracks</c>: every published track of the room.</summary>
+public sealed record TracksMessage(IReadOnlyList<TrackView> Tracks)
+{
+    [JsonPropertyOrder(-1)] public string Type => "tracks";
+}
+
+/// <summary><c>speakers</c>: who speaks now, loudest first.</summary>
+public sealed record SpeakersMessage(IReadOnlyList<SpeakerView> Speakers)
+{
+    [JsonPropertyOrder(-1)] public string Type => "speakers";
+}
+
+/// <summary><c>layers</c>: to a publisher, which simulcast layers of its track someone receives.</summary>
+public sealed record LayersMessage(string TrackId, IReadOnlyList<bool> Active)
+{
+    [JsonPropertyOrder(-1)] public string Type => "layers";
 }
 
 public sealed record ErrorMessage(string Code, string Message, string? RequestId, bool Fatal)

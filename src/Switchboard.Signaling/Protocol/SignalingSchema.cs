@@ -26,6 +26,9 @@ public static class SignalingSchema
             ["leave"] = Message(context.BareMessage, "leave"),
             ["ping"] = Message(context.BareMessage, "ping"),
             ["pong"] = Message(context.BareMessage, "pong"),
+            ["media-offer"] = Message(context.MediaOfferMessage, "media-offer"),
+            ["mute"] = Message(context.MuteMessage, "mute"),
+            ["track-settings"] = Message(context.TrackSettingsMessage, "track-settings"),
         };
         var server = new JsonObject
         {
@@ -38,6 +41,10 @@ public static class SignalingSchema
             ["answer"] = Message(context.RelayedSessionDescription, "answer", sequenced: true),
             ["candidate"] = Message(context.RelayedCandidate, "candidate", sequenced: true),
             ["message"] = Message(context.RelayedApplicationMessage, "message", sequenced: true),
+            ["media-answer"] = Message(context.MediaAnswerMessage, "media-answer", sequenced: true),
+            ["tracks"] = Message(context.TracksMessage, "tracks", sequenced: true),
+            ["speakers"] = Message(context.SpeakersMessage, "speakers", sequenced: true),
+            ["layers"] = Message(context.LayersMessage, "layers", sequenced: true),
             ["error"] = Message(context.ErrorMessage, "error"),
             ["ping"] = Message(context.BareMessage, "ping"),
             ["pong"] = Message(context.BareMessage, "pong"),

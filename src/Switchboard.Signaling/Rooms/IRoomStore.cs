@@ -35,7 +35,7 @@ public interface IRoomStore
 }
 
 /// <summary>The server-wide limits a store enforces when it admits or creates.</summary>
-public readonly record struct RoomLimits(int MaxRooms, int DefaultMaxParticipants);
+public readonly record struct RoomLimits(int MaxRooms, int DefaultMaxParticipants, string DefaultMediaMode = MediaModes.Sfu);
 
 public enum AdmissionOutcome { Admitted, RoomNotFound, RoomFull, TooManyRooms }
 

@@ -3,4 +3,5 @@ namespace Switchboard.Signaling.Rooms;
 /// <summary>How a room is set up when created through the REST API.</summary>
 /// <param name="MaxParticipants">Null: <c>Signaling:MaxParticipantsPerRoom</c>.</param>
 /// <param name="Publishers">Identities that may publish; null: everyone whose token has the publish grant.</param>
-public sealed record RoomSettings(string Name, int? MaxParticipants = null, string[]? Publishers = null);
+/// <param name="Media"><see cref="MediaModes"/>; null: <c>Signaling:DefaultMediaMode</c>.</param>
+public sealed record RoomSettings(string Name, int? MaxParticipants = null, string[]? Publishers = null, string? Media = null);

@@ -31,6 +31,9 @@ public sealed class ParticipantSession
     /// <summary>What this participant may do in its room (token grants, narrowed by the room's publishers).</summary>
     public Grants Grants { get; set; }
 
+    /// <summary>The room's media mode when this participant joined (<see cref="Rooms.MediaModes"/>).</summary>
+    public string MediaMode { get; set; } = Rooms.MediaModes.P2p;
+
     public string ResumeToken { get; private set; }
 
     /// <summary>When the socket went away; null while connected.</summary>
