@@ -14,7 +14,7 @@ public sealed record EchoOfferResult(EchoSession? Session, MediaPeer? Peer, stri
 
 /// <summary>
 /// Creates echo sessions from SDP offers: reads the offer, keeps the audio and video sections it can echo (sendrecv,
-/// a codec in <see cref="EchoCapabilities"/>), rejects the rest (data channels included), announces one SSRC (and RTX
+/// a codec in <see cref="MediaCapabilities"/>), rejects the rest (data channels included), announces one SSRC (and RTX
 /// SSRC) per kept section, and hands the peer to the transport host.
 /// </summary>
 public sealed class EchoService(MediaTransportHost host, IOptions<MediaOptions> options, ILogger<EchoService> logger)
@@ -48,8 +48,8 @@ public sealed class EchoService(MediaTransportHost host, IOptions<MediaOptions> 
             var codecs = media.Port == 0 && !media.HasFlag("bundle-only") || media.Mid is null || media.Direction is not (null or "sendrecv")
                 ? [] : media.Media switch
                 {
-                    "audio" => CodecNegotiation.Negotiate(media, EchoCapabilities.Audio),
-                    "video" => CodecNegotiation.Negotiate(media, EchoCapabilities.Video),
+                    "audio" => CodecNegotiation.Negotiate(media, MediaCapabilities.Audio),
+                    "video" => CodecNegotiation.Negotiate(media, MediaCapabilities.Video),
                     _ => [],
                 };
             if (codecs.Count == 0)
@@ -57,9 +57,9 @@ public sealed class EchoService(MediaTransportHost host, IOptions<MediaOptions> 
                 answers.Add(SectionAnswer.Reject(media));
                 continue;
             }
-            IReadOnlyList<Extmap> extensions = CodecNegotiation.NegotiateExtensions(media, EchoCapabilities.Extensions);
-            midExtension = extensions.FirstOrDefault(e => e.Uri == EchoCapabilities.MidUri)?.Id ?? midExtension;
-            transportWideCcExtension = extensions.FirstOrDefault(e => e.Uri == EchoCapabilities.TransportWideCcUri)?.Id ?? transportWideCcExtension;
+            IReadOnlyList<Extmap> extensions = CodecNegotiation.NegotiateExtensions(media, EchoSession.Extensions);
+            midExtension = extensions.FirstOrDefault(e => e.Uri == MediaCapabilities.MidUri)?.Id ?? midExtension;
+            transportWideCcExtension = extensions.FirstOrDefault(e => e.Uri == MediaCapabilities.TransportWideCcUri)?.Id ?? transportWideCcExtension;
             uint[] rtxSsrcs = media.SsrcGroups.Where(g => g.Semantics == "FID" && g.Ssrcs.Length == 2).Select(g => g.Ssrcs[1]).ToArray();
             uint[] primary = media.Ssrcs.Except(rtxSsrcs).ToArray();
             bool hasRtx = codecs.Any(c => c.RtxPayloadType is not null);

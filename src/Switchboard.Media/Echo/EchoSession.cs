@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Buffers.Binary;
 using Switchboard.Media.Peers;
 using Switchboard.Protocols.Rtcp;
@@ -18,16 +17,24 @@ public sealed class EchoSession : IMediaPeerHandler
     private const int ReportIntervalMillis = 1000;
     private const int FeedbackIntervalMillis = 100;
 
+    /// <summary>Header extensions passed through unchanged (the receiver is the sender, with the same ids).</summary>
+    public static readonly IReadOnlyCollection<string> Extensions =
+    [
+        MediaCapabilities.MidUri,
+        MediaCapabilities.TransportWideCcUri,
+        MediaCapabilities.AudioLevelUri,
+        MediaCapabilities.VideoOrientationUri,
+        MediaCapabilities.DependencyDescriptorUri,
+    ];
+
     private readonly object _gate = new();
     private readonly IReadOnlyList<EchoSection> _sections;
     private readonly int _midExtensionId;
     private readonly int _transportWideCcId;
-    private readonly TransportFeedbackBuilder _transportFeedback = new();
-    private readonly long _clockStart = Stopwatch.GetTimestamp();
+    private readonly ReceiverFeedback _feedback;
     private long _nextReportAt;
     private readonly Dictionary<uint, (uint Out, EchoSection Section)> _inbound = [];
     private readonly Dictionary<uint, uint> _outToIn = [];
-    private readonly Dictionary<uint, ReceptionStatistics> _reception = [];
     private readonly Dictionary<uint, long> _forwardedReports = [];
     private readonly byte[] _rtcpBuffer = new byte[1500 + MediaPeer.ProtectionOverhead];
     private readonly byte[] _reportBuffer = new byte[1500 + MediaPeer.ProtectionOverhead];
@@ -38,6 +45,7 @@ public sealed class EchoSession : IMediaPeerHandler
         _sections = sections;
         _midExtensionId = midExtensionId;
         _transportWideCcId = transportWideCcId;
+        _feedback = new ReceiverFeedback(LocalSsrc, "switchboard-echo");
         foreach (EchoSection section in sections)
         {
             foreach (uint ssrc in section.InboundSsrcs) Map(ssrc, section.OutboundSsrc, section);
@@ -67,12 +75,7 @@ public sealed class EchoSession : IMediaPeerHandler
         {
             if (!_inbound.TryGetValue(rtp.Ssrc, out var mapping) && !TryMapBySection(rtp, out mapping)) return;
             outbound = mapping.Out;
-            if (!_reception.TryGetValue(rtp.Ssrc, out ReceptionStatistics? statistics))
-                _reception[rtp.Ssrc] = statistics = new ReceptionStatistics(rtp.Ssrc, mapping.Section.ClockRate);
-            statistics.OnPacket(rtp.SequenceNumber, rtp.Timestamp, nowMillis);
-            if (_transportWideCcId > 0 && rtp.TryGetExtension(_transportWideCcId, out ReadOnlySpan<byte> value)
-                && RtpExtensionValues.TryReadTransportSequenceNumber(value, out ushort transportSequence))
-                _transportFeedback.Record(transportSequence, (long)Stopwatch.GetElapsedTime(_clockStart).TotalMicroseconds);
+            _feedback.OnRtp(rtp.Ssrc, mapping.Section.ClockRate, rtp.SequenceNumber, rtp.Timestamp, rtp.TransportSequenceNumber(_transportWideCcId), nowMillis);
         }
         RtpHeaderRewriter.SetSsrc(buffer, outbound);
         if (peer.SendRtp(buffer, length)) Interlocked.Increment(ref PacketsEchoed);
@@ -111,7 +114,7 @@ public sealed class EchoSession : IMediaPeerHandler
                     ReadReports(peer, report, nowMillis);
                     if (report.IsSenderReport && _inbound.TryGetValue(report.Ssrc, out var mapping))
                     {
-                        if (_reception.TryGetValue(report.Ssrc, out ReceptionStatistics? statistics)) statistics.OnSenderReport(report.NtpTimestamp, nowMillis);
+                        _feedback.OnSenderReport(report.Ssrc, report.NtpTimestamp, nowMillis);
                         var forwarded = new SenderReport(mapping.Out, report.NtpTimestamp, report.RtpTimestamp, report.PacketCount, report.OctetCount, []);
                         int n = forwarded.Write(output[written..]);
                         if (n > 0)
@@ -169,45 +172,13 @@ public sealed class EchoSession : IMediaPeerHandler
 
     public long OnTimer(MediaPeer peer, long nowMillis)
     {
-        SendTransportFeedback(peer);
+        _feedback.SendTransportFeedback(peer, _reportBuffer);
         if (nowMillis >= _nextReportAt)
         {
             _nextReportAt = nowMillis + ReportIntervalMillis;
-            SendReceiverReport(peer, nowMillis);
+            _feedback.SendReceiverReport(peer, _reportBuffer, nowMillis);
         }
         return nowMillis + (_transportWideCcId > 0 ? FeedbackIntervalMillis : ReportIntervalMillis);
-    }
-
-    private void SendTransportFeedback(MediaPeer peer)
-    {
-        while (true)
-        {
-            int written;
-            lock (_gate)
-            {
-                if (_transportFeedback.PendingCount == 0 || _inbound.Count == 0) return;
-                written = _transportFeedback.Write(_reportBuffer.AsSpan(0, 1200), LocalSsrc, _inbound.Keys.First());
-            }
-            if (written <= 0) return;
-            peer.SendRtcp(_reportBuffer, written);
-        }
-    }
-
-    private void SendReceiverReport(MediaPeer peer, long nowMillis)
-    {
-        Span<byte> output = _reportBuffer;
-        int written;
-        lock (_gate)
-        {
-            if (_reception.Count == 0) return;
-            ReportBlock[] blocks = _reception.Values.Take(31).Select(r => r.CreateReportBlock(nowMillis)).ToArray();
-            peer.Statistics.PacketsLost = _reception.Values.Sum(r => Math.Max(0, r.CumulativeLost));
-            written = new ReceiverReport(LocalSsrc, blocks).Write(output);
-            if (written < 0) return;
-            int sdes = SourceDescription.WriteCname(output[written..], LocalSsrc, "switchboard-echo");
-            if (sdes > 0) written += sdes;
-        }
-        peer.SendRtcp(_reportBuffer, written);
     }
 
     public void OnClosed(MediaPeer peer, string reason)

@@ -53,6 +53,10 @@ public readonly ref struct RtpPacket
     /// <summary>The value of the header extension element <paramref name="id"/>, if the packet has one.</summary>
     public bool TryGetExtension(int id, out ReadOnlySpan<byte> value) => Extensions.TryFind(id, out value);
 
+    /// <summary>The transport-wide sequence number in extension <paramref name="id"/>, or -1 without one (0: not negotiated).</summary>
+    public int TransportSequenceNumber(int id) =>
+        id > 0 && TryGetExtension(id, out ReadOnlySpan<byte> value) && RtpExtensionValues.TryReadTransportSequenceNumber(value, out ushort sequence) ? sequence : -1;
+
     public static bool TryParse(ReadOnlySpan<byte> packet, out RtpPacket rtp)
     {
         rtp = default;

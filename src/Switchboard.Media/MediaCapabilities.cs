@@ -1,15 +1,15 @@
 using Switchboard.Protocols.Sdp;
 
-namespace Switchboard.Media.Echo;
+namespace Switchboard.Media;
 
 /// <summary>
-/// What the echo accepts. It returns each packet to the browser that sent it, so any codec the browser can both send
-/// and decode works; the list names the WebRTC ones (RFC 7874, RFC 7742) and the feedback the echo forwards.
+/// The codecs (RFC 7874, RFC 7742), RTCP feedback and header extensions the media server understands. It never decodes
+/// media, so any codec both ends support works; the list names the WebRTC ones.
 /// </summary>
-internal static class EchoCapabilities
+public static class MediaCapabilities
 {
     private static readonly RtcpFeedbackType[] VideoFeedback =
-        [new(-1, "nack", null), new(-1, "nack", "pli"), new(-1, "ccm", "fir"), new(-1, "transport-cc", null)];
+        [new(-1, "nack", null), new(-1, "nack", "pli"), new(-1, "ccm", "fir"), new(-1, "transport-cc", null), new(-1, "goog-remb", null)];
 
     public static readonly IReadOnlyList<CodecCapability> Audio = [new("opus", 48000, 2, Feedback: [new(-1, "transport-cc", null)])];
 
@@ -25,17 +25,13 @@ internal static class EchoCapabilities
     ];
 
     public const string MidUri = "urn:ietf:params:rtp-hdrext:sdes:mid";
+    public const string RidUri = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
+    public const string RepairedRidUri = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
+    public const string AudioLevelUri = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+    public const string AbsSendTimeUri = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
+    public const string VideoOrientationUri = "urn:3gpp:video-orientation";
+    public const string DependencyDescriptorUri = "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension";
 
-    /// <summary>Transport-wide sequence numbers: the echo reports their arrival times so the browser can estimate bandwidth.</summary>
+    /// <summary>Transport-wide sequence numbers: the receiver reports their arrival times so the sender can estimate bandwidth.</summary>
     public const string TransportWideCcUri = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
-
-    /// <summary>Header extensions passed through unchanged (the receiver is the sender, with the same ids).</summary>
-    public static readonly IReadOnlyCollection<string> Extensions =
-    [
-        MidUri,
-        TransportWideCcUri,
-        "urn:ietf:params:rtp-hdrext:ssrc-audio-level",
-        "urn:3gpp:video-orientation",
-        "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension",
-    ];
 }
