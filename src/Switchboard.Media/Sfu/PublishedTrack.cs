@@ -50,7 +50,7 @@ internal sealed class PublishedTrack
     {
         TrackLayer[] layers = Setup.Layers;
         if (!IsVideo || (uint)layer >= (uint)layers.Length) return;
-        if (layers[layer].KeyframeRequests.Request(nowMillis)) Owner.SendPictureLossIndication(layers[layer].Ssrc);
+        if (layers[layer].RequestKeyframe(nowMillis)) Owner.SendPictureLossIndication(layers[layer].Ssrc);
     }
 
     /// <summary>Forwards one packet of a layer to every subscriber that receives it; <paramref name="packet"/> is not changed.</summary>

@@ -110,7 +110,7 @@ internal sealed partial class SfuParticipant : IMediaPeerHandler
         layer.Retransmission.Store(packet, rtp.SequenceNumber, nowMillis);
         layer.Bitrate.Add(length, nowMillis);
         bool keyframe = track.IsVideo && KeyframeDetector.IsKeyframeStart(track.Setup.CodecOf(rtp.PayloadType), rtp.Payload);
-        if (keyframe) layer.KeyframeRequests.OnKeyframe(nowMillis);
+        if (keyframe) layer.OnKeyframe(nowMillis);
         else if (!track.IsVideo && _routes.AudioLevelId > 0 && rtp.TryGetExtension(_routes.AudioLevelId, out ReadOnlySpan<byte> level)
                  && RtpExtensionValues.TryReadAudioLevel(level, out _, out byte dbov) && !track.Muted)
             Room.RecordAudioLevel(Id, dbov, nowMillis);
@@ -196,7 +196,7 @@ internal sealed partial class SfuParticipant : IMediaPeerHandler
         }
         foreach (PublishedTrack track in Volatile.Read(ref _publishedSnapshot))
             foreach (TrackLayer layer in track.Setup.Layers)
-                if (layer.KeyframeRequests.TakeDue(nowMillis)) SendPictureLossIndication(layer.Ssrc);
+                if (layer.TakeDueKeyframeRequest(nowMillis)) SendPictureLossIndication(layer.Ssrc);
         if (nowMillis >= _nextLayerSelectionAt)
         {
             _nextLayerSelectionAt = nowMillis + LayerIntervalMillis;

@@ -39,6 +39,9 @@ internal sealed partial class SfuRoom
             if (publish.Values.Any(p => p.Source == publication.Source)) return Invalid($"{publication.Source} is published twice");
             if (!publish.TryAdd(publication.Mid, publication)) return Invalid($"mid '{publication.Mid}' is published twice");
         }
+        if (request.Subscribe.Count > limits.MaxSubscriptionsPerParticipant)
+            return MediaOfferOutcome.Fail(ErrorCodes.TooManySubscriptions,
+                $"{request.Subscribe.Count} subscriptions: a participant may receive at most {limits.MaxSubscriptionsPerParticipant} tracks (Media:Sfu:MaxSubscriptionsPerParticipant)");
         var subscribe = new Dictionary<string, TrackSubscription>();
         foreach (var subscription in request.Subscribe)
         {
@@ -47,9 +50,6 @@ internal sealed partial class SfuRoom
         }
         if (publish.Count > 0 && !request.MayPublish) return MediaOfferOutcome.Fail(ErrorCodes.PermissionDenied, "you may not publish in this room");
         if (subscribe.Count > 0 && !request.MaySubscribe) return MediaOfferOutcome.Fail(ErrorCodes.PermissionDenied, "you may not subscribe in this room");
-        if (subscribe.Count > limits.MaxSubscriptionsPerParticipant)
-            return MediaOfferOutcome.Fail(ErrorCodes.TooManySubscriptions,
-                $"{subscribe.Count} subscriptions: a participant may receive at most {limits.MaxSubscriptionsPerParticipant} tracks (Media:Sfu:MaxSubscriptionsPerParticipant)");
 
         MediaPeer? replaced = null;
         string answer;

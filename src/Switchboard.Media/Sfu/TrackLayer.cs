@@ -22,7 +22,24 @@ internal sealed class TrackLayer(int index, string? rid, int width, int height)
 
     public RetransmissionBuffer Retransmission { get; } = new();
     public BitrateMeter Bitrate { get; } = new();
-    public KeyframeRequestThrottle KeyframeRequests { get; } = new();
+    private readonly KeyframeRequestThrottle _keyframeRequests = new();
+
+    /// <summary>True when a PLI should go to the publisher now (subscribers' requests merged, one per 500 ms). Thread-safe.</summary>
+    public bool RequestKeyframe(long nowMillis)
+    {
+        lock (_keyframeRequests) return _keyframeRequests.Request(nowMillis);
+    }
+
+    public void OnKeyframe(long nowMillis)
+    {
+        lock (_keyframeRequests) _keyframeRequests.OnKeyframe(nowMillis);
+    }
+
+    /// <summary>Timer: true when a merged request is due.</summary>
+    public bool TakeDueKeyframeRequest(long nowMillis)
+    {
+        lock (_keyframeRequests) return _keyframeRequests.TakeDue(nowMillis);
+    }
 
     /// <summary>What the SFU lost from the publisher; serialized by the publisher's receive path and timer (under its lock).</summary>
     public NackGenerator Missing { get; } = new();
