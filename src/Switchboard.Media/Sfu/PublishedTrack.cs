@@ -29,6 +29,9 @@ internal sealed class PublishedTrack
 
     public volatile bool Muted;
 
+    /// <summary>Held back: its publisher sends far over its bit rate limit.</summary>
+    public volatile bool Throttled;
+
     /// <summary>Bumped when the publisher's connection is replaced: its streams start over with new SSRCs.</summary>
     public int Generation;
 
@@ -56,7 +59,7 @@ internal sealed class PublishedTrack
     /// <summary>Forwards one packet of a layer to every subscriber that receives it; <paramref name="packet"/> is not changed.</summary>
     public void Forward(int layer, ReadOnlySpan<byte> packet, bool keyframe, long nowMillis)
     {
-        if (Muted) return;
+        if (Muted || Throttled) return;
         foreach (DownTrack down in Subscribers) down.Forward(this, layer, packet, keyframe, nowMillis);
     }
 }

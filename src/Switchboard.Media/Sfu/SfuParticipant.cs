@@ -43,6 +43,10 @@ internal sealed partial class SfuParticipant : IMediaPeerHandler
     public Dictionary<string, PublishedTrack> Published { get; } = [];
     public Dictionary<string, DownTrack> Subscriptions { get; } = [];
 
+    /// <summary>Room checks of the participant's sending bit rate over the limit in a row, and whether its video is held back.</summary>
+    public int OverLimitChecks;
+    public bool Throttled;
+
     /// <summary>What the participant's browser estimates it can receive (REMB); unknown until it says.</summary>
     public long ReceiveBitrateEstimate = long.MaxValue;
 

@@ -121,7 +121,41 @@ internal sealed partial class SfuRoom(string name, SfuService service)
         }
         due = Volatile.Read(ref _nextLayerDemandAt);
         if (nowMillis >= due && Interlocked.CompareExchange(ref _nextLayerDemandAt, nowMillis + LayerDemandIntervalMillis, due) == due)
+        {
             UpdateLayerDemand();
+            CheckBitrates(nowMillis);
+        }
+    }
+
+    /// <summary>
+    /// Per-participant bit rate (Media:Sfu:MaxBitratePerParticipant): the answer's b=AS asks browsers to stay below it;
+    /// one that sends more than twice as much for 5 s has its video no longer forwarded, and is told, until it slows down.
+    /// </summary>
+    private void CheckBitrates(long nowMillis)
+    {
+        long limit = Service.Options.Sfu.MaxBitratePerParticipant;
+        var warned = new List<(string Participant, long Bitrate)>();
+        lock (_gate)
+        {
+            foreach (SfuParticipant participant in _participants.Values)
+            {
+                long bitrate = participant.Published.Values.Sum(t => t.Setup.Layers.Sum(l => l.Bitrate.BitsPerSecond(nowMillis)));
+                bool over = bitrate > 2 * limit;
+                participant.OverLimitChecks = over ? participant.OverLimitChecks + 1 : 0;
+                bool throttled = participant.OverLimitChecks >= 5000 / LayerDemandIntervalMillis; // released once it is under again
+                if (throttled == participant.Throttled) continue;
+                participant.Throttled = throttled;
+                foreach (PublishedTrack track in participant.Published.Values.Where(t => t.IsVideo))
+                {
+                    track.Throttled = participant.Throttled;
+                    if (track.Throttled) foreach (DownTrack down in track.Subscribers) down.Pause();
+                }
+                if (participant.Throttled) warned.Add((participant.Id, bitrate));
+            }
+        }
+        foreach (var (participant, bitrate) in warned)
+            Service.RaiseParticipantWarned(Name, participant, Signaling.Protocol.ErrorCodes.BitrateLimit,
+                $"you send {bitrate / 1000} kbit/s, more than twice the {limit / 1000} kbit/s allowed (Media:Sfu:MaxBitratePerParticipant): your video is not forwarded until you send less");
     }
 
     /// <summary>

@@ -68,6 +68,9 @@ public sealed class SfuService(MediaTransportHost host, IOptions<MediaOptions> o
     public event Action<string, IReadOnlyList<SpeakerView>>? SpeakersChanged;
     public event Action<string, string, string, bool[]>? LayersChanged;
 
+    public event Action<string, string, string, string>? ParticipantWarned;
+
+    internal void RaiseParticipantWarned(string room, string participant, string code, string message) => ParticipantWarned?.Invoke(room, participant, code, message);
     internal void RaiseTracksChanged(string room) => TracksChanged?.Invoke(room);
     internal void RaiseSpeakersChanged(string room, IReadOnlyList<SpeakerView> speakers) => SpeakersChanged?.Invoke(room, speakers);
     internal void RaiseLayersChanged(string room, string participant, string track, bool[] active) => LayersChanged?.Invoke(room, participant, track, active);
