@@ -16,7 +16,10 @@ public static class RtxPacket
     /// same buffer (starting at the same byte) when it has 2 more bytes of room. CSRCs and the header extension are
     /// kept; the marker bit too.
     /// </summary>
-    /// <returns>The RTX packet's length, or -1 when <paramref name="original"/> is not an RTP packet or <paramref name="destination"/> is too small.</returns>
+    /// <returns>
+    /// The RTX packet's length, or -1 when <paramref name="original"/> is not an RTP packet or
+    /// <paramref name="destination"/> is too small.
+    /// </returns>
     public static int Wrap(ReadOnlySpan<byte> original, Span<byte> destination, byte rtxPayloadType, uint rtxSsrc, ushort rtxSequenceNumber)
     {
         if (!RtpPacket.TryParse(original, out var rtp)) return -1;

@@ -13,7 +13,10 @@ public enum VideoCodec
 /// <summary>Maps an SDP rtpmap encoding name to a <see cref="VideoCodec"/>.</summary>
 public static class VideoCodecs
 {
-    /// <summary>The codec of an a=rtpmap encoding name, case-insensitively ("AV1X" is AV1's name in older Chromium); <see cref="VideoCodec.Unknown"/> otherwise.</summary>
+    /// <summary>
+    /// The codec of an a=rtpmap encoding name, case-insensitively ("AV1X" is AV1's name in older Chromium);
+    /// <see cref="VideoCodec.Unknown"/> otherwise.
+    /// </summary>
     public static VideoCodec FromEncoding(string encoding) =>
         Is(encoding, "VP8") ? VideoCodec.Vp8
         : Is(encoding, "VP9") ? VideoCodec.Vp9
