@@ -12,13 +12,19 @@ const room = new Room({ rtcConfig: query.get('relay') === '1' ? { iceTransportPo
 /** Everything the room reported, in order: what tests and curious users read (window.switchboard.events). */
 const events = [];
 window.switchboard = { room, events };
-for (const type of ['connection-state', 'participant-joined', 'participant-left', 'participant-updated', 'track', 'message', 'error']) {
+for (const type of ['connection-state', 'participant-joined', 'participant-left', 'participant-updated', 'track', 'track-ended',
+  'track-muted', 'tracks', 'active-speakers', 'message', 'error']) {
   room.addEventListener(type, (event) => events.push({ type, id: event.detail.participant?.id, detail: summarize(event.detail) }));
 }
 
 function summarize(detail) {
-  const { participant, track, stream, ...rest } = detail;
-  return { ...rest, participant: participant && { id: participant.id, name: participant.name, state: participant.state }, kind: track?.kind };
+  const { participant, track, stream, speakers, ...rest } = detail;
+  return {
+    ...rest,
+    participant: participant && { id: participant.id, name: participant.name, state: participant.state },
+    kind: track?.kind,
+    speakers: speakers?.map((s) => ({ id: s.participant.id, level: s.level })),
+  };
 }
 
 function showNotice(text) {
@@ -30,31 +36,71 @@ const state = { audio: true, video: true, screen: false };
 let localStream = null;
 
 // --- tiles ---
+// One tile per participant (data-id = participant id, "local" for this one) and, in sfu rooms, one per screen share
+// (data-id = "<participant id>/screen"). Remote tiles tell the server how large they show the video (observeVideo).
 
-function tileFor(id, name, local = false) {
-  let tile = document.querySelector(`.tile[data-id="${CSS.escape(id)}"]`);
+const findTile = (id) => document.querySelector(`.tile[data-id="${CSS.escape(id)}"]`);
+const stopObserving = new Map();
+
+function tileFor(id, name, local = false, source = 'camera') {
+  let tile = findTile(id);
   if (!tile) {
     tile = $('tile-template').content.firstElementChild.cloneNode(true);
     tile.dataset.id = id;
     tile.classList.toggle('local', local);
-    tile.querySelector('video').muted = local;
+    tile.classList.toggle('screen', source === 'screen');
+    const video = tile.querySelector('video');
+    video.muted = local;
     $('grid').append(tile);
+    if (!local) stopObserving.set(id, room.observeVideo(id.split('/')[0], source, video));
   }
-  tile.querySelector('.name').textContent = local ? `${name} (you)` : name;
+  tile.querySelector('.name').textContent = local ? `${name} (you)` : source === 'screen' ? `${name} (screen)` : name;
   return tile;
 }
 
-function showState(tile, participantState) {
-  tile.querySelector('.muted').hidden = participantState?.audio !== false;
+function removeTile(id) {
+  stopObserving.get(id)?.();
+  stopObserving.delete(id);
+  findTile(id)?.remove();
+}
+
+/** The muted badge: the participant's own state, or (sfu) the server's word that its microphone is muted. */
+function showState(tile, participantState, participantId) {
+  const micMuted = participantId !== undefined && room.tracks.get(`${participantId}/microphone`)?.muted === true;
+  tile.querySelector('.muted').hidden = participantState?.audio !== false && !micMuted;
   tile.classList.toggle('camera-off', participantState?.video === false);
 }
 
-room.addEventListener('participant-joined', ({ detail: { participant } }) => showState(tileFor(participant.id, participant.name), participant.state));
-room.addEventListener('participant-updated', ({ detail: { participant } }) => showState(tileFor(participant.id, participant.name), participant.state));
-room.addEventListener('participant-left', ({ detail: { participant } }) => document.querySelector(`.tile[data-id="${CSS.escape(participant.id)}"]`)?.remove());
-room.addEventListener('track', ({ detail: { participant, stream } }) => {
-  const video = tileFor(participant.id, participant.name).querySelector('video');
+const showParticipant = ({ detail: { participant } }) => {
+  showState(tileFor(participant.id, participant.name), participant.state, participant.id);
+  const screen = findTile(`${participant.id}/screen`);
+  if (screen) tileFor(`${participant.id}/screen`, participant.name, false, 'screen');
+};
+room.addEventListener('participant-joined', showParticipant);
+room.addEventListener('participant-updated', showParticipant);
+room.addEventListener('participant-left', ({ detail: { participant } }) => {
+  removeTile(participant.id);
+  removeTile(`${participant.id}/screen`);
+});
+room.addEventListener('track', ({ detail: { participant, stream, source } }) => {
+  const screen = source === 'screen' || source === 'screen-audio';
+  const tile = screen ? tileFor(`${participant.id}/screen`, participant.name, false, 'screen') : tileFor(participant.id, participant.name);
+  const video = tile.querySelector('video');
   if (video.srcObject !== stream) video.srcObject = stream;
+});
+room.addEventListener('track-ended', ({ detail: { participant, source } }) => {
+  if (source === 'screen') removeTile(`${participant.id}/screen`);
+});
+room.addEventListener('track-muted', ({ detail: { participant, source } }) => {
+  const tile = findTile(participant.id);
+  if (source === 'microphone' && tile && !tile.classList.contains('local')) showState(tile, participant.state, participant.id);
+});
+room.addEventListener('active-speakers', ({ detail: { speakers } }) => {
+  const speaking = new Set(speakers.map((s) => s.participant.id));
+  for (const tile of document.querySelectorAll('.tile')) {
+    const id = tile.classList.contains('local') ? room.localParticipant?.id : tile.dataset.id;
+    tile.classList.toggle('speaking', speaking.has(id));
+  }
 });
 room.addEventListener('connection-state', ({ detail: { state: connection } }) => {
   $('connection').textContent = connection;
@@ -94,7 +140,7 @@ function toggle(button, pressed, pressedLabel, label) {
 
 $('mic').addEventListener('click', () => {
   state.audio = !state.audio;
-  localStream?.getAudioTracks().forEach((t) => (t.enabled = state.audio));
+  room.mute('microphone', !state.audio);
   toggle($('mic'), !state.audio, 'Unmute', 'Mute');
   showState(document.querySelector('.tile.local'), state);
   room.setState({ ...state });
@@ -102,7 +148,7 @@ $('mic').addEventListener('click', () => {
 
 $('camera').addEventListener('click', () => {
   state.video = !state.video;
-  localStream?.getVideoTracks().forEach((t) => (t.enabled = state.video));
+  room.mute('camera', !state.video);
   toggle($('camera'), !state.video, 'Camera on', 'Camera off');
   room.setState({ ...state });
 });
@@ -113,7 +159,7 @@ async function stopScreenShare() {
   screenTrack = null;
   state.screen = false;
   toggle($('screen'), false, 'Stop sharing', 'Share screen');
-  await room.replaceVideoTrack(null);
+  await room.publishScreen(null);
   room.setState({ ...state });
 }
 $('screen').addEventListener('click', async () => {
@@ -122,7 +168,7 @@ $('screen').addEventListener('click', async () => {
     const display = await navigator.mediaDevices.getDisplayMedia({ video: true });
     screenTrack = display.getVideoTracks()[0];
     screenTrack.addEventListener('ended', stopScreenShare);
-    await room.replaceVideoTrack(screenTrack);
+    await room.publishScreen(screenTrack);
     state.screen = true;
     toggle($('screen'), true, 'Stop sharing', 'Share screen');
     room.setState({ ...state });

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Switchboard.EndToEnd.Browser.App;
 
-/// <summary>People call each other from the web app: every participant sees the others' video playing.</summary>
+/// <summary>People call each other directly from the web app (p2p rooms, a mesh): every participant sees the others' video playing.</summary>
 public sealed class CallTests(WebAppFixture app) : IClassFixture<WebAppFixture>
 {
     [Fact]
@@ -16,6 +16,7 @@ public sealed class CallTests(WebAppFixture app) : IClassFixture<WebAppFixture>
         Assert.Equal("Bob", aliceSees.Single().Name);
         Assert.Equal("Alice", bobSees.Single().Name);
         Assert.Equal(640, aliceSees.Single().Width);
+        Assert.Equal("p2p", await alice.Page.EvaluateAsync<string>("window.switchboard.room.media"));
     }
 
     [Fact]

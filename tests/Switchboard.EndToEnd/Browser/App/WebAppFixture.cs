@@ -4,10 +4,12 @@ using Switchboard.EndToEnd.Servers;
 namespace Switchboard.EndToEnd.Browser.App;
 
 /// <summary>
-/// The whole server (<c>switchboard all</c>: web app, signaling, TURN) with anonymous joins on, and one headless
-/// Chromium whose contexts are the participants (each context is a separate browser profile).
+/// The whole server (<c>switchboard all</c>: web app, signaling, TURN, media) with anonymous joins on, and one headless
+/// Chromium whose contexts are the participants (each context is a separate browser profile). Rooms are meshes
+/// (<c>--Signaling:DefaultMediaMode=p2p</c>): the browsers call each other directly; <see cref="SfuAppFixture"/> is the
+/// same with rooms through the media server.
 /// </summary>
-public sealed class WebAppFixture : IAsyncLifetime
+public class WebAppFixture : IAsyncLifetime
 {
     private IPlaywright? playwright;
     private SwitchboardProcess? server;
@@ -16,9 +18,12 @@ public sealed class WebAppFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The server's settings beyond ports and data directory.</summary>
+    protected virtual string[] ServerArguments => ["--Signaling:AllowAnonymous=true", "--Signaling:DefaultMediaMode=p2p"];
+
     public async Task InitializeAsync()
     {
-        server = await SwitchboardProcess.StartAsync(["--Signaling:AllowAnonymous=true"], role: "all");
+        server = await SwitchboardProcess.StartAsync(ServerArguments, role: "all");
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -34,4 +39,10 @@ public sealed class WebAppFixture : IAsyncLifetime
         playwright?.Dispose();
         if (server is not null) await server.DisposeAsync();
     }
+}
+
+/// <summary>The web app with rooms in the server's default media mode, <c>sfu</c>: everyone sends to and receives from the media server.</summary>
+public sealed class SfuAppFixture : WebAppFixture
+{
+    protected override string[] ServerArguments => ["--Signaling:AllowAnonymous=true"];
 }
