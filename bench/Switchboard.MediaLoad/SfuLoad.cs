@@ -84,6 +84,9 @@ internal static partial class SfuLoad
             latencyP50Ms = Math.Round(p50, 2),
             latencyP99Ms = Math.Round(p99, 2),
             latencyMaxMs = Math.Round(max, 2),
+            // Each subscriber's mean: a spread that grows with the subscriber count is the server's fan-out order.
+            subscriberMeanLatencyMinMs = windows.Count > 0 ? Math.Round(windows.Min(w => w.MeanLatencyMs), 2) : double.NaN,
+            subscriberMeanLatencyMaxMs = windows.Count > 0 ? Math.Round(windows.Max(w => w.MeanLatencyMs), 2) : double.NaN,
             serverCpuSecondsPerMillionForwarded = options.ServerPid is not null && received > 0 ? Math.Round(serverCpu * 1e6 / received, 2) : double.NaN,
             serverCoresUsed = options.ServerPid is not null ? Math.Round(serverCores, 3) : double.NaN,
             forwardedPerServerCoreSecond = options.ServerPid is not null && serverCores > 0 ? Math.Round(forwardedPerSecond / serverCores) : double.NaN,
@@ -101,6 +104,7 @@ internal static partial class SfuLoad
             retransmitted = connectedPublishers.Sum(p => p.Retransmitted),
             nackedNotInHistory = connectedPublishers.Sum(p => p.NotInHistory),
             keyframesReceived = connectedSubscribers.Sum(s => s.Keyframes),
+            videoStartedWithoutKeyframe = connectedSubscribers.Sum(s => s.VideoStartedWithoutKeyframe),
             rtxReceived = connectedSubscribers.Sum(s => s.RtxReceived),
             unreadableReceived = connectedSubscribers.Sum(s => s.Unreadable),
             unexpectedPayloadType = connectedSubscribers.Sum(s => s.UnexpectedPayloadType),
