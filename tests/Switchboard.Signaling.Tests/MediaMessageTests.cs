@@ -29,6 +29,14 @@ public sealed class MediaMessageTests
     }
 
     [Fact]
+    public void Track_settings_without_enabled_leave_the_track_on()
+    {
+        var read = ClientMessageReader.Read("""{"type":"track-settings","trackId":"p_a/camera","width":320,"height":180}"""u8);
+        var settings = Assert.IsType<TrackSettingsMessage>(read.Message);
+        Assert.Equal((320, 180, null), (settings.Width, settings.Height, settings.Enabled));
+    }
+
+    [Fact]
     public void More_entries_than_the_protocol_allows_are_refused_before_any_use()
     {
         var subscribe = string.Join(',', Enumerable.Range(0, 300).Select(i => $$"""{"mid":"{{i}}","trackId":"p_a/camera"}"""));

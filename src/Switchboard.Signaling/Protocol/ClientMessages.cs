@@ -74,7 +74,8 @@ public sealed record TrackSettingsMessage : ClientMessage
     public required string TrackId { get; init; }
     public required int Width { get; init; }
     public required int Height { get; init; }
-    public bool Enabled { get; init; } = true;
+    /// <summary>False pauses the track for this subscriber; absent means true (an init default would not survive source-generated reading).</summary>
+    public bool? Enabled { get; init; }
 }
 
 /// <summary><c>leave</c>, <c>ping</c> and <c>pong</c>: nothing but the type.</summary>

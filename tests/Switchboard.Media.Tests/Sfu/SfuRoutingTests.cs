@@ -130,6 +130,46 @@ public sealed class SfuRoutingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_publisher_far_over_its_bit_rate_has_its_video_held_back_and_is_told()
+    {
+        var sfu = new SfuService(_host, Options.Create(new MediaOptions { Sfu = { MaxBitratePerParticipant = 100_000 } }), NullLogger<SfuService>.Instance);
+        var warnings = new List<(string Participant, string Code, string Message)>();
+        sfu.ParticipantWarned += (_, participant, code, message) => { lock (warnings) warnings.Add((participant, code, message)); };
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var publisher = new Client();
+        var published = sfu.Offer("fast", "p_pub", new MediaOfferRequest(publisher.PublishOffer(), [new TrackPublication("1", "camera")], [], true, true));
+        Assert.Contains("b=AS:100", published.Sdp); // the answer asks the browser to stay below the limit
+        var pub = await ConnectAsync(publisher, published.Sdp!, cancel.Token);
+        var subscriber = new Client();
+        var subscribed = sfu.Offer("fast", "p_sub", new MediaOfferRequest(subscriber.SubscribeOffer(), [], [new TrackSubscription("1", "p_pub/camera")], true, true));
+        var sub = await ConnectAsync(subscriber, subscribed.Sdp!, cancel.Token);
+        uint videoOut = SessionDescription.Parse(subscribed.Sdp!).Media[1].SsrcGroups.Single().Ssrcs[0];
+
+        // About 1 Mbit/s, ten times the limit, until the SFU says so.
+        var frame = new byte[1200];
+        Keyframe.CopyTo(frame, 0);
+        ushort sequence = 1;
+        while (true)
+        {
+            lock (warnings) if (warnings.Count > 0) break;
+            if (cancel.IsCancellationRequested) Assert.Fail($"no warning; {Rtp(sub, videoOut).Count} packets forwarded");
+            for (int i = 0; i < 10; i++) pub.SendRtp(Video(sequence++, (uint)(sequence * 3000), frame));
+            await Task.Delay(100, CancellationToken.None);
+        }
+        var warning = warnings.Single();
+        Assert.Equal(("p_pub", "bitrate-limit"), (warning.Participant, warning.Code));
+        Assert.Contains("Media:Sfu:MaxBitratePerParticipant", warning.Message);
+        Assert.True(Rtp(sub, videoOut).Count > 0);
+
+        // Held back: nothing more reaches the subscriber while it keeps sending that fast.
+        await Task.Delay(100, cancel.Token);
+        int forwarded = Rtp(sub, videoOut).Count;
+        for (int i = 0; i < 20; i++) pub.SendRtp(Video(sequence++, (uint)(sequence * 3000), frame));
+        await Task.Delay(300, cancel.Token);
+        Assert.Equal(forwarded, Rtp(sub, videoOut).Count);
+    }
+
+    [Fact]
     public void Offers_beyond_the_limits_or_the_grants_get_the_signaling_error_and_change_nothing()
     {
         var first = _sfu.Offer("limits", "p_a", new MediaOfferRequest(new Client().PublishOffer(), [new TrackPublication("0", "microphone")], [], true, true));
