@@ -106,6 +106,7 @@ internal static partial class SfuLoad
             keyframesReceived = connectedSubscribers.Sum(s => s.Keyframes),
             videoStartedWithoutKeyframe = connectedSubscribers.Sum(s => s.VideoStartedWithoutKeyframe),
             rtxReceived = connectedSubscribers.Sum(s => s.RtxReceived),
+            senderReportsReceived = connectedSubscribers.Sum(s => s.SenderReports),
             unreadableReceived = connectedSubscribers.Sum(s => s.Unreadable),
             unexpectedPayloadType = connectedSubscribers.Sum(s => s.UnexpectedPayloadType),
             srtpDiscarded = connectedSubscribers.Sum(s => s.Discarded) + connectedPublishers.Sum(p => p.Discarded),

@@ -28,7 +28,7 @@ internal sealed class SfuSubscriber : SfuParticipant
     private bool _measuring;
     private bool _tracksGoneReported;
 
-    public long Received, RtxReceived, Unreadable, UnexpectedPayloadType, Keyframes;
+    public long Received, RtxReceived, Unreadable, UnexpectedPayloadType, Keyframes, SenderReports;
 
     /// <summary>Cameras whose first packet here was not the first packet of a keyframe (undecodable until one comes).</summary>
     public int VideoStartedWithoutKeyframe;
@@ -170,6 +170,7 @@ internal sealed class SfuSubscriber : SfuParticipant
         foreach (RtcpPacket packet in new RtcpCompound(datagram))
         {
             if (!ReportPacket.TryRead(packet, out ReportPacket report) || !report.IsSenderReport) continue;
+            SenderReports++;
             lock (_lock)
                 if (_streams.TryGetValue(report.Ssrc, out Stream? stream)) stream.Statistics.OnSenderReport(report.NtpTimestamp, Environment.TickCount64);
         }
