@@ -90,6 +90,20 @@ public sealed class SfuRoutingTests : IAsyncLifetime
             Assert.Equal(3000u, Timestamp(received[i]) - Timestamp(received[i - 1]));
         }
 
+        // The publisher's sender report reaches the subscriber in the subscriber's stream's numbers (for lip sync); the
+        // subscriber's receiver report on it gives the SFU the round trip.
+        pub.SendRtcp(Packets.RtcpSenderReport(VideoSsrc, 0xE800_0001_0002_0000, 10_000 + 3000 * 19, 20, 200));
+        await Until(() => Rtcp(sub).Any(p => p[1] == (byte)RtcpPacketType.SenderReport), cancel.Token, "no SR at the subscriber");
+        byte[] report = Rtcp(sub).First(p => p[1] == (byte)RtcpPacketType.SenderReport);
+        Assert.Equal(videoOut, BinaryPrimitives.ReadUInt32BigEndian(report.AsSpan(4)));
+        Assert.Equal(0xE800_0001_0002_0000, BinaryPrimitives.ReadUInt64BigEndian(report.AsSpan(8)));
+        Assert.Equal(Timestamp(received[^1]), BinaryPrimitives.ReadUInt32BigEndian(report.AsSpan(16)));
+        await Task.Delay(30, cancel.Token);
+        var rr = new byte[64];
+        int rrLength = new ReceiverReport(0x5151, [new ReportBlock(videoOut, 0, 0, 0, 0, 0x0001_0002, 0)]).Write(rr);
+        sub.SendRtcp(rr[..rrLength]);
+        await Until(() => _host.Peers.Any(p => p.Statistics.RoundTripMillis >= 30), cancel.Token, "no round trip");
+
         // The subscriber lost its 4th packet: the NACK is answered with RTX carrying it (RFC 4588).
         ushort lost = Packets.Sequence(received[3]);
         var nack = new byte[16];
