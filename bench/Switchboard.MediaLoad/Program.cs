@@ -1,95 +1,49 @@
-// Switchboard.MediaLoad: synthetic WebRTC peers stream audio (50 packets/s of 100 bytes) and video (1,200-byte packets
-// at --video-kbps) through the media server's echo, and report what came back. --target janus runs the same peers
-// against Janus's EchoTest plugin over its HTTP API (Janus is the full ICE agent and the DTLS client there).
+// Switchboard.MediaLoad: synthetic WebRTC peers (the project's own ICE, DTLS and SRTP in the client role) load the media
+// server and report what arrived.
+//
+// --target switchboard (default): peers stream audio (50 packets/s of 100 bytes) and video (1,200-byte packets at
+// --video-kbps) through the echo (POST /api/echo) and count what comes back. --target janus runs the same peers against
+// Janus's EchoTest plugin over its HTTP API (Janus is the full ICE agent and the DTLS client there).
 //
 //   dotnet Switchboard.MediaLoad.dll --server http://127.0.0.1:8080/ --peers 20 --seconds 10 [--video-kbps 1000] [--server-pid PID]
 //   dotnet Switchboard.MediaLoad.dll --target janus --janus http://127.0.0.1:8088/janus --peers 20 [--server-pid PID]
-using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
-using Switchboard.Bench;
+//
+// --target sfu: P publishers and S subscribers join one room over the native signaling WebSocket (/ws, anonymous joins);
+// each publisher sends a microphone (Opus-sized, 50 packets/s) and a camera (VP8, 30 frames/s, --video-kbps in
+// 1,200-byte packets, a keyframe every 2 s and on PLI/FIR, NACKs answered over RTX) through the SFU, each subscriber
+// receives every track and measures forwarded packets, raw loss and one-way latency (docs/benchmarks.md).
+//
+//   dotnet Switchboard.MediaLoad.dll --target sfu --url http://127.0.0.1:8080 --publishers 10 --subscribers 10 \
+//       [--room load] [--duration 10] [--warmup 5] [--video-kbps 1000] [--server-pid PID] [--connect-concurrency 8]
 using Switchboard.MediaLoad;
 
-var options = new Dictionary<string, string>();
-for (int i = 0; i + 1 < args.Length; i += 2) options[args[i].TrimStart('-')] = args[i + 1];
-string I(string key, string fallback) => options.TryGetValue(key, out var v) ? v : fallback;
-string target = I("target", "switchboard");
-if (target is not ("switchboard" or "janus")) throw new ArgumentException($"--target is switchboard or janus, not {target}");
-bool janus = target == "janus";
-var server = new Uri(janus ? I("janus", "http://127.0.0.1:8088/janus").TrimEnd('/') + "/" : I("server", "http://127.0.0.1:8080/"));
-int peerCount = int.Parse(I("peers", "10"), CultureInfo.InvariantCulture);
-double seconds = double.Parse(I("seconds", "10"), CultureInfo.InvariantCulture);
-double warmup = double.Parse(I("warmup", "3"), CultureInfo.InvariantCulture);
-double videoKbps = double.Parse(I("video-kbps", "1000"), CultureInfo.InvariantCulture);
-int? serverPid = options.TryGetValue("server-pid", out var pidText) ? int.Parse(pidText, CultureInfo.InvariantCulture) : null;
-
-using var http = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
-var roundTrips = new LatencyHistogram();
-var peers = Enumerable.Range(0, peerCount).Select(_ => new EchoPeer(roundTrips)).ToList();
-using (var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-using (var gate = new SemaphoreSlim(8))
+LoadArguments arguments;
+try { arguments = new LoadArguments(args); }
+catch (FormatException e)
 {
-    await Task.WhenAll(peers.Select(async peer =>
-    {
-        await gate.WaitAsync(cancel.Token);
-        try { await (janus ? peer.ConnectJanusAsync(http, cancel.Token) : peer.ConnectAsync(http, cancel.Token)); }
-        finally { gate.Release(); }
-    }));
+    Console.Error.WriteLine(e.Message);
+    return 2;
 }
 
-// One sender thread paces every peer: audio every 20 ms, video at the rate that gives --video-kbps.
-double audioInterval = 0.020, videoInterval = EchoPeer.VideoPayload * 8 / (videoKbps * 1000);
-var start = Stopwatch.GetTimestamp();
-var next = peers.Select((_, i) => (Audio: i * audioInterval / peerCount, Video: i * videoInterval / peerCount)).ToArray();
-double measuredFrom = warmup, measuredTo = warmup + seconds;
-long sentAtStart = 0, receivedAtStart = 0;
-double serverCpuAtStart = 0, clientCpuAtStart = 0;
-bool measuring = false;
-while (true)
+string target = arguments.Get("target", "switchboard");
+switch (target)
 {
-    double now = Stopwatch.GetElapsedTime(start).TotalSeconds;
-    if (!measuring && now >= measuredFrom)
-    {
-        measuring = true;
-        sentAtStart = peers.Sum(p => Interlocked.Read(ref p.Sent));
-        receivedAtStart = peers.Sum(p => Interlocked.Read(ref p.Received));
-        serverCpuAtStart = ProcessStats.CpuSeconds(serverPid);
-        clientCpuAtStart = ProcessStats.CpuSeconds(Environment.ProcessId);
-        roundTrips.Reset();
-    }
-    if (now >= measuredTo) break;
-    for (int i = 0; i < peers.Count; i++)
-    {
-        while (next[i].Audio <= now) { peers[i].SendAudio(); next[i].Audio += audioInterval; }
-        while (next[i].Video <= now) { peers[i].SendVideo(); next[i].Video += videoInterval; }
-    }
-    Thread.Sleep(1);
+    case "switchboard" or "janus":
+        return await EchoLoad.RunAsync(arguments);
+    case "sfu":
+        var options = new SfuOptions(
+            Url: new Uri(arguments.Get("url", "http://127.0.0.1:8080/", "server")),
+            Publishers: arguments.Int("publishers", 10),
+            Subscribers: arguments.Int("subscribers", 10),
+            Room: arguments.Get("room", "load"),
+            Duration: arguments.Double("duration", 10, "seconds"),
+            Warmup: arguments.Double("warmup", 5),
+            VideoKbps: arguments.Double("video-kbps", 1000),
+            ServerPid: arguments.OptionalInt("server-pid"),
+            ConnectConcurrency: arguments.Int("connect-concurrency", 8),
+            FirstPacketLimit: TimeSpan.FromSeconds(arguments.Double("first-packet-limit", 5)));
+        return await SfuLoad.RunAsync(options);
+    default:
+        Console.Error.WriteLine($"--target is switchboard, janus or sfu, not {target}");
+        return 2;
 }
-await Task.Delay(200); // the last echoes
-long sent = peers.Sum(p => Interlocked.Read(ref p.Sent)) - sentAtStart;
-long received = peers.Sum(p => Interlocked.Read(ref p.Received)) - receivedAtStart;
-double serverCpu = ProcessStats.CpuSeconds(serverPid) - serverCpuAtStart;
-double clientCpu = ProcessStats.CpuSeconds(Environment.ProcessId) - clientCpuAtStart;
-
-var result = new
-{
-    target,
-    peers = peerCount,
-    seconds,
-    videoKbps,
-    sentPerSecond = Math.Round(sent / seconds),
-    echoedPerSecond = Math.Round(received / seconds),
-    lossPercent = sent > 0 ? Math.Round(100.0 * Math.Max(0, sent - received) / sent, 3) : 0,
-    roundTripP50Ms = Math.Round(roundTrips.Percentile(0.50), 2),
-    roundTripP99Ms = Math.Round(roundTrips.Percentile(0.99), 2),
-    serverCpuMicrosecondsPerPacket = serverPid is not null && received > 0 ? Math.Round(serverCpu * 1e6 / received, 2) : double.NaN,
-    serverCoresUsed = serverPid is not null ? Math.Round(serverCpu / seconds, 2) : double.NaN,
-    loadToolCpuMicrosecondsPerPacket = received > 0 ? Math.Round(clientCpu * 1e6 / received, 2) : double.NaN,
-    serverRssMiB = serverPid is not null ? ProcessStats.ResidentBytes(serverPid) / (1 << 20) : 0,
-};
-Console.WriteLine(JsonSerializer.Serialize(result));
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{target} {peerCount} peers: sent {result.sentPerSecond}/s, echoed {result.echoedPerSecond}/s, loss {result.lossPercent} %, round trip p50 {result.roundTripP50Ms} ms p99 {result.roundTripP99Ms} ms; " +
-    $"server {result.serverCpuMicrosecondsPerPacket} µs CPU per echoed packet ({result.serverCoresUsed} cores), load tool {result.loadToolCpuMicrosecondsPerPacket} µs; server RSS {result.serverRssMiB} MiB"));
-foreach (var peer in peers) peer.Dispose();
-return received > 0 ? 0 : 1;

@@ -33,6 +33,21 @@ public sealed class MediaOptions
     public int MaxPeers { get; set; } = 2000;
 
     public EchoOptions Echo { get; set; } = new();
+
+    public SfuOptions Sfu { get; set; } = new();
+}
+
+/// <summary>The SFU's limits ("Media:Sfu"); a participant at a limit gets a signaling error naming it.</summary>
+public sealed class SfuOptions
+{
+    /// <summary>Participants that send media in one room.</summary>
+    public int MaxPublishersPerRoom { get; set; } = 25;
+
+    /// <summary>Tracks one participant receives.</summary>
+    public int MaxSubscriptionsPerParticipant { get; set; } = 100;
+
+    /// <summary>What one participant may send, bits per second (the answer asks browsers to stay below it).</summary>
+    public long MaxBitratePerParticipant { get; set; } = 6_000_000;
 }
 
 /// <summary>The echo diagnostic (`POST /api/echo`).</summary>

@@ -13,6 +13,9 @@ public sealed class MediaOptionsValidator : IValidateOptions<MediaOptions>
         if (options.TcpPort is < -1 or > 65535) failures.Add($"Media:TcpPort ({options.TcpPort}) is not a port (0-65535, or -1 for no ICE-TCP).");
         if (!options.UdpEnabled && options.TcpPort < 0) failures.Add("Media:UdpEnabled is false and Media:TcpPort is -1: no peer could connect.");
         if (!IPAddress.TryParse(options.ListenAddress, out _)) failures.Add($"Media:ListenAddress ('{options.ListenAddress}') is not an IP address.");
+        if (options.Sfu.MaxPublishersPerRoom < 1) failures.Add($"Media:Sfu:MaxPublishersPerRoom must be at least 1 (it is {options.Sfu.MaxPublishersPerRoom}).");
+        if (options.Sfu.MaxSubscriptionsPerParticipant < 0) failures.Add($"Media:Sfu:MaxSubscriptionsPerParticipant must be 0 or more (it is {options.Sfu.MaxSubscriptionsPerParticipant}).");
+        if (options.Sfu.MaxBitratePerParticipant < 100_000) failures.Add($"Media:Sfu:MaxBitratePerParticipant must be at least 100000 bits/s (it is {options.Sfu.MaxBitratePerParticipant}).");
         for (int i = 0; i < options.AnnouncedAddresses.Count; i++)
         {
             if (!IPAddress.TryParse(options.AnnouncedAddresses[i], out IPAddress? address))

@@ -1,13 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Switchboard.Media.Echo;
+using Switchboard.Media.Sfu;
 using Switchboard.Media.Transport;
 
 namespace Switchboard.Media;
 
 public static class MediaServiceCollectionExtensions
 {
-    /// <summary>The media transport host (started with the app) and the echo service; options from "Media".</summary>
+    /// <summary>The media transport host (started with the app), the echo service and the SFU; options from "Media".</summary>
     public static IServiceCollection AddMedia(this IServiceCollection services)
     {
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.SectionName).ValidateOnStart();
@@ -16,6 +17,7 @@ public static class MediaServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<MediaTransportHost>());
         services.AddSingleton<MediaMetrics>();
         services.AddSingleton<EchoService>();
+        services.AddSingleton<SfuService>();
         return services;
     }
 }

@@ -2,12 +2,14 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Switchboard.Media;
 using Switchboard.Media.Echo;
+using Switchboard.Media.Sfu;
 using Switchboard.Server;
 using Switchboard.Server.Api;
 using Switchboard.Server.Configuration.Coturn;
 using Switchboard.Server.Signaling;
 using Switchboard.Signaling;
 using Switchboard.Signaling.Ice;
+using Switchboard.Signaling.Media;
 using Switchboard.Turn;
 using Switchboard.Turn.Configuration;
 using Switchboard.Turn.Diagnostics;
@@ -84,6 +86,8 @@ if (commandLine.Role == ServerRole.All)
 }
 bool runsTurn = commandLine.Role != ServerRole.Media, runsMedia = commandLine.Role != ServerRole.Turn;
 if (runsMedia) builder.Services.AddMedia();
+// Rooms in sfu mode go through the media server of this process.
+if (commandLine.Role == ServerRole.All) builder.Services.AddSingleton<IRoomMedia>(sp => sp.GetRequiredService<SfuService>());
 if (runsTurn)
 {
     builder.Services.AddSingleton(sp => new TurnCertificateProvider(

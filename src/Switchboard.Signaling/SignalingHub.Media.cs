@@ -15,11 +15,18 @@ public sealed partial class SignalingHub
         _media.TracksChanged += room => Forget(BroadcastAsync(room, null, TracksMessageFor(room)));
         _media.SpeakersChanged += (room, speakers) =>
             Forget(BroadcastAsync(room, null, OutboundMessage.Create(new SpeakersMessage(speakers), SignalingJsonContext.Default.SpeakersMessage)));
+        _media.ParticipantWarned += Warn;
         _media.LayersChanged += (room, participantId, trackId, active) =>
         {
             if (_sessions.TryGetValue(participantId, out var session) && session.Room == room)
                 session.Deliver(OutboundMessage.Create(new LayersMessage(trackId, active), SignalingJsonContext.Default.LayersMessage));
         };
+    }
+
+    void Warn(string room, string participantId, string code, string message)
+    {
+        if (_sessions.TryGetValue(participantId, out var session) && session.Room == room && session.Connection is { } connection)
+            Fail(connection, code, message, null);
     }
 
     /// <summary>The room's media mode as its participants see it: a mesh when no media server runs here.</summary>

@@ -116,15 +116,7 @@ public sealed class EchoService(MediaTransportHost host, IOptions<MediaOptions> 
     /// <summary>Parses an offer; returns the 400 to send when it is not SDP or not an offer WebRTC can answer.</summary>
     private static bool TryRead(string sdp, [NotNullWhen(true)] out WebRtcOffer? offer, [NotNullWhen(false)] out EchoOfferResult? invalid)
     {
-        string? problem;
-        try
-        {
-            offer = WebRtcOffer.TryRead(SessionDescription.Parse(sdp), out problem);
-        }
-        catch (SdpParseException e)
-        {
-            (offer, problem) = (null, e.Message);
-        }
+        offer = WebRtcOffer.TryRead(sdp, out string? problem);
         invalid = offer is null ? Fail(400, problem!) : null;
         return offer is not null;
     }

@@ -48,7 +48,8 @@ public static class CodecNegotiation
     public static IReadOnlyList<Extmap> NegotiateExtensions(MediaDescription offer, IReadOnlyCollection<string> supportedUris) =>
         offer.Extmaps.Where(e => supportedUris.Contains(e.Uri)).ToList();
 
-    static bool Matches(CodecCapability capability, Rtpmap offered, Fmtp? parameters)
+    /// <summary>Whether an offered codec is the capability's: same encoding, clock rate, channels and the parameters that matter.</summary>
+    public static bool Matches(CodecCapability capability, Rtpmap offered, Fmtp? parameters)
     {
         if (!capability.Encoding.Equals(offered.Encoding, StringComparison.OrdinalIgnoreCase) || capability.ClockRate != offered.ClockRate
             || capability.Channels != offered.Channels) return false;

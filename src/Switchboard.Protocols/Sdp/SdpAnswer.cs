@@ -8,10 +8,11 @@ public sealed record LocalSource(string StreamId, string TrackId, string Cname, 
 
 /// <summary>
 /// The answer to one offered media section: the codecs kept (none rejects the section), the header extensions,
-/// the direction, and what this side sends in it.
+/// the direction, what this side sends in it, the simulcast streams it receives (RFC 8853, by rid) and the bit rate it
+/// asks the sender to stay below (b=AS, kbit/s).
 /// </summary>
 public sealed record SectionAnswer(MediaDescription Offer, IReadOnlyList<NegotiatedCodec> Codecs, IReadOnlyList<Extmap> Extensions,
-    string Direction, LocalSource? Source = null)
+    string Direction, LocalSource? Source = null, IReadOnlyList<string>? ReceiveRids = null, int? MaxBitrateKbps = null)
 {
     public bool Rejected => Codecs.Count == 0;
 
@@ -56,7 +57,9 @@ public static class SdpAnswer
     static MediaDescription Accepted(SectionAnswer answer, AnswerTransport transport)
     {
         var offer = answer.Offer;
-        var lines = new List<SdpLine> { new('c', "IN IP4 0.0.0.0"), new('a', "rtcp:9 IN IP4 0.0.0.0") };
+        var lines = new List<SdpLine> { new('c', "IN IP4 0.0.0.0") };
+        if (answer.MaxBitrateKbps is { } kbps) lines.Add(new('b', string.Create(CultureInfo.InvariantCulture, $"AS:{kbps}")));
+        lines.Add(new('a', "rtcp:9 IN IP4 0.0.0.0"));
         foreach (var candidate in transport.Candidates) lines.Add(new('a', "candidate:" + candidate));
         if (transport.Candidates.Count > 0) lines.Add(new('a', "end-of-candidates"));
         lines.Add(new('a', "ice-ufrag:" + transport.IceUfrag));
@@ -85,6 +88,11 @@ public static class SdpAnswer
                 lines.Add(new('a', string.Create(CultureInfo.InvariantCulture, $"rtpmap:{rtx} rtx/{rtpmap.ClockRate}")));
                 lines.Add(new('a', string.Create(CultureInfo.InvariantCulture, $"fmtp:{rtx} apt={rtpmap.PayloadType}")));
             }
+        }
+        if (answer.ReceiveRids is { Count: > 0 } rids)
+        {
+            foreach (var rid in rids) lines.Add(new('a', $"rid:{rid} recv"));
+            lines.Add(new('a', "simulcast:recv " + string.Join(';', rids)));
         }
         if (answer.Source is { } s)
         {

@@ -7,6 +7,20 @@ namespace Switchboard.Protocols.Sdp;
 /// </summary>
 public sealed record WebRtcOffer(SessionDescription Sdp, string IceUfrag, string IcePassword, Fingerprint Fingerprint, string Setup)
 {
+    /// <summary>Parses and reads an offer; <paramref name="problem"/> names the bad line or what is missing.</summary>
+    public static WebRtcOffer? TryRead(string sdp, out string? problem)
+    {
+        try
+        {
+            return TryRead(SessionDescription.Parse(sdp), out problem);
+        }
+        catch (SdpParseException e)
+        {
+            problem = e.Message;
+            return null;
+        }
+    }
+
     /// <summary>Reads an offer; <paramref name="problem"/> says in one sentence why one cannot be answered.</summary>
     public static WebRtcOffer? TryRead(SessionDescription sdp, out string? problem)
     {

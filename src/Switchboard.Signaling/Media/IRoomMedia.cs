@@ -30,6 +30,9 @@ public interface IRoomMedia
 
     /// <summary>Which simulcast layers of a participant's track someone receives (room, participant, track, active per layer).</summary>
     event Action<string, string, string, bool[]>? LayersChanged;
+
+    /// <summary>A participant went over a limit while sending (room, participant, error code, sentence): told to it as an error.</summary>
+    event Action<string, string, string, string>? ParticipantWarned;
 }
 
 /// <summary>A <c>media-offer</c> with the grants its sender holds.</summary>

@@ -20,5 +20,6 @@ public sealed class NoRoomMedia : IRoomMedia
     public event Action<string>? TracksChanged;
     public event Action<string, IReadOnlyList<SpeakerView>>? SpeakersChanged;
     public event Action<string, string, string, bool[]>? LayersChanged;
+    public event Action<string, string, string, string>? ParticipantWarned;
 #pragma warning restore CS0067
 }

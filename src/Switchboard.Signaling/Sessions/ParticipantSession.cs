@@ -31,6 +31,9 @@ public sealed class ParticipantSession
     /// <summary>What this participant may do in its room (token grants, narrowed by the room's publishers).</summary>
     public Grants Grants { get; set; }
 
+    /// <summary>The connection now, or null while the participant waits for a resume.</summary>
+    public SignalingConnection? Connection => Volatile.Read(ref _connection);
+
     /// <summary>The room's media mode when this participant joined (<see cref="Rooms.MediaModes"/>).</summary>
     public string MediaMode { get; set; } = Rooms.MediaModes.P2p;
 

@@ -1,0 +1,222 @@
+using Switchboard.Media.Peers;
+using Switchboard.Protocols.Rtcp;
+using Switchboard.Protocols.Rtp;
+
+namespace Switchboard.Media.Sfu;
+
+/// <summary>
+/// One published track as one subscriber receives it: a stream with the SSRC the subscriber's answer announced, whose
+/// sequence numbers and timestamps run on without a jump across layer switches, mutes and publisher reconnects
+/// (<see cref="RtpStreamRewriter"/>). Switches to another simulcast layer at its next keyframe; answers the subscriber's
+/// NACKs from the track's retransmission buffers (as RTX when negotiated) and passes its keyframe requests on.
+/// </summary>
+internal sealed class DownTrack
+{
+    private const int MaxPacketLength = 1500;
+
+    private readonly Lock _gate = new();
+    private readonly RtpStreamRewriter _rewriter;
+    private readonly SubscriberFormat _format;
+    private int _currentSource = -1, _target, _rtxSequence = Random.Shared.Next(ushort.MaxValue);
+    private uint _packetsSent, _octetsSent;
+    private long _waitingSince = -1;
+
+    public DownTrack(SfuParticipant subscriber, PublishedTrack track, string mid, SubscriberFormat format)
+    {
+        Subscriber = subscriber;
+        Track = track;
+        Mid = mid;
+        _format = format;
+        _rewriter = new RtpStreamRewriter((uint)track.Setup.ClockRate);
+    }
+
+    public SfuParticipant Subscriber { get; }
+    public PublishedTrack Track { get; }
+    public string Mid { get; }
+    public uint Ssrc { get; } = SfuParticipant.RandomSsrc();
+    public uint RtxSsrc { get; } = SfuParticipant.RandomSsrc();
+    public bool HasRtx => _format.RtxPayloadType >= 0;
+
+    /// <summary>The size the subscriber renders the track at (0: unknown) and whether it wants it at all.</summary>
+    public int RenderedWidth, RenderedHeight;
+    public bool Enabled { get; private set; } = true;
+
+    /// <summary>The layer forwarded now (-1: none yet), and the one wanted.</summary>
+    public int CurrentLayer => _currentSource < 0 ? -1 : _currentSource % SourcesPerGeneration;
+    public int TargetLayer => _target;
+
+    /// <summary>The layer the rendered size calls for if every layer were sent (-1: none), from the last selection.</summary>
+    public int WantedLayer { get; private set; } = -1;
+
+    private const int SourcesPerGeneration = 4;
+
+    private int SourceOf(int layer) => Track.Generation * SourcesPerGeneration + layer;
+
+    public void Forward(PublishedTrack track, int layer, ReadOnlySpan<byte> packet, bool keyframe, long nowMillis)
+    {
+        if (packet.Length > MaxPacketLength || !RtpPacket.TryParse(packet, out RtpPacket rtp)) return;
+        byte payloadType = _format.PayloadTypeFor(rtp.PayloadType);
+        if (payloadType == SubscriberFormat.NoPayloadType) return;
+        int source = SourceOf(layer);
+        ushort sequence;
+        uint timestamp;
+        lock (_gate)
+        {
+            if (!Enabled || Subscriber.Peer is not { IsConnected: true }) return;
+            if (source != _currentSource)
+            {
+                // A video stream starts, or moves to another layer, only where a decoder can: at a keyframe.
+                if (layer != _target || track.IsVideo && !keyframe) return;
+                _currentSource = source;
+                _waitingSince = -1;
+            }
+            if (!_rewriter.TryRewrite(source, rtp.SequenceNumber, rtp.Timestamp, nowMillis, out sequence, out timestamp)) return;
+            _packetsSent++;
+            _octetsSent += (uint)rtp.Payload.Length;
+        }
+        Span<byte> buffer = stackalloc byte[MaxPacketLength + MediaPeer.ProtectionOverhead];
+        packet.CopyTo(buffer);
+        Send(buffer, packet.Length, payloadType, sequence, timestamp, nowMillis);
+    }
+
+    /// <summary>Puts the subscriber's SSRC, numbers, payload type and header extension ids on a packet in place, and sends it.</summary>
+    private void Send(Span<byte> buffer, int length, byte payloadType, ushort sequence, uint timestamp, long nowMillis)
+    {
+        Span<byte> packet = buffer[..length];
+        RtpHeaderRewriter.SetSsrc(packet, Ssrc);
+        RtpHeaderRewriter.SetSequenceNumber(packet, sequence);
+        RtpHeaderRewriter.SetTimestamp(packet, timestamp);
+        RtpHeaderRewriter.SetPayloadType(packet, payloadType);
+        RtpHeaderRewriter.ApplyExtensionMap(packet, _format.ExtensionMap);
+        if (_format.AbsSendTimeId > 0)
+        {
+            // abs-send-time: when the packet leaves, 6.18 fixed-point seconds in 24 bits (for the receiver's bandwidth estimate).
+            uint value = (uint)((nowMillis << 18) / 1000);
+            Span<byte> time = [(byte)(value >> 16), (byte)(value >> 8), (byte)value];
+            RtpHeaderRewriter.TrySetExtension(packet, _format.AbsSendTimeId, time);
+        }
+        Subscriber.Peer?.SendRtp(buffer, length);
+    }
+
+    /// <summary>The subscriber lost these (its sequence numbers): sent again from the layer's buffer (RFC 4585 §6.2.1, RFC 4588).</summary>
+    public void Retransmit(ReadOnlySpan<ushort> lost, long nowMillis)
+    {
+        Span<byte> buffer = stackalloc byte[MaxPacketLength + MediaPeer.ProtectionOverhead];
+        Span<byte> rtx = stackalloc byte[MaxPacketLength + 2 + MediaPeer.ProtectionOverhead];
+        TrackLayer[] layers = Track.Setup.Layers;
+        foreach (ushort sequence in lost)
+        {
+            int source;
+            ushort original;
+            uint timestamp;
+            lock (_gate)
+                if (!_rewriter.TryLookup(sequence, out source, out original, out timestamp)) continue;
+            int layer = source % SourcesPerGeneration;
+            if (source / SourcesPerGeneration != Track.Generation || layer >= layers.Length) continue;
+            if (!layers[layer].Retransmission.TryGet(original, nowMillis, buffer[..MaxPacketLength], out int length)) continue;
+            if (!RtpPacket.TryParse(buffer[..length], out RtpPacket rtp)) continue;
+            byte payloadType = _format.PayloadTypeFor(rtp.PayloadType);
+            if (payloadType == SubscriberFormat.NoPayloadType) continue;
+            if (!HasRtx)
+            {
+                Send(buffer, length, payloadType, sequence, timestamp, nowMillis);
+                continue;
+            }
+            Span<byte> packet = buffer[..length];
+            RtpHeaderRewriter.SetSsrc(packet, Ssrc);
+            RtpHeaderRewriter.SetSequenceNumber(packet, sequence);
+            RtpHeaderRewriter.SetTimestamp(packet, timestamp);
+            RtpHeaderRewriter.SetPayloadType(packet, payloadType);
+            RtpHeaderRewriter.ApplyExtensionMap(packet, _format.ExtensionMap);
+            int rtxLength = RtxPacket.Wrap(packet, rtx[..(MaxPacketLength + 2)], (byte)_format.RtxPayloadType, RtxSsrc, (ushort)Interlocked.Increment(ref _rtxSequence));
+            if (rtxLength > 0) Subscriber.Peer?.SendRtp(rtx, rtxLength);
+        }
+    }
+
+    /// <summary>The publisher's sender report on a layer, told to the subscriber in its own numbers (for lip sync, RFC 3550 §6.4.1).</summary>
+    public void OnSenderReport(int layer, ulong ntpTimestamp, uint rtpTimestamp)
+    {
+        uint timestamp;
+        uint packets, octets;
+        lock (_gate)
+        {
+            int source = SourceOf(layer);
+            if (source != _currentSource || !_rewriter.TryMapTimestamp(source, rtpTimestamp, out timestamp)) return;
+            (packets, octets) = (_packetsSent, _octetsSent);
+        }
+        Span<byte> buffer = stackalloc byte[64 + MediaPeer.ProtectionOverhead];
+        int written = new SenderReport(Ssrc, ntpTimestamp, timestamp, packets, octets, []).Write(buffer);
+        if (written > 0) Subscriber.Peer?.SendRtcp(buffer, written);
+    }
+
+    /// <summary>
+    /// Picks the layer to receive (timer): the best that fits the subscriber's share of its estimated bandwidth and its
+    /// rendered size; a change asks the publisher for a keyframe on the new layer. Returns the layer it would want if all
+    /// were sent (which layers the publisher may pause).
+    /// </summary>
+    public int SelectLayer(long availableBitsPerSecond, long nowMillis)
+    {
+        TrackLayer[] layers = Track.Setup.Layers;
+        if (layers.Length == 0 || !Enabled) return -1;
+        Span<SimulcastLayer> live = stackalloc SimulcastLayer[layers.Length];
+        Span<SimulcastLayer> announced = stackalloc SimulcastLayer[layers.Length];
+        for (int i = 0; i < layers.Length; i++)
+        {
+            live[i] = layers[i].Describe(nowMillis);
+            announced[i] = live[i] with { Active = true };
+        }
+        int wanted = WantedLayer = SimulcastLayerSelector.Select(announced, long.MaxValue, RenderedWidth, RenderedHeight, -1);
+        bool requestKeyframe = false;
+        int target;
+        lock (_gate)
+        {
+            int selected = SimulcastLayerSelector.Select(live, availableBitsPerSecond, RenderedWidth, RenderedHeight, CurrentLayer);
+            if (selected >= 0 && selected != _target) _target = selected;
+            target = _target;
+            // Not receiving the wanted layer yet: ask for a keyframe now, and again each throttle interval while it does not come.
+            if (CurrentLayer != _target && (_waitingSince < 0 || nowMillis - _waitingSince >= 500))
+            {
+                _waitingSince = nowMillis;
+                requestKeyframe = true;
+            }
+        }
+        if (requestKeyframe) Track.RequestKeyframe(target, nowMillis);
+        return wanted;
+    }
+
+    /// <summary>The subscriber lost a picture (PLI/FIR): the publisher is asked for a keyframe on the layer forwarded.</summary>
+    public void OnKeyframeRequest(long nowMillis) => Track.RequestKeyframe(Math.Max(CurrentLayer, 0), nowMillis);
+
+    /// <summary>Stops forwarding until resumed: the next packet continues the numbering without a gap, video from a keyframe.</summary>
+    public void Pause()
+    {
+        lock (_gate)
+        {
+            _rewriter.Pause();
+            _currentSource = -1;
+            _waitingSince = -1;
+        }
+    }
+
+    public void SetEnabled(bool enabled)
+    {
+        if (enabled == Enabled) return;
+        if (!enabled) Pause();
+        Enabled = enabled;
+    }
+
+    /// <summary>For tests and status: how many packets went out.</summary>
+    public uint PacketsSent => _packetsSent;
+}
+
+/// <summary>How a subscriber's section receives a track: payload types by the publisher's, its RTX, header extension ids.</summary>
+internal sealed class SubscriberFormat(byte[] payloadTypes, int rtxPayloadType, byte[] extensionMap, int absSendTimeId)
+{
+    public const byte NoPayloadType = 0xFF;
+
+    /// <summary>The subscriber's payload type for the publisher's, or <see cref="NoPayloadType"/>.</summary>
+    public byte PayloadTypeFor(byte publisherPayloadType) => payloadTypes[publisherPayloadType & 0x7F];
+    public int RtxPayloadType { get; } = rtxPayloadType;
+    public byte[] ExtensionMap { get; } = extensionMap;
+    public int AbsSendTimeId { get; } = absSendTimeId;
+}

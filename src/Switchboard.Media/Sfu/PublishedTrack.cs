@@ -1,0 +1,94 @@
+using Switchboard.Protocols.Rtp;
+using Switchboard.Protocols.Sdp;
+using Switchboard.Signaling.Media;
+
+namespace Switchboard.Media.Sfu;
+
+/// <summary>
+/// A participant's published audio or video track from one source (microphone, camera, screen, screen-audio): its
+/// layers, its codecs as the publisher negotiated them, and the subscribers' <see cref="DownTrack"/>s it fans out to.
+/// The track outlives the publisher's peer connection, so subscribers keep their streams when it reconnects.
+/// </summary>
+internal sealed class PublishedTrack
+{
+    private DownTrack[] _subscribers = [];
+
+    public PublishedTrack(SfuParticipant owner, string source, string kind)
+    {
+        Owner = owner;
+        Source = source;
+        Kind = kind;
+        Id = TrackSources.TrackId(owner.Id, source);
+    }
+
+    public string Id { get; }
+    public SfuParticipant Owner { get; }
+    public string Source { get; }
+    public string Kind { get; }
+    public bool IsVideo => Kind == "video";
+
+    public volatile bool Muted;
+
+    /// <summary>Held back: its publisher sends far over its bit rate limit.</summary>
+    public volatile bool Throttled;
+
+    /// <summary>Bumped when the publisher's connection is replaced: its streams start over with new SSRCs.</summary>
+    public int Generation;
+
+    /// <summary>The publisher's section (mid), codecs and layers; replaced on each offer, read on the forwarding path.</summary>
+    public TrackSetup Setup { get; private set; } = TrackSetup.Empty;
+
+    public DownTrack[] Subscribers => Volatile.Read(ref _subscribers);
+
+    public TrackView View => new(Id, Owner.Id, Kind, Source, Muted, Setup.Layers.Length);
+
+    public void Configure(TrackSetup setup) => Setup = setup;
+
+    /// <summary>Adds or removes a subscriber (under the room's lock).</summary>
+    public void Attach(DownTrack down) => Volatile.Write(ref _subscribers, [.. _subscribers, down]);
+    public void Detach(DownTrack down) => Volatile.Write(ref _subscribers, _subscribers.Where(d => d != down).ToArray());
+
+    /// <summary>Asks the publisher for a keyframe on a layer, at most once per throttle interval.</summary>
+    public void RequestKeyframe(int layer, long nowMillis)
+    {
+        TrackLayer[] layers = Setup.Layers;
+        if (!IsVideo || (uint)layer >= (uint)layers.Length) return;
+        if (layers[layer].RequestKeyframe(nowMillis)) Owner.SendPictureLossIndication(layers[layer].Ssrc);
+    }
+
+    /// <summary>Forwards one packet of a layer to every subscriber that receives it; <paramref name="packet"/> is not changed.</summary>
+    public void Forward(int layer, ReadOnlySpan<byte> packet, bool keyframe, long nowMillis)
+    {
+        if (Muted || Throttled) return;
+        foreach (DownTrack down in Subscribers) down.Forward(this, layer, packet, keyframe, nowMillis);
+    }
+}
+
+/// <summary>How a track arrives: its section, codecs (with RTX), header extensions, and layers low to high.</summary>
+internal sealed record TrackSetup(string Mid, IReadOnlyList<NegotiatedCodec> Codecs, IReadOnlyList<Extmap> Extensions, TrackLayer[] Layers, int ClockRate)
+{
+    public static readonly TrackSetup Empty = new("", [], [], [], 90000);
+
+    /// <summary>The codec family of a payload type, for keyframe detection.</summary>
+    public VideoCodec CodecOf(byte payloadType)
+    {
+        foreach (var codec in Codecs)
+            if (codec.Codec.PayloadType == payloadType) return VideoCodecs.FromEncoding(codec.Codec.Encoding);
+        return VideoCodec.Unknown;
+    }
+
+    /// <summary>The primary payload type an RTX payload type repairs, or -1.</summary>
+    public int PrimaryOf(byte rtxPayloadType)
+    {
+        foreach (var codec in Codecs)
+            if (codec.RtxPayloadType == rtxPayloadType) return codec.Codec.PayloadType;
+        return -1;
+    }
+
+    public int LayerOf(string rid)
+    {
+        for (int i = 0; i < Layers.Length; i++)
+            if (Layers[i].Rid == rid) return i;
+        return -1;
+    }
+}

@@ -1,0 +1,4 @@
+namespace Switchboard.Media.Sfu;
+
+/// <summary>A participant who is speaking now, and how loud (0..1) over the detector's window.</summary>
+public readonly record struct SpeakerLevel(string ParticipantId, double Level);

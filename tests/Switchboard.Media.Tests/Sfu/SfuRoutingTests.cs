@@ -1,0 +1,237 @@
+using System.Buffers.Binary;
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Switchboard.Dtls;
+using Switchboard.Media.Sfu;
+using Switchboard.Media.Tests.Session;
+using Switchboard.Media.Tests.Support;
+using Switchboard.Media.Transport;
+using Switchboard.Protocols.Ice;
+using Switchboard.Protocols.Rtcp;
+using Switchboard.Protocols.Rtp;
+using Switchboard.Protocols.Sdp;
+using Switchboard.Protocols.Srtp;
+using Switchboard.Signaling.Media;
+
+namespace Switchboard.Media.Tests.Sfu;
+
+/// <summary>
+/// The SFU on real loopback sockets with the tests' own WebRTC client (full ICE, DTLS, SRTP) as publisher and
+/// subscribers: a subscriber gets the publisher's video from a keyframe on, in its own SSRC and continuous numbering;
+/// its NACK is answered with RTX from the retransmission buffer; its PLIs reach the publisher merged; muting, leaving
+/// and the limits behave as docs/signaling.md says.
+/// </summary>
+public sealed class SfuRoutingTests : IAsyncLifetime
+{
+    private const uint AudioSsrc = 0x0A0A_0001, VideoSsrc = 0x0B0B_0001, VideoRtxSsrc = 0x0B0B_0002;
+
+    private readonly MediaTransportHost _host = new(Options.Create(new MediaOptions { UdpPort = 0, TcpPort = -1, AnnouncedAddresses = ["127.0.0.1"] }),
+        NullLogger<MediaTransportHost>.Instance);
+    private SfuService _sfu = null!;
+    private readonly List<string> _tracksChanged = [];
+    private readonly List<IDisposable> _disposables = [];
+
+    public Task InitializeAsync()
+    {
+        _sfu = new SfuService(_host, Options.Create(new MediaOptions { Sfu = { MaxPublishersPerRoom = 1, MaxSubscriptionsPerParticipant = 4 } }),
+            NullLogger<SfuService>.Instance);
+        _sfu.TracksChanged += room => { lock (_tracksChanged) _tracksChanged.Add(room); };
+        return _host.StartAsync(CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var disposable in _disposables) disposable.Dispose();
+        await _host.StopAsync(CancellationToken.None);
+        _host.Dispose();
+    }
+
+    [Fact]
+    public async Task Subscriber_receives_video_from_a_keyframe_in_its_own_numbering_and_nacks_are_answered_with_rtx()
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var publisher = new Client();
+        var published = _sfu.Offer("room", "p_pub", new MediaOfferRequest(publisher.PublishOffer(),
+            [new TrackPublication("0", "microphone"), new TrackPublication("1", "camera")], [], true, true));
+        Assert.True(published.Sdp is not null, published.ErrorMessage);
+        Assert.Equal(["p_pub/camera", "p_pub/microphone"], _sfu.Tracks("room").Select(t => t.Id));
+        var pub = await ConnectAsync(publisher, published.Sdp!, cancel.Token);
+
+        var subscriber = new Client();
+        var subscribed = _sfu.Offer("room", "p_sub", new MediaOfferRequest(subscriber.SubscribeOffer(),
+            [], [new TrackSubscription("0", "p_pub/microphone"), new TrackSubscription("1", "p_pub/camera")], true, true));
+        Assert.True(subscribed.Sdp is not null, subscribed.ErrorMessage);
+        var answer = SessionDescription.Parse(subscribed.Sdp!);
+        Assert.Equal("sendonly", answer.Media[1].Direction);
+        uint videoOut = answer.Media[1].SsrcGroups.Single(g => g.Semantics == "FID").Ssrcs[0];
+        uint rtxOut = answer.Media[1].SsrcGroups.Single(g => g.Semantics == "FID").Ssrcs[1];
+        Assert.Contains("a=msid:p_pub p_pub/camera", subscribed.Sdp);
+        var sub = await ConnectAsync(subscriber, subscribed.Sdp!, cancel.Token);
+
+        // The new subscriber makes the SFU ask the publisher for a keyframe.
+        await Until(() => Rtcp(pub).Any(p => IsPli(p) && MediaSsrc(p) == VideoSsrc), cancel.Token, "no PLI at the publisher");
+
+        // Delta frames before the keyframe are not forwarded: the subscriber could not decode them.
+        ushort sequence = 40_000;
+        for (int i = 0; i < 5; i++) pub.SendRtp(Video(sequence++, 1000, DeltaFrame));
+        for (int frame = 0; frame < 20; frame++)
+        {
+            pub.SendRtp(Video(sequence++, (uint)(10_000 + 3000 * frame), frame == 0 ? Keyframe : DeltaFrame));
+            await Task.Delay(5, cancel.Token);
+        }
+        await Until(() => Rtp(sub, videoOut).Count >= 20, cancel.Token, $"{Rtp(sub, videoOut).Count} video packets at the subscriber");
+        var received = Rtp(sub, videoOut);
+        Assert.Equal(20, received.Count);
+        Assert.True(KeyframeDetector.IsKeyframeStart(VideoCodec.Vp8, Payload(received[0])));
+        for (int i = 1; i < received.Count; i++)
+        {
+            Assert.Equal((ushort)(Packets.Sequence(received[i - 1]) + 1), Packets.Sequence(received[i]));
+            Assert.Equal(3000u, Timestamp(received[i]) - Timestamp(received[i - 1]));
+        }
+
+        // The subscriber lost its 4th packet: the NACK is answered with RTX carrying it (RFC 4588).
+        ushort lost = Packets.Sequence(received[3]);
+        var nack = new byte[16];
+        GenericNack.Write(nack, 0x5151, videoOut, [lost]);
+        sub.SendRtcp(nack);
+        await Until(() => Rtp(sub, rtxOut).Count >= 1, cancel.Token, "no RTX");
+        byte[] rtx = Rtp(sub, rtxOut)[0];
+        Assert.True(RtpPacket.TryParse(rtx, out var repaired));
+        Assert.Equal(lost, BinaryPrimitives.ReadUInt16BigEndian(repaired.Payload));
+        Assert.Equal(Payload(received[3]), repaired.Payload[2..].ToArray());
+
+        // Twenty PLIs from the subscriber reach the publisher as one or two (one per throttle interval).
+        int before = Rtcp(pub).Count(IsPli);
+        for (int i = 0; i < 20; i++)
+        {
+            var pli = new byte[12];
+            PictureLossIndication.Write(pli, 0x5151, videoOut);
+            sub.SendRtcp(pli);
+        }
+        await Task.Delay(700, cancel.Token); // longer than the 500 ms throttle interval
+        Assert.InRange(Rtcp(pub).Count(IsPli) - before, 1, 2);
+
+        // Muted: nothing forwarded; unmuted: numbering continues without a gap from the next keyframe.
+        Assert.True(_sfu.SetMuted("room", "p_pub", "camera", true));
+        Assert.True(_sfu.Tracks("room").Single(t => t.Source == "camera").Muted);
+        for (int i = 0; i < 10; i++) pub.SendRtp(Video(sequence++, 100_000, Keyframe));
+        await Task.Delay(200, cancel.Token);
+        Assert.Equal(20, Rtp(sub, videoOut).Count);
+        Assert.True(_sfu.SetMuted("room", "p_pub", "camera", false));
+        pub.SendRtp(Video(sequence++, 200_000, Keyframe));
+        await Until(() => Rtp(sub, videoOut).Count == 21, cancel.Token, "nothing after unmute");
+        Assert.Equal((ushort)(Packets.Sequence(received[^1]) + 1), Packets.Sequence(Rtp(sub, videoOut)[20]));
+
+        // The publisher leaves: its tracks go, the room is empty of tracks.
+        _sfu.Leave("room", "p_pub");
+        Assert.Empty(_sfu.Tracks("room"));
+        lock (_tracksChanged) Assert.True(_tracksChanged.Count >= 3);
+    }
+
+    [Fact]
+    public void Offers_beyond_the_limits_or_the_grants_get_the_signaling_error_and_change_nothing()
+    {
+        var first = _sfu.Offer("limits", "p_a", new MediaOfferRequest(new Client().PublishOffer(), [new TrackPublication("0", "microphone")], [], true, true));
+        Assert.Null(first.ErrorCode);
+        var second = _sfu.Offer("limits", "p_b", new MediaOfferRequest(new Client().PublishOffer(), [new TrackPublication("0", "microphone")], [], true, true));
+        Assert.Equal("too-many-publishers", second.ErrorCode);
+        Assert.Contains("Media:Sfu:MaxPublishersPerRoom", second.ErrorMessage);
+        Assert.Single(_sfu.Tracks("limits"));
+
+        Assert.Equal("permission-denied", _sfu.Offer("limits", "p_c", new MediaOfferRequest(new Client().PublishOffer(),
+            [new TrackPublication("0", "microphone")], [], MayPublish: false, MaySubscribe: true)).ErrorCode);
+        Assert.Equal("too-many-subscriptions", _sfu.Offer("limits", "p_c", new MediaOfferRequest(new Client().SubscribeOffer(),
+            [], Enumerable.Range(0, 5).Select(i => new TrackSubscription(i.ToString(), "p_a/microphone")).ToList(), true, true)).ErrorCode);
+        Assert.Equal("media-invalid", _sfu.Offer("limits", "p_c", new MediaOfferRequest("v=0\r\nbad", [], [], true, true)).ErrorCode);
+        var wrongKind = _sfu.Offer("limits", "p_c", new MediaOfferRequest(new Client().PublishOffer(), [new TrackPublication("0", "camera")], [], true, true));
+        Assert.Equal("media-invalid", wrongKind.ErrorCode);
+        Assert.Equal("mid '0' is audio, but camera is video", wrongKind.ErrorMessage);
+        Assert.Equal("media-invalid", _sfu.Offer("limits", "p_c", new MediaOfferRequest(new Client().PublishOffer(),
+            [new TrackPublication("7", "microphone")], [], true, true)).ErrorCode);
+        Assert.Single(_host.Peers);
+    }
+
+    /// <summary>One VP8 frame in one packet (payload type 96).</summary>
+    private static byte[] Video(ushort sequence, uint timestamp, byte[] payload)
+    {
+        byte[] packet = Packets.Rtp(sequence, timestamp, VideoSsrc, payload, marker: true);
+        RtpHeaderRewriter.SetPayloadType(packet, 96);
+        return packet;
+    }
+
+    private static readonly byte[] Keyframe = [0x10, 0x50, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01, 1, 2, 3, 4];
+    private static readonly byte[] DeltaFrame = [0x10, 0x51, 0x02, 0x00, 9, 9, 9, 9];
+
+    private async Task<FullIceClientEngine> ConnectAsync(Client client, string answerSdp, CancellationToken cancel)
+    {
+        var section = SessionDescription.Parse(answerSdp).Media.First(m => m.Port != 0);
+        IceCandidate candidate = section.Candidates.First(c => c.Transport == "udp");
+        var server = new IPEndPoint(IPAddress.Parse(candidate.Address), candidate.Port);
+        var end = new UdpSocketEnd(server);
+        var engine = new FullIceClientEngine(end, server, client.Ice, new IceCredentials(section.IceUfrag!, section.IcePwd!),
+            client.Certificate, new CertificateFingerprint(section.Fingerprint!.Algorithm, section.Fingerprint.Value), new DtlsSrtpSettings());
+        _disposables.Add(engine);
+        _disposables.Add(end);
+        _ = engine.RunAsync(TimeSpan.FromMilliseconds(200), cancel);
+        await engine.Connected.Task.WaitAsync(cancel);
+        await Until(() => _host.Peers.All(p => p.IsConnected), cancel, "server side not connected");
+        return engine;
+    }
+
+    private static List<byte[]> Rtp(FullIceClientEngine engine, uint ssrc) =>
+        engine.ReceivedRtp.Where(r => r.Result == SrtpResult.Ok && BinaryPrimitives.ReadUInt32BigEndian(r.Packet.AsSpan(8)) == ssrc).Select(r => r.Packet).ToList();
+
+    private static List<byte[]> Rtcp(FullIceClientEngine engine)
+    {
+        var packets = new List<byte[]>();
+        foreach (var received in engine.ReceivedRtcp.Where(r => r.Result == SrtpResult.Ok))
+        {
+            int offset = 0;
+            foreach (RtcpPacket packet in new RtcpCompound(received.Packet))
+            {
+                int length = RtcpPacket.HeaderLength + packet.Body.Length;
+                packets.Add(received.Packet[offset..(offset + length)]);
+                offset += length;
+            }
+        }
+        return packets;
+    }
+
+    private static bool IsPli(byte[] rtcp) => rtcp[1] == (byte)RtcpPacketType.PayloadFeedback && (rtcp[0] & 0x1F) == PictureLossIndication.Format;
+    private static uint MediaSsrc(byte[] rtcp) => BinaryPrimitives.ReadUInt32BigEndian(rtcp.AsSpan(8));
+    private static uint Timestamp(byte[] rtp) => BinaryPrimitives.ReadUInt32BigEndian(rtp.AsSpan(4));
+    private static byte[] Payload(byte[] rtp) => RtpPacket.TryParse(rtp, out var packet) ? packet.Payload.ToArray() : [];
+
+    private static async Task Until(Func<bool> condition, CancellationToken cancel, string state)
+    {
+        while (!condition())
+        {
+            if (cancel.IsCancellationRequested) Assert.Fail($"condition not met in time: {state}");
+            await Task.Delay(20, CancellationToken.None);
+        }
+    }
+
+    /// <summary>A client's ICE credentials and certificate, and its offers: one that publishes audio and VP8 video (with RTX), one that receives both.</summary>
+    private sealed class Client
+    {
+        public IceCredentials Ice { get; } = IceCredentials.Generate();
+        public DtlsCertificate Certificate { get; } = DtlsCertificate.Create("client");
+
+        public string PublishOffer() => Offer("sendonly",
+            [$"a=ssrc:{AudioSsrc} cname:client"],
+            [$"a=ssrc-group:FID {VideoSsrc} {VideoRtxSsrc}", $"a=ssrc:{VideoSsrc} cname:client", $"a=ssrc:{VideoRtxSsrc} cname:client"]);
+
+        public string SubscribeOffer() => Offer("recvonly", [], []);
+
+        private string Offer(string direction, string[] audioSsrcs, string[] videoSsrcs) => string.Join("\r\n", [
+            "v=0", "o=- 1 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0 1", "a=msid-semantic: WMS *",
+            "m=audio 9 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", .. Transport("0"), $"a={direction}", "a=rtcp-mux",
+            "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level", "a=rtpmap:111 opus/48000/2", .. audioSsrcs,
+            "m=video 9 UDP/TLS/RTP/SAVPF 96 97", "c=IN IP4 0.0.0.0", .. Transport("1"), $"a={direction}", "a=rtcp-mux",
+            "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96", .. videoSsrcs, ""]);
+
+        private string[] Transport(string mid) =>
+            [$"a=ice-ufrag:{Ice.Ufrag}", $"a=ice-pwd:{Ice.Password}", $"a=fingerprint:{Certificate.Fingerprint}", "a=setup:actpass", $"a=mid:{mid}"];
+    }
+}
