@@ -28,6 +28,17 @@ public sealed class MediaMessageTests
         Assert.Equal(problem, read.ErrorText);
     }
 
+    [Theory]
+    [InlineData("""{"type":"track-settings","trackId":"p_a/camera","width":320,"height":180}""", true)]
+    [InlineData("""{"type":"track-settings","trackId":"p_a/camera","width":320,"height":180,"enabled":true}""", true)]
+    [InlineData("""{"type":"track-settings","trackId":"p_a/camera","width":0,"height":0,"enabled":false}""", false)]
+    public void Track_settings_are_enabled_unless_the_message_says_otherwise(string frame, bool enabled)
+    {
+        var read = ClientMessageReader.Read(Encoding.UTF8.GetBytes(frame));
+        Assert.True(read.IsValid, read.ErrorText);
+        Assert.Equal(enabled, Assert.IsType<TrackSettingsMessage>(read.Message).Enabled);
+    }
+
     [Fact]
     public void More_entries_than_the_protocol_allows_are_refused_before_any_use()
     {
