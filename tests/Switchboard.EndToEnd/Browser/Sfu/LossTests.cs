@@ -88,6 +88,7 @@ public sealed class LossTests(SfuAppFixture app, ITestOutputHelper output) : ICl
                              $"packetsLost {end.PacketsLost} of {end.PacketsReceived} received, retransmitted {end.RetransmittedPacketsReceived}, " +
                              $"pliCount {end.PliCount}, freezeCount {end.FreezeCount}");
             Assert.True(end.NackCount > 0, $"{video}: the subscriber sent no NACK under 5 % loss");
+            Assert.True(end.RetransmittedPacketsReceived > 0, $"{video}: nothing was sent again after the NACKs");
             Assert.True(end.FreezeCount <= 5, $"{video}: {end.FreezeCount} freezes under 5 % loss");
         }
         foreach (var audio in previous.Where(s => s.Kind == "audio"))

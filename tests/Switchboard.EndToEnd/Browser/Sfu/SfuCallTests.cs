@@ -139,6 +139,52 @@ public sealed class SfuCallTests(SfuAppFixture app, ITestOutputHelper output) : 
         Assert.Equal("solid", ring);
     }
 
+    [Fact]
+    public async Task A_participant_whose_socket_drops_resumes_on_the_same_peer_connection()
+    {
+        await using var alice = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "sfu-resume", "Alice", initScript: SmallCamera);
+        await using var bob = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "sfu-resume", "Bob", initScript: SmallCamera);
+        await alice.WaitForReceivedMediaAsync(1, 1);
+        await bob.WaitForReceivedMediaAsync(1, 1);
+        await alice.Page.EvaluateAsync("window.firstPeerConnection = window.switchboard.room.pc");
+
+        // Alice mutes while her socket is down: the mute message cannot go, and the SDK says it again after the resume.
+        await alice.Page.EvaluateAsync("window.switchboard.room.socket.close()");
+        await alice.Page.ClickAsync("#mic");
+        await alice.WaitUntilAsync("window.switchboard.events.some(e => e.type === 'connection-state' && e.detail.state === 'reconnecting')", "reconnecting");
+        await alice.WaitConnectedAsync();
+        var aliceMic = $"{await alice.ParticipantIdAsync()}/microphone";
+        await bob.WaitUntilAsync($"window.switchboard.room.tracks.get('{aliceMic}')?.muted === true", "Alice's muted flag");
+
+        Assert.True(await alice.Page.EvaluateAsync<bool>("window.switchboard.room.pc === window.firstPeerConnection"), "the peer connection was replaced");
+        Assert.Equal("connected", await alice.Page.EvaluateAsync<string>("window.switchboard.room.pc.connectionState"));
+        await alice.WaitForReceivedMediaAsync(1, 1);
+        Assert.DoesNotContain(await bob.EventsAsync(), e => e.GetProperty("type").GetString() == "participant-left");
+    }
+
+    [Fact]
+    public async Task A_participant_whose_session_is_lost_joins_again_on_a_new_peer_connection()
+    {
+        await using var alice = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "sfu-rejoin", "Alice", initScript: SmallCamera);
+        await using var bob = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "sfu-rejoin", "Bob", initScript: SmallCamera);
+        await alice.WaitForReceivedMediaAsync(1, 1);
+        await bob.WaitForReceivedMediaAsync(1, 1);
+        var before = await alice.ParticipantIdAsync();
+        await alice.Page.EvaluateAsync("window.firstPeerConnection = window.switchboard.room.pc");
+
+        // A resume token the server does not know stands for a session whose resume window has passed: resume-failed.
+        await alice.Page.EvaluateAsync("window.switchboard.room._resumeToken = 'expired'; window.switchboard.room.socket.close()");
+        await alice.WaitUntilAsync($"window.switchboard.room.localParticipant.id !== '{before}' && window.switchboard.room.connectionState === 'connected'", "a new join");
+        Assert.Equal("closed", await alice.Page.EvaluateAsync<string>("window.firstPeerConnection.connectionState"));
+        Assert.False(await alice.Page.EvaluateAsync<bool>("window.switchboard.room.pc === window.firstPeerConnection"));
+        var after = await alice.ParticipantIdAsync();
+
+        // Bob sees the old Alice go (when the server ends her session) and the new one arrive; both decode each other again.
+        await bob.WaitUntilAsync($"window.switchboard.room.participants.has('{after}')", "the new Alice");
+        await alice.WaitForReceivedMediaAsync(1, 1);
+        await bob.WaitForAsync(bob.InboundAsync, s => s.Any(i => i.TrackId == $"{after}/camera" && i.FramesDecoded > 0), "the new Alice's video");
+    }
+
     /// <summary>The four others' (or however many are there) video decodes, their audio arrives, and their tiles play.</summary>
     private async Task<IReadOnlyList<InboundStream>> ExpectAllOthersAsync(Participant person, List<Participant> people)
     {
