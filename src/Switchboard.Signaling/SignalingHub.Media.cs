@@ -60,7 +60,7 @@ public sealed partial class SignalingHub
     void ChangeTrackSettings(SignalingConnection connection, ParticipantSession session, TrackSettingsMessage settings)
     {
         if (UsesMediaServer(connection, session, settings.Id))
-            _media.SetTrackSettings(session.Room, session.Id, settings.TrackId, settings.Width, settings.Height, settings.Enabled);
+            _media.SetTrackSettings(session.Room, session.Id, settings.TrackId, settings.Width, settings.Height, settings.Enabled ?? true);
     }
 
     void Forget(ValueTask task)

@@ -74,9 +74,8 @@ public sealed record TrackSettingsMessage : ClientMessage
     public required string TrackId { get; init; }
     public required int Width { get; init; }
     public required int Height { get; init; }
-    // A setter, not init: the source-generated reader sets init-only properties in the object initializer, absent ones
-    // to false, which lost the default; a setter is only called for a field the message has.
-    public bool Enabled { get; set; } = true;
+    /// <summary>False pauses the track for this subscriber; absent means true (an init default would not survive source-generated reading).</summary>
+    public bool? Enabled { get; init; }
 }
 
 /// <summary><c>leave</c>, <c>ping</c> and <c>pong</c>: nothing but the type.</summary>

@@ -77,15 +77,17 @@ public class RetransmissionBufferTests
         var buffer = new RetransmissionBuffer();
         var packet = Packet(0, 1200);
         var destination = new byte[1500];
-        buffer.Store(packet, 0, 0);
-        buffer.TryGet(0, 0, destination, out _);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10_000; i++)
+        // Warmed up first: the runtime may allocate once while it compiles the loop anew (tiering).
+        for (int round = 0; round < 2; round++)
         {
-            buffer.Store(packet, (ushort)i, i);
-            buffer.TryGet((ushort)i, i, destination, out _);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10_000; i++)
+            {
+                buffer.Store(packet, (ushort)i, i);
+                buffer.TryGet((ushort)i, i, destination, out _);
+            }
+            if (round == 1) Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
         }
-        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
     }
 
     [Fact]

@@ -101,6 +101,8 @@ public sealed class ConnectionBindTests
 
         for (int round = 0; round < 2; round++)
         {
+            // The server learns of round 0's close asynchronously: until then a new Connect to the same peer gets 446.
+            Assert.True(await TcpRelayAssert.Eventually(() => turn.Server.TcpConnectionCount == 0));
             var connect = await control.ConnectAsync(peerListener.EndPoint());
             Assert.True(connect.IsSuccess, connect.ToString());
             uint id = connect.GetUInt32(StunAttributeType.ConnectionId)!.Value;

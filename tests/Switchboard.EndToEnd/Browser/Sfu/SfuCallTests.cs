@@ -193,6 +193,8 @@ public sealed class SfuCallTests(SfuAppFixture app, ITestOutputHelper output) : 
         var tiles = await person.WaitForPlayingVideosAsync(others);
         Assert.Equal(people.Where(p => p != person).Select(p => p.Name).Order(), tiles.Select(t => t.Name).Order());
         Assert.All(tiles, t => Assert.True(t.Width > 0, $"{person.Name}: {t.Name}'s video has no size"));
+        // One peer connection, to the media server: none per participant.
+        Assert.Equal(0, await person.Page.EvaluateAsync<int>("[...window.switchboard.room.participants.values()].filter(p => p.pc).length"));
         output.WriteLine($"{person.Name}: " + string.Join(", ", received.Where(s => s.Kind == "video").Select(s => $"{s.TrackId} {s.FrameWidth}x{s.FrameHeight} {s.FramesDecoded} frames")));
         return received;
     }
