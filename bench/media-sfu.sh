@@ -69,7 +69,7 @@ for _ in $(seq "$RUNS"); do
       --subscribers "$subscribers" --duration "$DURATION" --warmup "$WARMUP" --video-kbps "$VIDEO_KBPS" \
       --server-pid "$server" > "$work/out-$name.txt" || rc=$?
     kill "$server"; wait "$server" 2>/dev/null || true
-    tail -n 1 "$work/out-$name.txt"
+    cat "$work/out-$name.txt"
     head -n 1 "$work/out-$name.txt" | sed "s/^{/{\"scenario\":\"$name\",/" >> "$work/results.jsonl"
     if [ "$rc" -ne 0 ]; then
       status=1

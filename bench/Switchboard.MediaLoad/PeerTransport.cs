@@ -39,6 +39,8 @@ internal sealed class PeerTransport : IDisposable
     private SrtpContext? _send, _receive;
     private IceCredentials? _server;
     private IceLiteAgent<IPEndPoint>? _lite;
+    private readonly Queue<byte[]> _early = new(); // SRTP/SRTCP that came before the handshake thread had the keys (receive thread only)
+    private const int MaxEarly = 256;
 
     /// <summary>Decrypted RTP, on the receive thread.</summary>
     public PacketHandler? RtpReceived { get; set; }
@@ -216,38 +218,50 @@ internal sealed class PeerTransport : IDisposable
             int length;
             try { length = _lite is null ? _socket!.Receive(buffer) : _socket!.ReceiveFrom(buffer, ref from); }
             catch (Exception e) when (e is SocketException or ObjectDisposedException) { return; }
-            Span<byte> datagram = buffer.AsSpan(0, length);
-            switch (MultiplexedPacket.Classify(datagram))
-            {
-                case MultiplexedPacketKind.Stun when _lite is { } lite:
-                    if (StunMessageReader.TryParse(datagram, out StunMessageReader request) != StunParseError.None) break;
-                    var source = (IPEndPoint)from;
-                    IceCheckOutcome outcome = lite.HandleBindingRequest(request, source, source, Environment.TickCount64, stunResponse, out int responseLength);
-                    if (responseLength > 0) _socket.SendTo(stunResponse.AsSpan(0, responseLength), SocketFlags.None, source);
-                    if (outcome is IceCheckOutcome.Valid or IceCheckOutcome.Nominated && !_checked.Task.IsCompleted)
-                    {
-                        _socket.Connect(source); // DTLS and media go where the first valid check came from
-                        _checked.TrySetResult();
-                    }
-                    break;
-                case MultiplexedPacketKind.Stun:
-                    if (StunMessageReader.TryParse(datagram, out StunMessageReader response) == StunParseError.None
-                        && response.Class == StunClass.SuccessResponse && response.TransactionId.SequenceEqual(_transactionId)
-                        && response.VerifyMessageIntegrity(Encoding.UTF8.GetBytes(_server!.Password)))
-                        _checked.TrySetResult();
-                    break;
-                case MultiplexedPacketKind.Dtls:
-                    _dtls!.OnDatagram(datagram);
-                    break;
-                case MultiplexedPacketKind.Rtp when _receive is { } context:
-                    if (context.UnprotectRtp(datagram, out int plain) != SrtpResult.Ok) Discarded++;
-                    else RtpReceived?.Invoke(datagram[..plain]);
-                    break;
-                case MultiplexedPacketKind.Rtcp when _receive is { } context:
-                    if (context.UnprotectRtcp(datagram, out int plainRtcp) != SrtpResult.Ok) Discarded++;
-                    else RtcpReceived?.Invoke(datagram[..plainRtcp]);
-                    break;
-            }
+            if (_early.Count > 0 && _receive is not null)
+                while (_early.TryDequeue(out byte[]? early)) Handle(early, ref from, stunResponse);
+            Handle(buffer.AsSpan(0, length), ref from, stunResponse);
+        }
+    }
+
+    private void Handle(Span<byte> datagram, ref EndPoint from, byte[] stunResponse)
+    {
+        switch (MultiplexedPacket.Classify(datagram))
+        {
+            case MultiplexedPacketKind.Stun when _lite is { } lite:
+                if (StunMessageReader.TryParse(datagram, out StunMessageReader request) != StunParseError.None) break;
+                var source = (IPEndPoint)from;
+                IceCheckOutcome outcome = lite.HandleBindingRequest(request, source, source, Environment.TickCount64, stunResponse, out int responseLength);
+                if (responseLength > 0) _socket!.SendTo(stunResponse.AsSpan(0, responseLength), SocketFlags.None, source);
+                if (outcome is IceCheckOutcome.Valid or IceCheckOutcome.Nominated && !_checked.Task.IsCompleted)
+                {
+                    _socket!.Connect(source); // DTLS and media go where the first valid check came from
+                    _checked.TrySetResult();
+                }
+                break;
+            case MultiplexedPacketKind.Stun:
+                if (StunMessageReader.TryParse(datagram, out StunMessageReader response) == StunParseError.None
+                    && response.Class == StunClass.SuccessResponse && response.TransactionId.SequenceEqual(_transactionId)
+                    && response.VerifyMessageIntegrity(Encoding.UTF8.GetBytes(_server!.Password)))
+                    _checked.TrySetResult();
+                break;
+            case MultiplexedPacketKind.Dtls:
+                _dtls!.OnDatagram(datagram);
+                break;
+            case MultiplexedPacketKind.Rtp when _receive is { } context:
+                if (context.UnprotectRtp(datagram, out int plain) != SrtpResult.Ok) Discarded++;
+                else RtpReceived?.Invoke(datagram[..plain]);
+                break;
+            case MultiplexedPacketKind.Rtcp when _receive is { } context:
+                if (context.UnprotectRtcp(datagram, out int plainRtcp) != SrtpResult.Ok) Discarded++;
+                else RtcpReceived?.Invoke(datagram[..plainRtcp]);
+                break;
+            case MultiplexedPacketKind.Rtp or MultiplexedPacketKind.Rtcp:
+                // The server has its keys as soon as it sent its last handshake flight; this side's DTLS runs on a
+                // thread of its own and may not have them yet: keep what comes meanwhile rather than lose it.
+                if (_early.Count < MaxEarly) _early.Enqueue(datagram.ToArray());
+                else Discarded++;
+                break;
         }
     }
 

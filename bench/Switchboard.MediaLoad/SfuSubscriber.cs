@@ -12,7 +12,8 @@ namespace Switchboard.MediaLoad;
 /// <c>tracks</c> hold them all, offers one <c>recvonly</c> section per track (the publishers' codecs and extensions),
 /// and counts what arrives per SSRC by sequence number: loss is expected (highest extended sequence number less the
 /// first) minus received, over the measured window; it does not NACK, so the loss is raw. Each media packet's stamp
-/// gives the time from the publisher's send to this receive. A receiver report goes out every second.
+/// gives the time from the publisher's send to this receive. A receiver report goes out every second (with LSR/DLSR
+/// from the server's sender reports, as browsers send them).
 /// </summary>
 internal sealed class SfuSubscriber : SfuParticipant
 {
@@ -27,11 +28,18 @@ internal sealed class SfuSubscriber : SfuParticipant
     private bool _measuring;
     private bool _tracksGoneReported;
 
-    public long Received, RtxReceived, Unreadable, UnexpectedPayloadType, Keyframes;
+    public long Received, RtxReceived, Unreadable, UnexpectedPayloadType, Keyframes, SenderReports;
+
+    /// <summary>Cameras whose first packet here was not the first packet of a keyframe (undecodable until one comes).</summary>
+    public int VideoStartedWithoutKeyframe;
+
+    private double _windowLatencySum;
+    private long _windowLatencyCount;
 
     public SfuSubscriber(SfuRun run, int index) : base(run, string.Create(CultureInfo.InvariantCulture, $"subscriber-{index}"))
     {
         Transport.RtpReceived = OnRtp;
+        Transport.RtcpReceived = OnRtcp;
     }
 
     private sealed record Section(string Mid, string TrackId, int Publisher, bool Video);
@@ -133,9 +141,16 @@ internal sealed class SfuSubscriber : SfuParticipant
             return;
         }
         long now = Stopwatch.GetTimestamp();
-        Run.Latency.Record(Stopwatch.GetElapsedTime(sentAt, now));
+        TimeSpan latency = Stopwatch.GetElapsedTime(sentAt, now);
+        Run.Latency.Record(latency);
         lock (_lock)
         {
+            if (_measuring)
+            {
+                _windowLatencySum += latency.TotalMilliseconds;
+                _windowLatencyCount++;
+            }
+            if (video && !_firstPacket.ContainsKey(Key(publisher, video)) && !keyframe) VideoStartedWithoutKeyframe++;
             if (!_streams.TryGetValue(packet.Ssrc, out Stream? stream)) _streams[packet.Ssrc] = stream = new Stream(packet.Ssrc, video ? 90_000 : 48_000);
             Count(stream, packet.SequenceNumber);
             stream.Statistics.OnPacket(packet.SequenceNumber, packet.Timestamp, Environment.TickCount64);
@@ -147,6 +162,18 @@ internal sealed class SfuSubscriber : SfuParticipant
             }
         }
         Interlocked.Increment(ref Received);
+    }
+
+    /// <summary>The server's sender reports: the next receiver report's LSR and DLSR, from which it can tell the round trip.</summary>
+    private void OnRtcp(Span<byte> datagram)
+    {
+        foreach (RtcpPacket packet in new RtcpCompound(datagram))
+        {
+            if (!ReportPacket.TryRead(packet, out ReportPacket report) || !report.IsSenderReport) continue;
+            SenderReports++;
+            lock (_lock)
+                if (_streams.TryGetValue(report.Ssrc, out Stream? stream)) stream.Statistics.OnSenderReport(report.NtpTimestamp, Environment.TickCount64);
+        }
     }
 
     private void Count(Stream stream, ushort sequence)
@@ -179,6 +206,8 @@ internal sealed class SfuSubscriber : SfuParticipant
         lock (_lock)
         {
             _measuring = true;
+            _windowLatencySum = 0;
+            _windowLatencyCount = 0;
             foreach (Stream stream in _streams.Values.Where(s => s.Started))
             {
                 stream.InWindow = true;
@@ -188,12 +217,16 @@ internal sealed class SfuSubscriber : SfuParticipant
         }
     }
 
-    /// <summary>Packets expected and received since <see cref="BeginWindow"/>, summed over streams, and the streams counted.</summary>
-    public (long Expected, long Received, int Streams) EndWindow()
+    /// <summary>
+    /// Packets expected and received since <see cref="BeginWindow"/>, summed over streams, the streams counted, and the
+    /// mean one-way latency of this subscriber's packets (NaN without any).
+    /// </summary>
+    public (long Expected, long Received, int Streams, double MeanLatencyMs) EndWindow()
     {
         lock (_lock)
         {
             _measuring = false;
+            double mean = _windowLatencyCount > 0 ? _windowLatencySum / _windowLatencyCount : double.NaN;
             long expected = 0, received = 0;
             int streams = 0;
             foreach (Stream stream in _streams.Values.Where(s => s.InWindow))
@@ -202,7 +235,7 @@ internal sealed class SfuSubscriber : SfuParticipant
                 received += stream.Received - stream.WindowReceived;
                 streams++;
             }
-            return (expected, received, streams);
+            return (expected, received, streams, mean);
         }
     }
 

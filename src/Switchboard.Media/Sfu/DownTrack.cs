@@ -20,6 +20,8 @@ internal sealed class DownTrack
     private int _currentSource = -1, _target, _rtxSequence = Random.Shared.Next(ushort.MaxValue);
     private uint _packetsSent, _octetsSent;
     private long _waitingSince = -1;
+    private uint _lastReportKey;
+    private long _lastReportSentAt;
 
     public DownTrack(SfuParticipant subscriber, PublishedTrack track, string mid, SubscriberFormat format)
     {
@@ -134,7 +136,7 @@ internal sealed class DownTrack
     }
 
     /// <summary>The publisher's sender report on a layer, told to the subscriber in its own numbers (for lip sync, RFC 3550 §6.4.1).</summary>
-    public void OnSenderReport(int layer, ulong ntpTimestamp, uint rtpTimestamp)
+    public void OnSenderReport(int layer, ulong ntpTimestamp, uint rtpTimestamp, long nowMillis)
     {
         uint timestamp;
         uint packets, octets;
@@ -146,7 +148,22 @@ internal sealed class DownTrack
         }
         Span<byte> buffer = stackalloc byte[64 + MediaPeer.ProtectionOverhead];
         int written = new SenderReport(Ssrc, ntpTimestamp, timestamp, packets, octets, []).Write(buffer);
-        if (written > 0) Subscriber.Peer?.SendRtcp(buffer, written);
+        if (written <= 0 || Subscriber.Peer?.SendRtcp(buffer, written) != true) return;
+        lock (_gate) (_lastReportKey, _lastReportSentAt) = ((uint)(ntpTimestamp >> 16), nowMillis);
+    }
+
+    /// <summary>
+    /// The round trip to the subscriber from its report block on this stream (RFC 3550 §6.4.1): now, less when the
+    /// sender report it names (LSR) went out, less the delay it says it held it (DLSR); null if the report names another.
+    /// </summary>
+    public double? RoundTripMillis(in ReportBlock block, long nowMillis)
+    {
+        lock (_gate)
+        {
+            if (block.LastSenderReport == 0 || block.LastSenderReport != _lastReportKey) return null;
+            double rtt = nowMillis - _lastReportSentAt - block.DelaySinceLastSenderReport * 1000.0 / 65536;
+            return rtt >= 0 ? rtt : null;
+        }
     }
 
     /// <summary>

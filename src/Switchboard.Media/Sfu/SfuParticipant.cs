@@ -156,6 +156,12 @@ internal sealed partial class SfuParticipant : IMediaPeerHandler
             if (ReportPacket.TryRead(packet, out ReportPacket report))
             {
                 if (report.IsSenderReport) OnSenderReport(report.Ssrc, report.NtpTimestamp, report.RtpTimestamp, nowMillis);
+                for (int i = 0; i < report.BlockCount; i++)
+                {
+                    ReportBlock block = report.Block(i);
+                    if (downTracks.TryGetValue(block.Ssrc, out DownTrack? reported) && reported.RoundTripMillis(block, nowMillis) is { } rtt)
+                        peer.Statistics.RoundTripMillis = rtt;
+                }
                 continue;
             }
             if (!FeedbackPacket.TryRead(packet, out FeedbackPacket feedback)) continue;
@@ -176,7 +182,7 @@ internal sealed partial class SfuParticipant : IMediaPeerHandler
         lock (_inboundGate)
             if (!_inbound.TryGetValue(ssrc, out stream) || stream.IsRtx) return;
         _feedback.OnSenderReport(ssrc, ntpTimestamp, nowMillis);
-        foreach (DownTrack down in stream.Track.Subscribers) down.OnSenderReport(stream.Layer, ntpTimestamp, rtpTimestamp);
+        foreach (DownTrack down in stream.Track.Subscribers) down.OnSenderReport(stream.Layer, ntpTimestamp, rtpTimestamp, nowMillis);
     }
 
     /// <summary>Asks this participant for a keyframe on one of its streams (RFC 4585 §6.3.1).</summary>

@@ -19,6 +19,8 @@ internal sealed partial class SfuRoom(string name, SfuService service)
     private readonly ActiveSpeakerDetector _speakers = new();
     private readonly Dictionary<string, bool[]> _layerDemand = [];
     private long _nextSpeakersAt, _nextLayerDemandAt;
+    private string? _loudest;
+    private string[] _speakerIds = [];
 
     public string Name { get; } = name;
     public SfuService Service { get; } = service;
@@ -114,9 +116,9 @@ internal sealed partial class SfuRoom(string name, SfuService service)
         long due = Volatile.Read(ref _nextSpeakersAt);
         if (nowMillis >= due && Interlocked.CompareExchange(ref _nextSpeakersAt, nowMillis + SpeakerIntervalMillis, due) == due)
         {
-            IReadOnlyList<SpeakerLevel>? speakers;
+            IReadOnlyList<SpeakerLevel>? speakers = null;
             lock (_speakerGate)
-                if (!_speakers.TryUpdate(nowMillis, MaxSpeakers, out speakers)) speakers = null;
+                if (_speakers.TryUpdate(nowMillis, MaxSpeakers, out var current) && IsNewSpeakerSet(current)) speakers = current;
             if (speakers is not null) Service.RaiseSpeakersChanged(Name, speakers.Select(s => new SpeakerView(s.ParticipantId, Math.Round(s.Level, 2))).ToList());
         }
         due = Volatile.Read(ref _nextLayerDemandAt);
@@ -125,6 +127,19 @@ internal sealed partial class SfuRoom(string name, SfuService service)
             UpdateLayerDemand();
             CheckBitrates(nowMillis);
         }
+    }
+
+    /// <summary>
+    /// Whether clients need to hear of this list (under the speaker lock): the loudest changed, or who speaks at all.
+    /// Reordering among the others, which similar levels cause every few hundred milliseconds, is not news.
+    /// </summary>
+    private bool IsNewSpeakerSet(IReadOnlyList<SpeakerLevel> speakers)
+    {
+        string? loudest = speakers.Count > 0 ? speakers[0].ParticipantId : null;
+        var ids = speakers.Select(s => s.ParticipantId).Order(StringComparer.Ordinal).ToArray();
+        if (loudest == _loudest && ids.SequenceEqual(_speakerIds)) return false;
+        (_loudest, _speakerIds) = (loudest, ids);
+        return true;
     }
 
     /// <summary>

@@ -58,8 +58,12 @@ public sealed class RestApiTests(RestApiFixture api) : IClassFixture<RestApiFixt
         Assert.Equal(8, room.GetProperty("maxParticipants").GetInt32());
         Assert.Equal("ceo", room.GetProperty("publishers")[0].GetString());
         Assert.True(room.GetProperty("persistent").GetBoolean());
+        Assert.Equal("sfu", room.GetProperty("media").GetString()); // the server's Signaling:DefaultMediaMode
 
         await ProblemAsync(await client.PostAsJsonAsync("api/rooms", new { name = "board-meeting" }), HttpStatusCode.Conflict);
+        var mesh = await client.PostAsJsonAsync("api/rooms", new { name = "two-people", media = "p2p" });
+        Assert.Equal("p2p", (await mesh.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("media").GetString());
+        await ProblemAsync(await client.PostAsJsonAsync("api/rooms", new { name = "odd", media = "mcu" }), HttpStatusCode.BadRequest);
         var rooms = await client.GetFromJsonAsync<JsonElement>("api/rooms");
         Assert.Contains(rooms.EnumerateArray(), r => r.GetProperty("name").GetString() == "board-meeting");
         Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("api/rooms/board-meeting")).GetProperty("participants").GetInt32());

@@ -90,6 +90,20 @@ public sealed class SfuRoutingTests : IAsyncLifetime
             Assert.Equal(3000u, Timestamp(received[i]) - Timestamp(received[i - 1]));
         }
 
+        // The publisher's sender report reaches the subscriber in the subscriber's stream's numbers (for lip sync); the
+        // subscriber's receiver report on it gives the SFU the round trip.
+        pub.SendRtcp(Packets.RtcpSenderReport(VideoSsrc, 0xE800_0001_0002_0000, 10_000 + 3000 * 19, 20, 200));
+        await Until(() => Rtcp(sub).Any(p => p[1] == (byte)RtcpPacketType.SenderReport), cancel.Token, "no SR at the subscriber");
+        byte[] report = Rtcp(sub).First(p => p[1] == (byte)RtcpPacketType.SenderReport);
+        Assert.Equal(videoOut, BinaryPrimitives.ReadUInt32BigEndian(report.AsSpan(4)));
+        Assert.Equal(0xE800_0001_0002_0000, BinaryPrimitives.ReadUInt64BigEndian(report.AsSpan(8)));
+        Assert.Equal(Timestamp(received[^1]), BinaryPrimitives.ReadUInt32BigEndian(report.AsSpan(16)));
+        await Task.Delay(30, cancel.Token);
+        var rr = new byte[64];
+        int rrLength = new ReceiverReport(0x5151, [new ReportBlock(videoOut, 0, 0, 0, 0, 0x0001_0002, 0)]).Write(rr);
+        sub.SendRtcp(rr[..rrLength]);
+        await Until(() => _host.Peers.Any(p => p.Statistics.RoundTripMillis >= 30), cancel.Token, "no round trip");
+
         // The subscriber lost its 4th packet: the NACK is answered with RTX carrying it (RFC 4588).
         ushort lost = Packets.Sequence(received[3]);
         var nack = new byte[16];
@@ -127,6 +141,46 @@ public sealed class SfuRoutingTests : IAsyncLifetime
         _sfu.Leave("room", "p_pub");
         Assert.Empty(_sfu.Tracks("room"));
         lock (_tracksChanged) Assert.True(_tracksChanged.Count >= 3);
+    }
+
+    [Fact]
+    public async Task A_publisher_far_over_its_bit_rate_has_its_video_held_back_and_is_told()
+    {
+        var sfu = new SfuService(_host, Options.Create(new MediaOptions { Sfu = { MaxBitratePerParticipant = 100_000 } }), NullLogger<SfuService>.Instance);
+        var warnings = new List<(string Participant, string Code, string Message)>();
+        sfu.ParticipantWarned += (_, participant, code, message) => { lock (warnings) warnings.Add((participant, code, message)); };
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var publisher = new Client();
+        var published = sfu.Offer("fast", "p_pub", new MediaOfferRequest(publisher.PublishOffer(), [new TrackPublication("1", "camera")], [], true, true));
+        Assert.Contains("b=AS:100", published.Sdp); // the answer asks the browser to stay below the limit
+        var pub = await ConnectAsync(publisher, published.Sdp!, cancel.Token);
+        var subscriber = new Client();
+        var subscribed = sfu.Offer("fast", "p_sub", new MediaOfferRequest(subscriber.SubscribeOffer(), [], [new TrackSubscription("1", "p_pub/camera")], true, true));
+        var sub = await ConnectAsync(subscriber, subscribed.Sdp!, cancel.Token);
+        uint videoOut = SessionDescription.Parse(subscribed.Sdp!).Media[1].SsrcGroups.Single().Ssrcs[0];
+
+        // About 1 Mbit/s, ten times the limit, until the SFU says so.
+        var frame = new byte[1200];
+        Keyframe.CopyTo(frame, 0);
+        ushort sequence = 1;
+        while (true)
+        {
+            lock (warnings) if (warnings.Count > 0) break;
+            if (cancel.IsCancellationRequested) Assert.Fail($"no warning; {Rtp(sub, videoOut).Count} packets forwarded");
+            for (int i = 0; i < 10; i++) pub.SendRtp(Video(sequence++, (uint)(sequence * 3000), frame));
+            await Task.Delay(100, CancellationToken.None);
+        }
+        var warning = warnings.Single();
+        Assert.Equal(("p_pub", "bitrate-limit"), (warning.Participant, warning.Code));
+        Assert.Contains("Media:Sfu:MaxBitratePerParticipant", warning.Message);
+        Assert.True(Rtp(sub, videoOut).Count > 0);
+
+        // Held back: nothing more reaches the subscriber while it keeps sending that fast.
+        await Task.Delay(100, cancel.Token);
+        int forwarded = Rtp(sub, videoOut).Count;
+        for (int i = 0; i < 20; i++) pub.SendRtp(Video(sequence++, (uint)(sequence * 3000), frame));
+        await Task.Delay(300, cancel.Token);
+        Assert.Equal(forwarded, Rtp(sub, videoOut).Count);
     }
 
     [Fact]
