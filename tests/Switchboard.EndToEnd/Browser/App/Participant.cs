@@ -10,11 +10,12 @@ public sealed class Participant : IAsyncDisposable
     private readonly IBrowserContext context;
     private readonly List<string> console = [];
 
-    private Participant(IBrowserContext context, IPage page, string name)
+    private Participant(IBrowserContext context, IPage page, string name, Uri url)
     {
         this.context = context;
         Page = page;
         Name = name;
+        Url = url;
         page.Console += (_, message) => console.Add($"{name} console.{message.Type}: {message.Text}");
         page.PageError += (_, error) => console.Add($"{name} page error: {error}");
     }
@@ -22,6 +23,9 @@ public sealed class Participant : IAsyncDisposable
     public IPage Page { get; }
 
     public string Name { get; }
+
+    /// <summary>The room page this participant opened.</summary>
+    public Uri Url { get; }
 
     public string Console => string.Join('\n', console.TakeLast(40));
 
@@ -31,10 +35,30 @@ public sealed class Participant : IAsyncDisposable
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 720 } });
         if (initScript is not null) await context.AddInitScriptAsync(initScript);
         var page = await context.NewPageAsync();
-        var participant = new Participant(context, page, name);
-        await page.GotoAsync(new Uri(server, $"room/{room}?name={Uri.EscapeDataString(name)}{query}").ToString());
+        var url = new Uri(server, $"room/{room}?name={Uri.EscapeDataString(name)}{query}");
+        var participant = new Participant(context, page, name, url);
+        await page.GotoAsync(url.ToString());
         return participant;
     }
+
+    /// <summary>
+    /// An init script that asks the fake camera (and the fake screen) for a smaller size and frame rate than the web
+    /// app does, to spare the CPU when many pages send video. The fake device scales down but not up, and one open
+    /// device serves every page of the browser: the first page to open it at a size should be the largest.
+    /// </summary>
+    public static string SmallMedia(int width, int height, int frameRate = 15, int screenWidth = 640, int screenHeight = 360, int screenFrameRate = 5) => $$"""
+        (() => {
+          const devices = navigator.mediaDevices;
+          if (!devices) return;
+          const getUserMedia = devices.getUserMedia.bind(devices), getDisplayMedia = devices.getDisplayMedia?.bind(devices);
+          devices.getUserMedia = (c = {}) => getUserMedia({ ...c, video: c.video ? { width: {{width}}, height: {{height}}, frameRate: {{frameRate}} } : c.video });
+          if (getDisplayMedia) devices.getDisplayMedia = (c = {}) =>
+            getDisplayMedia({ ...c, video: { width: {{screenWidth}}, height: {{screenHeight}}, frameRate: {{screenFrameRate}} } });
+        })();
+        """;
+
+    /// <summary>Opens the room page again (after Leave, which goes to the start page): a new participant id.</summary>
+    public async Task ReopenAsync() => await Page.GotoAsync(Url.ToString());
 
     public async Task WaitConnectedAsync() =>
         await WaitUntilAsync("window.switchboard?.room.connectionState === 'connected'", "the room to connect");
@@ -72,20 +96,107 @@ public sealed class Participant : IAsyncDisposable
         return after;
     }
 
+    /// <summary>
+    /// sfu rooms: what the page's one peer connection receives, from <c>room.pc.getStats()</c>: one entry per inbound
+    /// stream that carries a current subscription, with the track id it carries (<c>room.subscriptions</c>).
+    /// </summary>
+    public async Task<IReadOnlyList<InboundStream>> InboundAsync() =>
+        (await Page.EvaluateAsync<JsonElement>("""
+            async () => {
+              const room = window.switchboard.room;
+              if (!room.pc) return [];
+              const byTrack = new Map(), byMid = new Map();
+              for (const s of room.subscriptions.values()) {
+                if (s.track) byTrack.set(s.track.id, s.trackId);
+                if (s.transceiver.mid !== null) byMid.set(s.transceiver.mid, s.trackId);
+              }
+              const out = [];
+              (await room.pc.getStats()).forEach(s => {
+                if (s.type !== 'inbound-rtp') return;
+                const trackId = byTrack.get(s.trackIdentifier) ?? byMid.get(s.mid);
+                if (!trackId) return;
+                out.push({ trackId, kind: s.kind, framesDecoded: s.framesDecoded ?? 0, bytesReceived: s.bytesReceived ?? 0,
+                  frameWidth: s.frameWidth ?? 0, frameHeight: s.frameHeight ?? 0, nackCount: s.nackCount ?? 0, pliCount: s.pliCount ?? 0,
+                  freezeCount: s.freezeCount ?? 0, packetsLost: s.packetsLost ?? 0, packetsReceived: s.packetsReceived ?? 0,
+                  retransmittedPacketsReceived: s.retransmittedPacketsReceived ?? 0 });
+              });
+              return out;
+            }
+            """)).Deserialize<InboundStream[]>(JsonSerializerOptions.Web)!;
+
+    /// <summary>sfu rooms: what the page sends, one entry per outbound stream (per simulcast layer: <c>rid</c>).</summary>
+    public async Task<IReadOnlyList<OutboundStream>> OutboundAsync() =>
+        (await Page.EvaluateAsync<JsonElement>("""
+            async () => {
+              const room = window.switchboard.room;
+              if (!room.pc) return [];
+              const out = [];
+              (await room.pc.getStats()).forEach(s => {
+                if (s.type !== 'outbound-rtp') return;
+                out.push({ kind: s.kind, mid: s.mid ?? null, rid: s.rid ?? null, active: s.active ?? true, frameWidth: s.frameWidth ?? 0,
+                  frameHeight: s.frameHeight ?? 0, framesSent: s.framesSent ?? 0, bytesSent: s.bytesSent ?? 0,
+                  qualityLimitationReason: s.qualityLimitationReason ?? null });
+              });
+              return out;
+            }
+            """)).Deserialize<OutboundStream[]>(JsonSerializerOptions.Web)!;
+
+    /// <summary>
+    /// sfu rooms: waits until the page decodes <paramref name="videos"/> subscribed videos and receives
+    /// <paramref name="audios"/> subscribed audio streams, then checks that every one of them keeps growing (frames
+    /// decoded, audio bytes) over two more seconds. Returns the later reading.
+    /// </summary>
+    public async Task<IReadOnlyList<InboundStream>> WaitForReceivedMediaAsync(int videos, int audios)
+    {
+        var first = await WaitForAsync(InboundAsync,
+            s => s.Count(i => i.Kind == "video" && i.FramesDecoded > 0) >= videos && s.Count(i => i.Kind == "audio" && i.BytesReceived > 0) >= audios,
+            $"{videos} decoding videos and {audios} audio streams", s => string.Join("\n", s));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var later = await InboundAsync();
+        foreach (var stream in first.Where(s => s.Kind == "video" ? s.FramesDecoded > 0 : s.BytesReceived > 0))
+        {
+            var now = later.SingleOrDefault(s => s.TrackId == stream.TrackId);
+            Assert.True(now is not null && (stream.Kind == "video" ? now.FramesDecoded > stream.FramesDecoded : now.BytesReceived > stream.BytesReceived),
+                $"{Name}: {stream.TrackId} stopped arriving: {stream} then {now}.\n{Console}");
+        }
+        Assert.Equal(videos, later.Count(s => s.Kind == "video"));
+        Assert.Equal(audios, later.Count(s => s.Kind == "audio"));
+        return later;
+    }
+
+    /// <summary>Reads <paramref name="read"/> every 500 ms until <paramref name="done"/>; fails with the last reading after the wait limit.</summary>
+    public async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, Func<T, string>? describe = null, TimeSpan? limit = null)
+    {
+        var wait = limit ?? WaitLimit;
+        var deadline = DateTime.UtcNow + wait;
+        while (true)
+        {
+            var value = await read();
+            if (done(value)) return value;
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"{Name}: waited {wait.TotalSeconds} s for {what}; last: {(describe is null ? value?.ToString() : describe(value))}.\n{Console}");
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
     /// <summary>The events the page's room reported (window.switchboard.events).</summary>
     public async Task<JsonElement[]> EventsAsync() =>
         [.. (await Page.EvaluateAsync<JsonElement>("JSON.parse(JSON.stringify(window.switchboard.events))")).EnumerateArray()];
 
-    public async Task WaitUntilAsync(string expression, string what)
+    public async Task WaitUntilAsync(string expression, string what, TimeSpan? limit = null)
     {
+        var wait = limit ?? WaitLimit;
         try
         {
-            await Page.WaitForFunctionAsync(expression, null, new PageWaitForFunctionOptions { Timeout = (float)WaitLimit.TotalMilliseconds, PollingInterval = 200 });
+            await Page.WaitForFunctionAsync(expression, null, new PageWaitForFunctionOptions { Timeout = (float)wait.TotalMilliseconds, PollingInterval = 200 });
         }
         catch (TimeoutException)
         {
             var notice = await Page.EvaluateAsync<string>("document.getElementById('notice')?.textContent ?? ''");
-            Assert.Fail($"{Name}: waited {WaitLimit.TotalSeconds} s for {what}. Notice: '{notice}'.\n{Console}");
+            Assert.Fail($"{Name}: waited {wait.TotalSeconds} s for {what}. Notice: '{notice}'.\n{Console}");
         }
     }
 
@@ -93,3 +204,11 @@ public sealed class Participant : IAsyncDisposable
 }
 
 public sealed record RemoteTile(string Id, string Name, int Frames, int Width, bool Muted);
+
+/// <summary>One inbound-rtp stream of an sfu page, with the track (<c>participant/source</c>) it carries.</summary>
+public sealed record InboundStream(string TrackId, string Kind, long FramesDecoded, long BytesReceived, int FrameWidth, int FrameHeight,
+    long NackCount, long PliCount, long FreezeCount, long PacketsLost, long PacketsReceived, long RetransmittedPacketsReceived);
+
+/// <summary>One outbound-rtp stream of an sfu page (a simulcast layer has its <c>rid</c>).</summary>
+public sealed record OutboundStream(string Kind, string? Mid, string? Rid, bool Active, int FrameWidth, int FrameHeight, long FramesSent,
+    long BytesSent, string? QualityLimitationReason);

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Switchboard.EndToEnd.Browser.App;
+
+namespace Switchboard.EndToEnd.Browser.Sfu;
+
+/// <summary>
+/// Simulcast through the media server: a publisher sends its 1280x720 camera in three layers, and a subscriber gets
+/// the layer that fits the size its web app shows the video at (the SDK's observeVideo tells the server).
+/// </summary>
+public sealed class SimulcastTests(SfuAppFixture app, ITestOutputHelper output) : IClassFixture<SfuAppFixture>
+{
+    /// <summary>Records, every 100 ms, the subscriber's frames decoded and frame width of one track, and the longest stall.</summary>
+    private const string Sampler = """
+        (trackId) => {
+          const room = window.switchboard.room;
+          const state = { samples: 0, maxStallMs: 0, lastFrames: -1, lastChange: 0, widths: [], running: true };
+          const tick = async () => {
+            if (!state.running) return;
+            const track = room.subscriptions.get(trackId)?.track;
+            let frames = null, width = 0;
+            (await room.pc.getStats()).forEach(s => {
+              if (s.type === 'inbound-rtp' && track && s.trackIdentifier === track.id) { frames = s.framesDecoded ?? 0; width = s.frameWidth ?? 0; }
+            });
+            const now = performance.now();
+            if (frames !== null) {
+              if (state.lastFrames < 0 || frames !== state.lastFrames) {
+                if (state.lastFrames >= 0) state.maxStallMs = Math.max(state.maxStallMs, now - state.lastChange);
+                state.lastChange = now;
+                state.lastFrames = frames;
+              } else {
+                state.maxStallMs = Math.max(state.maxStallMs, now - state.lastChange);
+              }
+              if (state.widths[state.widths.length - 1] !== width) state.widths.push(width);
+            }
+            state.samples++;
+            setTimeout(tick, 100);
+          };
+          tick();
+          window.sampler = state;
+        }
+        """;
+
+    [Fact]
+    public async Task A_small_video_gets_the_low_layer_and_a_large_one_the_high_layer_without_a_stall()
+    {
+        // The publisher opens the fake camera first, at 1280x720: later pages get it scaled down from there.
+        await using var publisher = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "simulcast", "Pub", initScript: Participant.SmallMedia(1280, 720));
+        await publisher.WaitConnectedAsync();
+        var camera = await publisher.Page.EvaluateAsync<JsonElement>("(() => { const s = window.switchboard.room.localStream.getVideoTracks()[0].getSettings(); return { width: s.width, height: s.height }; })()");
+        Assert.Equal(1280, camera.GetProperty("width").GetInt32());
+        await using var subscriber = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "simulcast", "Sub", initScript: Participant.SmallMedia(320, 180));
+        await subscriber.WaitConnectedAsync();
+        var trackId = $"{await publisher.ParticipantIdAsync()}/camera";
+        var tile = $".tile[data-id=\"{trackId.Split('/')[0]}\"]";
+
+        // Shown at 160x90: the server forwards the lowest layer (320x180).
+        await subscriber.WaitUntilAsync($"document.querySelector('{tile}')", "the publisher's tile");
+        await subscriber.Page.EvaluateAsync($"document.querySelector('{tile}').style.cssText = 'width: 160px; height: 90px; aspect-ratio: auto; justify-self: start'");
+        var low = await subscriber.WaitForAsync(async () => (await subscriber.InboundAsync()).SingleOrDefault(s => s.TrackId == trackId),
+            s => s is { FrameWidth: > 0 and <= 320, FramesDecoded: > 0 }, "the low layer", limit: TimeSpan.FromSeconds(90));
+        await subscriber.WaitForReceivedMediaAsync(1, 1);
+        output.WriteLine($"small: {low.FrameWidth}x{low.FrameHeight}; publisher sends {await LayersAsync(publisher)}");
+
+        // Shown at 1280x720: the server switches to the highest layer the publisher sends, once its bandwidth estimate allows it.
+        await subscriber.Page.EvaluateAsync(Sampler, trackId);
+        await subscriber.Page.EvaluateAsync($"document.querySelector('{tile}').style.cssText = 'width: 1280px; height: 720px; aspect-ratio: auto; justify-self: start'");
+        // Done when the video has had the top layer the publisher sends (layers whose frames sent grow) for six readings in a row.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        var history = new List<string>();
+        var previousSent = await publisher.OutboundAsync();
+        int top = 0, inARow = 0;
+        while (DateTime.UtcNow < deadline && inARow < 6)
+        {
+            await Task.Delay(500);
+            var sentNow = await publisher.OutboundAsync();
+            top = sentNow.Where(l => l.Kind == "video" && l.Rid is not null && l.FramesSent > (previousSent.SingleOrDefault(p => p.Rid == l.Rid)?.FramesSent ?? 0))
+                .Select(l => l.FrameWidth).DefaultIfEmpty(0).Max();
+            previousSent = sentNow;
+            var width = (await subscriber.InboundAsync()).SingleOrDefault(s => s.TrackId == trackId)?.FrameWidth ?? 0;
+            history.Add($"{width}/{top}");
+            inARow = width >= top && width > low.FrameWidth ? inARow + 1 : 0;
+        }
+        output.WriteLine($"received/top width every 500 ms: {string.Join(' ', history)}");
+        await Task.Delay(TimeSpan.FromSeconds(2)); // the sampler watches the new layer for a while too
+        var sampler = await subscriber.Page.EvaluateAsync<JsonElement>("(() => { window.sampler.running = false; return JSON.parse(JSON.stringify(window.sampler)); })()");
+        var high = (await subscriber.InboundAsync()).Single(s => s.TrackId == trackId);
+        var maxStall = sampler.GetProperty("maxStallMs").GetDouble();
+        output.WriteLine($"large: {high.FrameWidth}x{high.FrameHeight}; publisher sends {await LayersAsync(publisher)}");
+        output.WriteLine($"widths seen while switching: {sampler.GetProperty("widths")}; {sampler.GetProperty("samples")} samples, longest stall {maxStall:0} ms; " +
+                         $"freezeCount {high.FreezeCount}, pliCount {high.PliCount}, framesDecoded {high.FramesDecoded}");
+
+        Assert.True(inARow >= 6, $"the large video did not settle on the publisher's top layer ({top} wide) within 90 s; see the widths above.\n{subscriber.Console}");
+        Assert.True(high.FrameWidth > low.FrameWidth, $"the large video gets {high.FrameWidth} wide frames, no more than the small one ({low.FrameWidth})");
+        Assert.True(maxStall <= 1000, $"frames decoded stalled for {maxStall:0} ms while switching layers");
+    }
+
+    /// <summary>Each simulcast layer the page sends: rid, size, frames, whether the server wants it (encoding active).</summary>
+    private static async Task<string> LayersAsync(Participant publisher)
+    {
+        var sent = await publisher.OutboundAsync();
+        var active = await publisher.Page.EvaluateAsync<JsonElement>(
+            "window.switchboard.room.pc.getSenders().find(s => s.track?.kind === 'video').getParameters().encodings.map(e => ({ rid: e.rid, active: e.active }))");
+        return string.Join(", ", sent.Where(s => s.Rid is not null).OrderBy(s => s.FrameWidth)
+                   .Select(s => $"{s.Rid} {s.FrameWidth}x{s.FrameHeight} ({s.FramesSent} frames, {s.QualityLimitationReason})"))
+               + $"; encodings {active}";
+    }
+}
