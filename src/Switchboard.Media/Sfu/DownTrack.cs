@@ -19,7 +19,7 @@ internal sealed class DownTrack
     private readonly SubscriberFormat _format;
     private int _currentSource = -1, _target, _rtxSequence = Random.Shared.Next(ushort.MaxValue);
     private uint _packetsSent, _octetsSent;
-    private long _waitingSince = -1;
+    private long _waitingSince = -1, _targetChangedAt;
     private uint _lastReportKey;
     private long _lastReportSentAt;
 
@@ -149,12 +149,17 @@ internal sealed class DownTrack
         }
     }
 
+    /// <summary>A layer higher than the one forwarded is tried at most this often while nothing says the path is congested.</summary>
+    private const int StepUpIntervalMillis = 3000;
+
     /// <summary>
-    /// Picks the layer to receive (timer): the best that fits the subscriber's share of its estimated bandwidth and its
-    /// rendered size; a change asks the publisher for a keyframe on the new layer. Returns the layer it would want if all
-    /// were sent (which layers the publisher may pause).
+    /// Picks the layer to receive (timer); a change asks the publisher for a keyframe on the new layer. Under congestion
+    /// (the subscriber's estimate fell), the best layer that fits its share of the estimate, at once. Otherwise one layer
+    /// up at a time, every few seconds, toward what the rendered size calls for: a receiver's estimate only grows with
+    /// what it receives, so waiting for it to cover the next layer's bit rate would never move up. Returns the layer it
+    /// would want if all were sent (which layers the publisher may pause).
     /// </summary>
-    public int SelectLayer(long availableBitsPerSecond, long nowMillis)
+    public int SelectLayer(long availableBitsPerSecond, bool congested, long nowMillis)
     {
         TrackLayer[] layers = Track.Setup.Layers;
         if (layers.Length == 0 || !Enabled) return -1;
@@ -170,8 +175,19 @@ internal sealed class DownTrack
         int target;
         lock (_gate)
         {
-            int selected = SimulcastLayerSelector.Select(live, availableBitsPerSecond, RenderedWidth, RenderedHeight, CurrentLayer);
-            if (selected >= 0 && selected != _target) _target = selected;
+            int current = CurrentLayer;
+            int selected = SimulcastLayerSelector.Select(live, congested ? availableBitsPerSecond : long.MaxValue, RenderedWidth, RenderedHeight, current);
+            if (!congested && current >= 0 && selected > current)
+            {
+                int next = current + 1;
+                while (next < selected && !live[next].Active) next++;
+                selected = nowMillis - _targetChangedAt >= StepUpIntervalMillis ? next : _target;
+            }
+            if (selected >= 0 && selected != _target)
+            {
+                _target = selected;
+                _targetChangedAt = nowMillis;
+            }
             target = _target;
             // Not receiving the wanted layer yet: ask for a keyframe now, and again each throttle interval while it does not come.
             if (CurrentLayer != _target && (_waitingSince < 0 || nowMillis - _waitingSince >= 500))

@@ -167,7 +167,7 @@ internal sealed partial class SfuParticipant : IMediaPeerHandler
             if (!FeedbackPacket.TryRead(packet, out FeedbackPacket feedback)) continue;
             if (ReceiverEstimatedMaxBitrate.TryRead(feedback, out ulong bitrate, out _))
             {
-                Volatile.Write(ref ReceiveBitrateEstimate, (long)Math.Min(bitrate, long.MaxValue));
+                OnReceiverEstimate((long)Math.Min(bitrate, long.MaxValue), nowMillis);
                 continue;
             }
             if (!downTracks.TryGetValue(feedback.MediaSsrc, out DownTrack? down)) continue;
@@ -234,13 +234,30 @@ internal sealed partial class SfuParticipant : IMediaPeerHandler
         }
     }
 
+    /// <summary>
+    /// A REMB from the participant's browser. Its estimator lowers the estimate when it sees queues build (overuse) and
+    /// otherwise raises it slowly; a fall of more than 10 % below the recent peak is taken as congestion for 2 s.
+    /// </summary>
+    private void OnReceiverEstimate(long bitrate, long nowMillis)
+    {
+        lock (_inboundGate)
+        {
+            if (bitrate < _estimatePeak * 9 / 10) _congestedUntil = nowMillis + 2000;
+            _estimatePeak = bitrate >= _estimatePeak ? bitrate : Math.Max(bitrate, _estimatePeak * 97 / 100);
+            ReceiveBitrateEstimate = bitrate;
+        }
+    }
+
+    private long _estimatePeak, _congestedUntil;
+
     /// <summary>Each video subscription gets an equal share of what the browser says it can receive.</summary>
     private void SelectLayers(long nowMillis)
     {
         DownTrack[] video = Volatile.Read(ref _subscriptionSnapshot).Where(d => d.Track.IsVideo && d.Enabled).ToArray();
-        long estimate = Volatile.Read(ref ReceiveBitrateEstimate);
+        long estimate, congestedUntil;
+        lock (_inboundGate) (estimate, congestedUntil) = (ReceiveBitrateEstimate, _congestedUntil);
         long share = estimate == long.MaxValue || video.Length == 0 ? long.MaxValue : estimate / video.Length;
-        foreach (DownTrack down in video) down.SelectLayer(share, nowMillis);
+        foreach (DownTrack down in video) down.SelectLayer(share, nowMillis < congestedUntil, nowMillis);
     }
 
     public void OnClosed(MediaPeer peer, string reason)

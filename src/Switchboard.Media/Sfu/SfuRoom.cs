@@ -192,6 +192,7 @@ internal sealed partial class SfuRoom(string name, SfuService service)
                 {
                     if (down.WantedLayer >= 0 && down.WantedLayer < count) active[down.WantedLayer] = true;
                     if (down.TargetLayer >= 0 && down.TargetLayer < count) active[down.TargetLayer] = true;
+                    if (down.CurrentLayer >= 0 && down.CurrentLayer < count) active[down.CurrentLayer] = true; // until the switch's keyframe
                 }
                 if (_layerDemand.TryGetValue(track.Id, out var previous) && previous.AsSpan().SequenceEqual(active)) continue;
                 _layerDemand[track.Id] = active;
