@@ -81,22 +81,9 @@ internal sealed class DownTrack
         Send(buffer, packet.Length, payloadType, sequence, timestamp, nowMillis);
     }
 
-    /// <summary>Puts the subscriber's SSRC, numbers, payload type and header extension ids on a packet in place, and sends it.</summary>
     private void Send(Span<byte> buffer, int length, byte payloadType, ushort sequence, uint timestamp, long nowMillis)
     {
-        Span<byte> packet = buffer[..length];
-        RtpHeaderRewriter.SetSsrc(packet, Ssrc);
-        RtpHeaderRewriter.SetSequenceNumber(packet, sequence);
-        RtpHeaderRewriter.SetTimestamp(packet, timestamp);
-        RtpHeaderRewriter.SetPayloadType(packet, payloadType);
-        RtpHeaderRewriter.ApplyExtensionMap(packet, _format.ExtensionMap);
-        if (_format.AbsSendTimeId > 0)
-        {
-            // abs-send-time: when the packet leaves, 6.18 fixed-point seconds in 24 bits (for the receiver's bandwidth estimate).
-            uint value = (uint)((nowMillis << 18) / 1000);
-            Span<byte> time = [(byte)(value >> 16), (byte)(value >> 8), (byte)value];
-            RtpHeaderRewriter.TrySetExtension(packet, _format.AbsSendTimeId, time);
-        }
+        SubscriberPacket.Rewrite(buffer[..length], Ssrc, payloadType, sequence, timestamp, _format.ExtensionMap, _format.AbsSendTimeId, nowMillis);
         Subscriber.Peer?.SendRtp(buffer, length);
     }
 
@@ -125,11 +112,7 @@ internal sealed class DownTrack
                 continue;
             }
             Span<byte> packet = buffer[..length];
-            RtpHeaderRewriter.SetSsrc(packet, Ssrc);
-            RtpHeaderRewriter.SetSequenceNumber(packet, sequence);
-            RtpHeaderRewriter.SetTimestamp(packet, timestamp);
-            RtpHeaderRewriter.SetPayloadType(packet, payloadType);
-            RtpHeaderRewriter.ApplyExtensionMap(packet, _format.ExtensionMap);
+            SubscriberPacket.Rewrite(packet, Ssrc, payloadType, sequence, timestamp, _format.ExtensionMap, _format.AbsSendTimeId, nowMillis);
             int rtxLength = RtxPacket.Wrap(packet, rtx[..(MaxPacketLength + 2)], (byte)_format.RtxPayloadType, RtxSsrc, (ushort)Interlocked.Increment(ref _rtxSequence));
             if (rtxLength > 0) Subscriber.Peer?.SendRtp(rtx, rtxLength);
         }
