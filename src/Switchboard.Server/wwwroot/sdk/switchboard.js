@@ -106,6 +106,8 @@ export class Room extends EventTarget {
     this._mediaRequests = 0;
     this._videoSizes = new Map();
     this._layersQueue = Promise.resolve();
+    /** The camera's simulcast layers the server last asked for (layers message), low to high. @type {boolean[] | null} */
+    this._cameraLayers = null;
   }
 
   /**
@@ -547,6 +549,7 @@ export class Room extends EventTarget {
     this.tracks = new Map();
     this._toStop = [];
     this._rejected.clear();
+    this._cameraLayers = null;
     this.activeSpeakers = [];
     const pending = this._mediaPending;
     this._mediaPending = null;
@@ -607,6 +610,7 @@ export class Room extends EventTarget {
     }
     if (pc !== this.pc || pc.signalingState !== 'have-local-offer') return;
     await pc.setRemoteDescription({ type: 'answer', sdp });
+    this._applyLayers();
     for (const [source, publisher] of this._publishers) {
       if (publisher.transceiver.mid === null || isStopped(publisher.transceiver)) continue;
       publisher.answered = true;
@@ -655,6 +659,7 @@ export class Room extends EventTarget {
       const init = { direction: 'sendonly', streams: [stream] };
       if (layers.length > 1) init.sendEncodings = layers.map(({ rid, scale }) => ({ rid, scaleResolutionDownBy: scale }));
       const transceiver = pc.addTransceiver(track, init);
+      if (source === 'camera') this._cameraLayers = null; // all layers on until the server says otherwise
       this._publishers.set(source, {
         transceiver,
         answered: false,
@@ -757,9 +762,20 @@ export class Room extends EventTarget {
   /** The server says which simulcast layers of the camera someone receives: the others pause. */
   _onLayers(trackId, active) {
     if (!this.localParticipant || trackId !== `${this.localParticipant.id}/camera`) return;
+    this._cameraLayers = active;
+    this._applyLayers();
+  }
+
+  /**
+   * Sets the camera's encodings active as the server last asked. Again after every answer: applying one sets each
+   * simulcast encoding active from the answer's a=simulcast (not paused there), which undoes the server's request.
+   */
+  _applyLayers() {
     const sender = this._publishers.get('camera')?.transceiver.sender;
-    if (!sender) return;
+    if (!this._cameraLayers || !sender) return;
     this._layersQueue = this._layersQueue.then(async () => {
+      const active = this._cameraLayers; // the latest by the time it runs
+      if (!active || this._publishers.get('camera')?.transceiver.sender !== sender) return;
       const parameters = sender.getParameters();
       let changed = false;
       parameters.encodings?.forEach((encoding, i) => {
