@@ -66,10 +66,7 @@ public sealed class SimulcastTests(SfuAppFixture app, ITestOutputHelper output) 
         Assert.InRange(received.FrameWidth, 1, 320);
     }
 
-    [Fact(Skip = "The media server does not hold the top layer for a large video while the publisher sends it: in 11 runs it fell " +
-                 "back to the 320-wide layer within 2 s in 10 (its selection goes down at once on the subscriber's REMB, which does not " +
-                 "grow past what it receives), did not settle on 1280 within 90 s in 4, and its switches stalled the video up to 3 s. " +
-                 "Enable once its layer selection holds the layer the rendered size asks for.")]
+    [Fact]
     public async Task A_small_video_gets_the_low_layer_and_a_large_one_the_high_layer_without_a_stall()
     {
         await using var call = await SmallCallAsync("simulcast");
