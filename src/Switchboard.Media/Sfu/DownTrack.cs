@@ -19,7 +19,7 @@ internal sealed class DownTrack
     private readonly SubscriberFormat _format;
     private int _currentSource = -1, _target, _rtxSequence = Random.Shared.Next(ushort.MaxValue);
     private uint _packetsSent, _octetsSent;
-    private long _waitingSince = -1, _targetChangedAt;
+    private long _waitingSince = -1, _stepUpAfter;
     private uint _lastReportKey;
     private long _lastReportSentAt;
 
@@ -84,6 +84,7 @@ internal sealed class DownTrack
     private void Send(Span<byte> buffer, int length, byte payloadType, ushort sequence, uint timestamp, long nowMillis)
     {
         SubscriberPacket.Rewrite(buffer[..length], Ssrc, payloadType, sequence, timestamp, _format.ExtensionMap, _format.AbsSendTimeId, nowMillis);
+        Subscriber.Bandwidth.TryStamp(buffer[..length], _format.TransportWideCcId, nowMillis * 1000);
         Subscriber.Peer?.SendRtp(buffer, length);
     }
 
@@ -113,6 +114,7 @@ internal sealed class DownTrack
             }
             Span<byte> packet = buffer[..length];
             SubscriberPacket.Rewrite(packet, Ssrc, payloadType, sequence, timestamp, _format.ExtensionMap, _format.AbsSendTimeId, nowMillis);
+            Subscriber.Bandwidth.TryStamp(packet, _format.TransportWideCcId, nowMillis * 1000);
             int rtxLength = RtxPacket.Wrap(packet, rtx[..(MaxPacketLength + 2)], (byte)_format.RtxPayloadType, RtxSsrc, (ushort)Interlocked.Increment(ref _rtxSequence));
             if (rtxLength > 0) Subscriber.Peer?.SendRtp(rtx, rtxLength);
         }
@@ -149,7 +151,7 @@ internal sealed class DownTrack
         }
     }
 
-    /// <summary>A layer higher than the one forwarded is tried at most this often while nothing says the path is congested.</summary>
+    /// <summary>After congestion made a subscriber go down, a higher layer is tried at most this often.</summary>
     private const int StepUpIntervalMillis = 3000;
 
     /// <summary>
@@ -177,16 +179,18 @@ internal sealed class DownTrack
         {
             int current = CurrentLayer;
             int selected = SimulcastLayerSelector.Select(live, congested ? availableBitsPerSecond : long.MaxValue, RenderedWidth, RenderedHeight, current);
-            if (!congested && current >= 0 && selected > current)
+            if (congested && current >= 0 && selected < current) _stepUpAfter = nowMillis + StepUpIntervalMillis;
+            else if (current >= 0 && selected > current && _stepUpAfter > 0)
             {
+                // Since congestion: one layer up at a time, every few seconds.
                 int next = current + 1;
                 while (next < selected && !live[next].Active) next++;
-                selected = nowMillis - _targetChangedAt >= StepUpIntervalMillis ? next : _target;
+                selected = nowMillis >= _stepUpAfter ? next : _target;
+                if (selected == next && nowMillis >= _stepUpAfter) _stepUpAfter = next >= live.Length - 1 ? 0 : nowMillis + StepUpIntervalMillis;
             }
             if (selected >= 0 && selected != _target)
             {
                 _target = selected;
-                _targetChangedAt = nowMillis;
             }
             target = _target;
             // Not receiving the wanted layer yet: ask for a keyframe now, and again each throttle interval while it does not come.
@@ -226,7 +230,7 @@ internal sealed class DownTrack
 }
 
 /// <summary>How a subscriber's section receives a track: payload types by the publisher's, its RTX, header extension ids.</summary>
-internal sealed class SubscriberFormat(byte[] payloadTypes, int rtxPayloadType, byte[] extensionMap, int absSendTimeId)
+internal sealed class SubscriberFormat(byte[] payloadTypes, int rtxPayloadType, byte[] extensionMap, int absSendTimeId, int transportWideCcId)
 {
     public const byte NoPayloadType = 0xFF;
 
@@ -235,4 +239,5 @@ internal sealed class SubscriberFormat(byte[] payloadTypes, int rtxPayloadType, 
     public int RtxPayloadType { get; } = rtxPayloadType;
     public byte[] ExtensionMap { get; } = extensionMap;
     public int AbsSendTimeId { get; } = absSendTimeId;
+    public int TransportWideCcId { get; } = transportWideCcId;
 }

@@ -165,6 +165,16 @@ internal sealed partial class SfuParticipant : IMediaPeerHandler
                 continue;
             }
             if (!FeedbackPacket.TryRead(packet, out FeedbackPacket feedback)) continue;
+            if (TransportFeedback.Is(feedback) && TransportFeedback.TryRead(feedback, out TransportFeedback transportFeedback))
+            {
+                bool overuse = Bandwidth.OnFeedback(transportFeedback, nowMillis);
+                lock (_inboundGate)
+                {
+                    ReceiveBitrateEstimate = Bandwidth.Estimate;
+                    if (overuse) _congestedUntil = nowMillis + 2000;
+                }
+                continue;
+            }
             if (ReceiverEstimatedMaxBitrate.TryRead(feedback, out ulong bitrate, out _))
             {
                 OnReceiverEstimate((long)Math.Min(bitrate, long.MaxValue), nowMillis);
@@ -249,6 +259,9 @@ internal sealed partial class SfuParticipant : IMediaPeerHandler
     }
 
     private long _estimatePeak, _congestedUntil;
+
+    /// <summary>The SFU's own estimate of the path to this participant, from transport-wide feedback on what it sends.</summary>
+    public SendSideBandwidthEstimator Bandwidth { get; } = new();
 
     /// <summary>Each video subscription gets an equal share of what the browser says it can receive.</summary>
     private void SelectLayers(long nowMillis)

@@ -16,13 +16,16 @@ internal sealed partial class SfuRoom
         MediaCapabilities.AudioLevelUri, MediaCapabilities.AbsSendTimeUri, MediaCapabilities.VideoOrientationUri,
     ];
 
-    /// <summary>Header extensions passed on to subscribers (abs-send-time stamped anew, for their bandwidth estimate).</summary>
+    /// <summary>
+    /// Header extensions passed on to subscribers; transport-wide sequence numbers and abs-send-time are stamped anew as
+    /// packets leave, for the SFU's estimate of the subscriber's path (and the browser's, where it still sends REMB).
+    /// </summary>
     private static readonly string[] SubscribeExtensions =
-        [MediaCapabilities.AudioLevelUri, MediaCapabilities.AbsSendTimeUri, MediaCapabilities.VideoOrientationUri];
+        [MediaCapabilities.AudioLevelUri, MediaCapabilities.AbsSendTimeUri, MediaCapabilities.VideoOrientationUri, MediaCapabilities.TransportWideCcUri];
 
-    /// <summary>Feedback a subscriber may send the SFU: no transport-cc, so its browser estimates and reports REMB.</summary>
+    /// <summary>Feedback a subscriber may send the SFU: transport-wide CC feedback for the SFU's estimate, or REMB.</summary>
     private static readonly RtcpFeedbackType[] SubscriberVideoFeedback =
-        [new(-1, "nack", null), new(-1, "nack", "pli"), new(-1, "ccm", "fir"), new(-1, "goog-remb", null)];
+        [new(-1, "nack", null), new(-1, "nack", "pli"), new(-1, "ccm", "fir"), new(-1, "transport-cc", null), new(-1, "goog-remb", null)];
 
     public MediaOfferOutcome Offer(string participantId, WebRtcOffer offer, MediaOfferRequest request, out bool tracksChanged)
     {
@@ -172,14 +175,15 @@ internal sealed partial class SfuRoom
             if (published == setup.Codecs[0] && match.RtxPayloadType is { } r) rtx = r;
         }
         var map = new byte[256];
-        int absSendTime = 0;
+        int absSendTime = 0, transportWideCc = 0;
         foreach (var extension in setup.Extensions)
         {
             if (extensions.FirstOrDefault(e => e.Uri == extension.Uri) is not { } received || extension.Id is < 1 or > 255) continue;
             map[extension.Id] = (byte)received.Id;
             if (extension.Uri == MediaCapabilities.AbsSendTimeUri) absSendTime = received.Id;
+            if (extension.Uri == MediaCapabilities.TransportWideCcUri) transportWideCc = received.Id;
         }
-        return new SubscriberFormat(payloadTypes, rtx, map, absSendTime);
+        return new SubscriberFormat(payloadTypes, rtx, map, absSendTime, transportWideCc);
     }
 
     /// <summary>Publishes what the offer sends; tracks it no longer sends go. True when the room's track list changed.</summary>
