@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Switchboard.Bench;
 
 namespace Switchboard.MediaLoad;
 
@@ -71,15 +72,8 @@ internal sealed class SignalingConnection : IDisposable
         {
             while (true)
             {
-                int length = 0;
-                ValueWebSocketReceiveResult result;
-                do
-                {
-                    if (length == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
-                    length += result.Count;
-                } while (!result.EndOfMessage);
-                if (result.MessageType == WebSocketMessageType.Close)
+                (buffer, int length, WebSocketMessageType type) = await WebSocketMessage.ReceiveAsync(_socket, buffer);
+                if (type == WebSocketMessageType.Close)
                 {
                     ClosedBecause = $"closed by the server ({(int?)_socket.CloseStatus} {_socket.CloseStatusDescription})";
                     break;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Threading.Channels;
+using Switchboard.Bench;
 
 namespace Switchboard.SignalingLoad;
 
@@ -102,15 +103,8 @@ public sealed class SimulatedClient(int index, int[] roomMembers, SignalingDiale
         {
             while (true)
             {
-                int length = 0;
-                ValueWebSocketReceiveResult result;
-                do
-                {
-                    if (length == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
-                    length += result.Count;
-                } while (!result.EndOfMessage);
-                if (result.MessageType == WebSocketMessageType.Close) break;
+                (buffer, int length, WebSocketMessageType type) = await WebSocketMessage.ReceiveAsync(_socket, buffer);
+                if (type == WebSocketMessageType.Close) break;
                 dialect.Read(buffer.AsSpan(0, length), this);
             }
         }

@@ -15,12 +15,9 @@ public sealed class LossyUdpProxy : IAsyncDisposable
     private readonly Socket listener;
     private readonly IPEndPoint upstream;
     private readonly double dropFraction;
-    private readonly Random toServerRandom;
-    private readonly Random toClientRandom;
     private readonly ConcurrentDictionary<IPEndPoint, Socket> upstreamSockets = new();
     private readonly CancellationTokenSource stopping = new();
     private readonly List<Task> loops = [];
-    private long forwardedToServer, droppedToServer, forwardedToClient, droppedToClient;
 
     public LossyUdpProxy(IPEndPoint upstream, double dropFraction, int seed)
     {
@@ -28,8 +25,8 @@ public sealed class LossyUdpProxy : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(dropFraction, 1);
         this.upstream = upstream;
         this.dropFraction = dropFraction;
-        toServerRandom = new Random(seed);
-        toClientRandom = new Random(seed + 1);
+        toServer = new Direction(seed);
+        toClient = new Direction(seed + 1);
         listener = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
@@ -39,13 +36,13 @@ public sealed class LossyUdpProxy : IAsyncDisposable
     /// <summary>The port clients send to, on 127.0.0.1.</summary>
     public int Port { get; }
 
-    public long ForwardedToServer => Interlocked.Read(ref forwardedToServer);
+    public long ForwardedToServer => Interlocked.Read(ref toServer.Forwarded);
 
-    public long DroppedToServer => Interlocked.Read(ref droppedToServer);
+    public long DroppedToServer => Interlocked.Read(ref toServer.Dropped);
 
-    public long ForwardedToClient => Interlocked.Read(ref forwardedToClient);
+    public long ForwardedToClient => Interlocked.Read(ref toClient.Forwarded);
 
-    public long DroppedToClient => Interlocked.Read(ref droppedToClient);
+    public long DroppedToClient => Interlocked.Read(ref toClient.Dropped);
 
     /// <summary>Client addresses seen so far (one upstream socket each).</summary>
     public int Clients => upstreamSockets.Count;
@@ -53,15 +50,37 @@ public sealed class LossyUdpProxy : IAsyncDisposable
     public override string ToString() =>
         $"to server: {ForwardedToServer} forwarded, {DroppedToServer} dropped; to client: {ForwardedToClient} forwarded, {DroppedToClient} dropped; {Clients} client(s)";
 
-    private static bool Drop(Random random, double fraction)
+    /// <summary>One direction of the proxy: what arrives on this socket goes where the route says, unless dropped.</summary>
+    private sealed class Direction(int seed)
     {
-        lock (random)
+        private readonly Random _random = new(seed);
+        public long Forwarded, Dropped;
+
+        public bool Drop(double fraction)
         {
-            return random.NextDouble() < fraction;
+            lock (_random) return _random.NextDouble() < fraction;
         }
     }
 
-    private async Task FromClientsAsync()
+    private readonly Direction toServer, toClient;
+
+    private Task FromClientsAsync() =>
+        RelayAsync(listener, toServer, client => (upstreamSockets.GetOrAdd(client, OpenUpstream), upstream));
+
+    private Socket OpenUpstream(IPEndPoint client)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        lock (loops)
+        {
+            loops.Add(Task.Run(() => RelayAsync(socket, toClient, _ => (listener, client))));
+        }
+
+        return socket;
+    }
+
+    /// <summary>Receives on <paramref name="from"/> until stopped and forwards each datagram along <paramref name="route"/> (sender -> socket and destination).</summary>
+    private async Task RelayAsync(Socket from, Direction direction, Func<IPEndPoint, (Socket Socket, IPEndPoint Destination)> route)
     {
         var buffer = new byte[65536];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
@@ -70,7 +89,7 @@ public sealed class LossyUdpProxy : IAsyncDisposable
             SocketReceiveFromResult received;
             try
             {
-                received = await listener.ReceiveFromAsync(buffer, SocketFlags.None, any, stopping.Token);
+                received = await from.ReceiveFromAsync(buffer, SocketFlags.None, any, stopping.Token);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
@@ -81,67 +100,17 @@ public sealed class LossyUdpProxy : IAsyncDisposable
                 continue; // ICMP port unreachable from an earlier send, reported on this socket
             }
 
-            var client = (IPEndPoint)received.RemoteEndPoint;
-            var socket = upstreamSockets.GetOrAdd(client, OpenUpstream);
-            if (Drop(toServerRandom, dropFraction))
+            var (socket, destination) = route((IPEndPoint)received.RemoteEndPoint);
+            if (direction.Drop(dropFraction))
             {
-                Interlocked.Increment(ref droppedToServer);
+                Interlocked.Increment(ref direction.Dropped);
                 continue;
             }
 
             try
             {
-                await socket.SendToAsync(buffer.AsMemory(0, received.ReceivedBytes), SocketFlags.None, upstream, stopping.Token);
-                Interlocked.Increment(ref forwardedToServer);
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
-            {
-            }
-        }
-    }
-
-    private Socket OpenUpstream(IPEndPoint client)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        lock (loops)
-        {
-            loops.Add(Task.Run(() => FromServerAsync(socket, client)));
-        }
-
-        return socket;
-    }
-
-    private async Task FromServerAsync(Socket socket, IPEndPoint client)
-    {
-        var buffer = new byte[65536];
-        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
-        while (!stopping.IsCancellationRequested)
-        {
-            SocketReceiveFromResult received;
-            try
-            {
-                received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, stopping.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                continue;
-            }
-
-            if (Drop(toClientRandom, dropFraction))
-            {
-                Interlocked.Increment(ref droppedToClient);
-                continue;
-            }
-
-            try
-            {
-                await listener.SendToAsync(buffer.AsMemory(0, received.ReceivedBytes), SocketFlags.None, client, stopping.Token);
-                Interlocked.Increment(ref forwardedToClient);
+                await socket.SendToAsync(buffer.AsMemory(0, received.ReceivedBytes), SocketFlags.None, destination, stopping.Token);
+                Interlocked.Increment(ref direction.Forwarded);
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
             {
