@@ -33,6 +33,9 @@ public sealed class ServerProcessTests(ITestOutputHelper log)
     [InlineData("--Media:AnnouncedAddresses:0=0.0.0.0", null, "Media:AnnouncedAddresses:0 (0.0.0.0) is the any address")]
     [InlineData("--Media:UdpEnabled=false", "--Media:TcpPort=-1", "no peer could connect")]
     [InlineData("--Media:ConsentTimeout=00:00:00", null, "Media:ConsentTimeout must be longer than zero")]
+    [InlineData("--Media:Sfu:MaxPublishersPerRoom=0", null, "Media:Sfu:MaxPublishersPerRoom must be at least 1 (it is 0)")]
+    [InlineData("--Media:Sfu:MaxBitratePerParticipant=5000", null, "Media:Sfu:MaxBitratePerParticipant must be at least 100000 bits/s (it is 5000)")]
+    [InlineData("--Signaling:DefaultMediaMode=mesh", null, "Signaling:DefaultMediaMode must be 'sfu' or 'p2p' (it is 'mesh')")]
     public async Task InvalidSetting_StopsTheStart_NamingTheKey(string setting, string? other, string expected)
     {
         var message = await StartFailureAsync(other is null ? [setting] : [setting, other], role: "all");
