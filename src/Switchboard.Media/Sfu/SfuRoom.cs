@@ -19,7 +19,7 @@ internal sealed partial class SfuRoom(string name, SfuService service)
     private readonly ActiveSpeakerDetector _speakers = new();
     private readonly Dictionary<string, bool[]> _layerDemand = [];
     private long _nextSpeakersAt, _nextLayerDemandAt;
-    private string? _loudest;
+    private string? _loudest, _loudestCandidate;
     private string[] _speakerIds = [];
 
     public string Name { get; } = name;
@@ -118,7 +118,10 @@ internal sealed partial class SfuRoom(string name, SfuService service)
         {
             IReadOnlyList<SpeakerLevel>? speakers = null;
             lock (_speakerGate)
-                if (_speakers.TryUpdate(nowMillis, MaxSpeakers, out var current) && IsNewSpeakerSet(current)) speakers = current;
+            {
+                _speakers.TryUpdate(nowMillis, MaxSpeakers, out var current); // the ranking now, whatever the detector calls a change
+                if (IsNewSpeakerSet(current)) speakers = current.OrderBy(s => s.ParticipantId == _loudest ? 0 : 1).ToList(); // the settled loudest first
+            }
             if (speakers is not null) Service.RaiseSpeakersChanged(Name, speakers.Select(s => new SpeakerView(s.ParticipantId, Math.Round(s.Level, 2))).ToList());
         }
         due = Volatile.Read(ref _nextLayerDemandAt);
@@ -130,15 +133,19 @@ internal sealed partial class SfuRoom(string name, SfuService service)
     }
 
     /// <summary>
-    /// Whether clients need to hear of this list (under the speaker lock): the loudest changed, or who speaks at all.
-    /// Reordering among the others, which similar levels cause every few hundred milliseconds, is not news.
+    /// Whether clients need to hear of this list (under the speaker lock): who speaks at all changed, or another
+    /// participant has been the loudest for two updates in a row. Reordering among similar levels, which happens every few
+    /// hundred milliseconds, is not news.
     /// </summary>
     private bool IsNewSpeakerSet(IReadOnlyList<SpeakerLevel> speakers)
     {
         string? loudest = speakers.Count > 0 ? speakers[0].ParticipantId : null;
         var ids = speakers.Select(s => s.ParticipantId).Order(StringComparer.Ordinal).ToArray();
-        if (loudest == _loudest && ids.SequenceEqual(_speakerIds)) return false;
-        (_loudest, _speakerIds) = (loudest, ids);
+        bool newLoudest = loudest != _loudest && loudest == _loudestCandidate;
+        _loudestCandidate = loudest;
+        if (!newLoudest && ids.SequenceEqual(_speakerIds)) return false;
+        if (newLoudest || _loudest is null || !ids.Contains(_loudest)) _loudest = loudest;
+        _speakerIds = ids;
         return true;
     }
 
