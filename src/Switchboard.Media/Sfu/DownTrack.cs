@@ -54,7 +54,7 @@ internal sealed class DownTrack
 
     private int SourceOf(int layer) => Track.Generation * SourcesPerGeneration + layer;
 
-    public void Forward(PublishedTrack track, int layer, ReadOnlySpan<byte> packet, bool keyframe, long nowMillis)
+    public void Forward(int layer, ReadOnlySpan<byte> packet, bool keyframe, long nowMillis)
     {
         if (packet.Length > MaxPacketLength || !RtpPacket.TryParse(packet, out RtpPacket rtp)) return;
         byte payloadType = _format.PayloadTypeFor(rtp.PayloadType);
@@ -68,7 +68,7 @@ internal sealed class DownTrack
             if (source != _currentSource)
             {
                 // A video stream starts, or moves to another layer, only where a decoder can: at a keyframe.
-                if (layer != _target || track.IsVideo && !keyframe) return;
+                if (layer != _target || Track.IsVideo && !keyframe) return;
                 _currentSource = source;
                 _waitingSince = -1;
             }
@@ -224,9 +224,6 @@ internal sealed class DownTrack
         if (!enabled) Pause();
         Enabled = enabled;
     }
-
-    /// <summary>For tests and status: how many packets went out.</summary>
-    public uint PacketsSent => _packetsSent;
 }
 
 /// <summary>How a subscriber's section receives a track: payload types by the publisher's, its RTX, header extension ids.</summary>

@@ -60,7 +60,7 @@ internal sealed class PublishedTrack
     public void Forward(int layer, ReadOnlySpan<byte> packet, bool keyframe, long nowMillis)
     {
         if (Muted || Throttled) return;
-        foreach (DownTrack down in Subscribers) down.Forward(this, layer, packet, keyframe, nowMillis);
+        foreach (DownTrack down in Subscribers) down.Forward(layer, packet, keyframe, nowMillis);
     }
 }
 
@@ -69,12 +69,17 @@ internal sealed record TrackSetup(string Mid, IReadOnlyList<NegotiatedCodec> Cod
 {
     public static readonly TrackSetup Empty = new("", [], [], [], 90000);
 
+    /// <summary>The codec family of each payload type, read once here rather than by name per packet.</summary>
+    private readonly VideoCodec[] _codecByPayloadType = CodecTable(Codecs);
+
     /// <summary>The codec family of a payload type, for keyframe detection.</summary>
-    public VideoCodec CodecOf(byte payloadType)
+    public VideoCodec CodecOf(byte payloadType) => _codecByPayloadType[payloadType & 0x7F];
+
+    private static VideoCodec[] CodecTable(IReadOnlyList<NegotiatedCodec> codecs)
     {
-        foreach (var codec in Codecs)
-            if (codec.Codec.PayloadType == payloadType) return VideoCodecs.FromEncoding(codec.Codec.Encoding);
-        return VideoCodec.Unknown;
+        var table = new VideoCodec[128];
+        foreach (var codec in codecs) table[codec.Codec.PayloadType & 0x7F] = VideoCodecs.FromEncoding(codec.Codec.Encoding);
+        return table;
     }
 
     /// <summary>The primary payload type an RTX payload type repairs, or -1.</summary>

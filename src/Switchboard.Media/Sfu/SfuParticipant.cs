@@ -9,9 +9,10 @@ namespace Switchboard.Media.Sfu;
 /// Publishing: packets are matched to a track layer (by SSRC, or by mid and rid header extensions for simulcast),
 /// repaired from RTX, kept for retransmission and fanned out; the participant gets receiver reports, transport-wide
 /// feedback, NACKs for what the SFU lost and throttled keyframe requests. Subscribing: its RTCP about the streams it
-/// receives (NACK, PLI/FIR, REMB) goes to the matching <see cref="DownTrack"/>, and its timer picks their layers.
+/// receives (NACK, PLI/FIR) goes to the matching <see cref="DownTrack"/>, its transport-wide feedback (or REMB) to the
+/// estimate of its path, and its timer picks their layers.
 /// </summary>
-internal sealed partial class SfuParticipant : IMediaPeerHandler
+internal sealed class SfuParticipant : IMediaPeerHandler
 {
     private const int FeedbackIntervalMillis = 100, ReportIntervalMillis = 1000, LayerIntervalMillis = 250;
 
@@ -22,6 +23,16 @@ internal sealed partial class SfuParticipant : IMediaPeerHandler
     private InboundRoutes _routes = InboundRoutes.None;
     private Dictionary<uint, DownTrack> _downBySsrc = [];
     private long _nextReportAt, _nextLayerSelectionAt;
+
+    /// <summary>What the path to the participant carries (the SFU's estimate, or its browser's REMB); unknown at first.</summary>
+    private long _receiveEstimate = long.MaxValue;
+
+    /// <summary>The highest REMB of late, and until when the path counts as congested.</summary>
+    private long _estimatePeak, _congestedUntil;
+
+    /// <summary>Snapshots of <see cref="Published"/> and <see cref="Subscriptions"/> for the timer, which runs outside the room's lock.</summary>
+    private PublishedTrack[] _publishedSnapshot = [];
+    private DownTrack[] _subscriptionSnapshot = [];
 
     public SfuParticipant(SfuRoom room, string id)
     {
@@ -47,14 +58,10 @@ internal sealed partial class SfuParticipant : IMediaPeerHandler
     public int OverLimitChecks;
     public bool Throttled;
 
-    /// <summary>What the participant's browser estimates it can receive (REMB); unknown until it says.</summary>
-    public long ReceiveBitrateEstimate = long.MaxValue;
+    /// <summary>The SFU's own estimate of the path to this participant, from transport-wide feedback on what it sends.</summary>
+    public SendSideBandwidthEstimator Bandwidth { get; } = new();
 
     public static uint RandomSsrc() => (uint)Random.Shared.NextInt64(1, uint.MaxValue);
-
-    /// <summary>Snapshots of <see cref="Published"/> and <see cref="Subscriptions"/> for the timer, which runs outside the room's lock.</summary>
-    private PublishedTrack[] _publishedSnapshot = [];
-    private DownTrack[] _subscriptionSnapshot = [];
 
     /// <summary>After an offer: how packets find their track, and subscriptions by the SSRCs the SFU sends them with.</summary>
     public void Route(InboundRoutes routes, bool newConnection)
@@ -170,7 +177,7 @@ internal sealed partial class SfuParticipant : IMediaPeerHandler
                 bool overuse = Bandwidth.OnFeedback(transportFeedback, nowMillis);
                 lock (_inboundGate)
                 {
-                    ReceiveBitrateEstimate = Bandwidth.Estimate;
+                    _receiveEstimate = Bandwidth.Estimate;
                     if (overuse) _congestedUntil = nowMillis + 2000;
                 }
                 continue;
@@ -254,21 +261,16 @@ internal sealed partial class SfuParticipant : IMediaPeerHandler
         {
             if (bitrate < _estimatePeak * 9 / 10) _congestedUntil = nowMillis + 2000;
             _estimatePeak = bitrate >= _estimatePeak ? bitrate : Math.Max(bitrate, _estimatePeak * 97 / 100);
-            ReceiveBitrateEstimate = bitrate;
+            _receiveEstimate = bitrate;
         }
     }
 
-    private long _estimatePeak, _congestedUntil;
-
-    /// <summary>The SFU's own estimate of the path to this participant, from transport-wide feedback on what it sends.</summary>
-    public SendSideBandwidthEstimator Bandwidth { get; } = new();
-
-    /// <summary>Each video subscription gets an equal share of what the browser says it can receive.</summary>
+    /// <summary>Each video subscription gets an equal share of what the path to the participant carries.</summary>
     private void SelectLayers(long nowMillis)
     {
         DownTrack[] video = Volatile.Read(ref _subscriptionSnapshot).Where(d => d.Track.IsVideo && d.Enabled).ToArray();
         long estimate, congestedUntil;
-        lock (_inboundGate) (estimate, congestedUntil) = (ReceiveBitrateEstimate, _congestedUntil);
+        lock (_inboundGate) (estimate, congestedUntil) = (_receiveEstimate, _congestedUntil);
         long share = estimate == long.MaxValue || video.Length == 0 ? long.MaxValue : estimate / video.Length;
         foreach (DownTrack down in video) down.SelectLayer(share, nowMillis < congestedUntil, nowMillis);
     }

@@ -24,8 +24,6 @@ public sealed class SfuService(MediaTransportHost host, IOptions<MediaOptions> o
 
     public bool IsAvailable => true;
 
-    public int RoomCount => _rooms.Count;
-
     public MediaOfferOutcome Offer(string room, string participantId, MediaOfferRequest request)
     {
         if (WebRtcOffer.TryRead(request.Sdp, out string? problem) is not { } offer)

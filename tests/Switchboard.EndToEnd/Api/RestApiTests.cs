@@ -115,6 +115,42 @@ public sealed class RestApiTests(RestApiFixture api) : IClassFixture<RestApiFixt
         Assert.EndsWith(":erin", turn.GetProperty("username").GetString());
     }
 
+    [Fact]
+    public async Task Bad_media_messages_get_the_error_the_protocol_names_and_the_connection_stays()
+    {
+        using var client = api.Client(api.AdminToken);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("api/rooms", new { name = "mesh-room", media = "p2p" })).StatusCode);
+        async Task<ClientWebSocket> JoinAsync(string room, string identity)
+        {
+            var token = await api.TokenCreateAsync("--identity", identity, "--room", room);
+            var socket = new ClientWebSocket();
+            await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{api.Server.HttpPort}/ws"), CancellationToken.None);
+            await SendAsync(socket, new { type = "join", room, token });
+            return socket;
+        }
+
+        using var sfu = await JoinAsync("sfu-room", "frank");
+        Assert.Equal("sfu", (await ReceiveAsync(sfu)).GetProperty("media").GetString());
+        await SendAsync(sfu, new { type = "media-offer", id = "o1", sdp = "v=0\r\nnot sdp" });
+        var invalid = await ReceiveAsync(sfu);
+        Assert.Equal(("media-invalid", "o1"), (invalid.GetProperty("code").GetString(), invalid.GetProperty("requestId").GetString()));
+        Assert.Equal("SDP line 2: a line is <letter>=<value>: 'not sdp'", invalid.GetProperty("message").GetString());
+        await SendAsync(sfu, new { type = "mute", id = "m1", source = "camera", muted = true });
+        var mute = await ReceiveAsync(sfu);
+        Assert.Equal(("media-invalid", "you publish no camera track"), (mute.GetProperty("code").GetString(), mute.GetProperty("message").GetString()));
+
+        using var mesh = await JoinAsync("mesh-room", "gina");
+        Assert.Equal("p2p", (await ReceiveAsync(mesh)).GetProperty("media").GetString());
+        await SendAsync(mesh, new { type = "media-offer", sdp = "v=0" });
+        Assert.Equal("media-unavailable", (await ReceiveAsync(mesh)).GetProperty("code").GetString());
+
+        await SendAsync(sfu, new { type = "ping" });
+        Assert.Equal("pong", (await ReceiveAsync(sfu)).GetProperty("type").GetString());
+    }
+
+    private static Task SendAsync(ClientWebSocket socket, object message) =>
+        socket.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(message)), WebSocketMessageType.Text, true, CancellationToken.None);
+
     [Theory]
     [InlineData("{bad json", "application/json", HttpStatusCode.BadRequest)]
     [InlineData("{\"name\":42}", "application/json", HttpStatusCode.BadRequest)]

@@ -70,7 +70,7 @@ public sealed class SfuRoutingTests : IAsyncLifetime
         var sub = await ConnectAsync(subscriber, subscribed.Sdp!, cancel.Token);
 
         // The new subscriber makes the SFU ask the publisher for a keyframe.
-        await Until(() => Rtcp(pub).Any(p => IsPli(p) && MediaSsrc(p) == VideoSsrc), cancel.Token, "no PLI at the publisher");
+        await ReceivedPackets.Until(() => ReceivedPackets.Rtcp(pub).Any(p => ReceivedPackets.IsPli(p) && MediaSsrc(p) == VideoSsrc), cancel.Token, () => "no PLI at the publisher");
 
         // Delta frames before the keyframe are not forwarded: the subscriber could not decode them.
         ushort sequence = 40_000;
@@ -80,7 +80,7 @@ public sealed class SfuRoutingTests : IAsyncLifetime
             pub.SendRtp(Video(sequence++, (uint)(10_000 + 3000 * frame), frame == 0 ? Keyframe : DeltaFrame));
             await Task.Delay(5, cancel.Token);
         }
-        await Until(() => Rtp(sub, videoOut).Count >= 20, cancel.Token, $"{Rtp(sub, videoOut).Count} video packets at the subscriber");
+        await ReceivedPackets.Until(() => Rtp(sub, videoOut).Count >= 20, cancel.Token, () => $"{Rtp(sub, videoOut).Count} video packets at the subscriber");
         var received = Rtp(sub, videoOut);
         Assert.Equal(20, received.Count);
         Assert.True(KeyframeDetector.IsKeyframeStart(VideoCodec.Vp8, Payload(received[0])));
@@ -93,8 +93,8 @@ public sealed class SfuRoutingTests : IAsyncLifetime
         // The publisher's sender report reaches the subscriber in the subscriber's stream's numbers (for lip sync); the
         // subscriber's receiver report on it gives the SFU the round trip.
         pub.SendRtcp(Packets.RtcpSenderReport(VideoSsrc, 0xE800_0001_0002_0000, 10_000 + 3000 * 19, 20, 200));
-        await Until(() => Rtcp(sub).Any(p => p[1] == (byte)RtcpPacketType.SenderReport), cancel.Token, "no SR at the subscriber");
-        byte[] report = Rtcp(sub).First(p => p[1] == (byte)RtcpPacketType.SenderReport);
+        await ReceivedPackets.Until(() => ReceivedPackets.Rtcp(sub).Any(p => p[1] == (byte)RtcpPacketType.SenderReport), cancel.Token, () => "no SR at the subscriber");
+        byte[] report = ReceivedPackets.Rtcp(sub).First(p => p[1] == (byte)RtcpPacketType.SenderReport);
         Assert.Equal(videoOut, BinaryPrimitives.ReadUInt32BigEndian(report.AsSpan(4)));
         Assert.Equal(0xE800_0001_0002_0000, BinaryPrimitives.ReadUInt64BigEndian(report.AsSpan(8)));
         Assert.Equal(Timestamp(received[^1]), BinaryPrimitives.ReadUInt32BigEndian(report.AsSpan(16)));
@@ -102,21 +102,21 @@ public sealed class SfuRoutingTests : IAsyncLifetime
         var rr = new byte[64];
         int rrLength = new ReceiverReport(0x5151, [new ReportBlock(videoOut, 0, 0, 0, 0, 0x0001_0002, 0)]).Write(rr);
         sub.SendRtcp(rr[..rrLength]);
-        await Until(() => _host.Peers.Any(p => p.Statistics.RoundTripMillis >= 30), cancel.Token, "no round trip");
+        await ReceivedPackets.Until(() => _host.Peers.Any(p => p.Statistics.RoundTripMillis >= 30), cancel.Token, () => "no round trip");
 
         // The subscriber lost its 4th packet: the NACK is answered with RTX carrying it (RFC 4588).
         ushort lost = Packets.Sequence(received[3]);
         var nack = new byte[16];
         GenericNack.Write(nack, 0x5151, videoOut, [lost]);
         sub.SendRtcp(nack);
-        await Until(() => Rtp(sub, rtxOut).Count >= 1, cancel.Token, "no RTX");
+        await ReceivedPackets.Until(() => Rtp(sub, rtxOut).Count >= 1, cancel.Token, () => "no RTX");
         byte[] rtx = Rtp(sub, rtxOut)[0];
         Assert.True(RtpPacket.TryParse(rtx, out var repaired));
         Assert.Equal(lost, BinaryPrimitives.ReadUInt16BigEndian(repaired.Payload));
         Assert.Equal(Payload(received[3]), repaired.Payload[2..].ToArray());
 
         // Twenty PLIs from the subscriber reach the publisher as one or two (one per throttle interval).
-        int before = Rtcp(pub).Count(IsPli);
+        int before = ReceivedPackets.Rtcp(pub).Count(ReceivedPackets.IsPli);
         for (int i = 0; i < 20; i++)
         {
             var pli = new byte[12];
@@ -124,7 +124,7 @@ public sealed class SfuRoutingTests : IAsyncLifetime
             sub.SendRtcp(pli);
         }
         await Task.Delay(700, cancel.Token); // longer than the 500 ms throttle interval
-        Assert.InRange(Rtcp(pub).Count(IsPli) - before, 1, 2);
+        Assert.InRange(ReceivedPackets.Rtcp(pub).Count(ReceivedPackets.IsPli) - before, 1, 2);
 
         // Muted: nothing forwarded; unmuted: numbering continues without a gap from the next keyframe.
         Assert.True(_sfu.SetMuted("room", "p_pub", "camera", true));
@@ -134,7 +134,7 @@ public sealed class SfuRoutingTests : IAsyncLifetime
         Assert.Equal(20, Rtp(sub, videoOut).Count);
         Assert.True(_sfu.SetMuted("room", "p_pub", "camera", false));
         pub.SendRtp(Video(sequence++, 200_000, Keyframe));
-        await Until(() => Rtp(sub, videoOut).Count == 21, cancel.Token, "nothing after unmute");
+        await ReceivedPackets.Until(() => Rtp(sub, videoOut).Count == 21, cancel.Token, () => "nothing after unmute");
         Assert.Equal((ushort)(Packets.Sequence(received[^1]) + 1), Packets.Sequence(Rtp(sub, videoOut)[20]));
 
         // The publisher leaves: its tracks go, the room is empty of tracks.
@@ -229,42 +229,16 @@ public sealed class SfuRoutingTests : IAsyncLifetime
         _disposables.Add(end);
         _ = engine.RunAsync(TimeSpan.FromMilliseconds(200), cancel);
         await engine.Connected.Task.WaitAsync(cancel);
-        await Until(() => _host.Peers.All(p => p.IsConnected), cancel, "server side not connected");
+        await ReceivedPackets.Until(() => _host.Peers.All(p => p.IsConnected), cancel, () => "server side not connected");
         return engine;
     }
 
     private static List<byte[]> Rtp(FullIceClientEngine engine, uint ssrc) =>
         engine.ReceivedRtp.Where(r => r.Result == SrtpResult.Ok && BinaryPrimitives.ReadUInt32BigEndian(r.Packet.AsSpan(8)) == ssrc).Select(r => r.Packet).ToList();
 
-    private static List<byte[]> Rtcp(FullIceClientEngine engine)
-    {
-        var packets = new List<byte[]>();
-        foreach (var received in engine.ReceivedRtcp.Where(r => r.Result == SrtpResult.Ok))
-        {
-            int offset = 0;
-            foreach (RtcpPacket packet in new RtcpCompound(received.Packet))
-            {
-                int length = RtcpPacket.HeaderLength + packet.Body.Length;
-                packets.Add(received.Packet[offset..(offset + length)]);
-                offset += length;
-            }
-        }
-        return packets;
-    }
-
-    private static bool IsPli(byte[] rtcp) => rtcp[1] == (byte)RtcpPacketType.PayloadFeedback && (rtcp[0] & 0x1F) == PictureLossIndication.Format;
     private static uint MediaSsrc(byte[] rtcp) => BinaryPrimitives.ReadUInt32BigEndian(rtcp.AsSpan(8));
     private static uint Timestamp(byte[] rtp) => BinaryPrimitives.ReadUInt32BigEndian(rtp.AsSpan(4));
     private static byte[] Payload(byte[] rtp) => RtpPacket.TryParse(rtp, out var packet) ? packet.Payload.ToArray() : [];
-
-    private static async Task Until(Func<bool> condition, CancellationToken cancel, string state)
-    {
-        while (!condition())
-        {
-            if (cancel.IsCancellationRequested) Assert.Fail($"condition not met in time: {state}");
-            await Task.Delay(20, CancellationToken.None);
-        }
-    }
 
     /// <summary>A client's ICE credentials and certificate, and its offers: one that publishes audio and VP8 video (with RTX), one that receives both.</summary>
     private sealed class Client

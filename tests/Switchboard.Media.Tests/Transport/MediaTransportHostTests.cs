@@ -78,7 +78,7 @@ public sealed class MediaTransportHostTests : IAsyncLifetime
             SrtpKeyingMaterial keys = await engine.Connected.Task.WaitAsync(cancel.Token);
             Assert.Equal(SrtpProfile.AeadAes128Gcm, keys.Profile);
             // The client finishes its handshake first; what it sends before the server has its keys is held (64 packets).
-            await Until(() => offer.Peer!.IsConnected, cancel.Token, () => "server not connected");
+            await ReceivedPackets.Until(() => offer.Peer!.IsConnected, cancel.Token, () => "server not connected");
 
 
             var payloads = new List<byte[]>();
@@ -93,8 +93,8 @@ public sealed class MediaTransportHostTests : IAsyncLifetime
             engine.SendRtcp(Packets.RtcpSenderReport(ClientSsrc, 0xE800_0000_0000_0000, 960, 200, 40_000));
             engine.SendRtcp(Pli(mediaSsrc: echoedSsrc));
 
-            await Until(() => engine.ReceivedRtp.Count >= 200 && RtcpReceived(engine).Any(IsPli) && RtcpReceived(engine).Any(IsSenderReport), cancel.Token,
-                () => $"{engine.ReceivedRtp.Count} RTP, RTCP types {string.Join(",", RtcpReceived(engine).Select(p => p[1]))}; server {EchoStatus.Of(offer.Session!, offer.Peer!)}");
+            await ReceivedPackets.Until(() => engine.ReceivedRtp.Count >= 200 && ReceivedPackets.Rtcp(engine).Any(ReceivedPackets.IsPli) && ReceivedPackets.Rtcp(engine).Any(IsSenderReport), cancel.Token,
+                () => $"{engine.ReceivedRtp.Count} RTP, RTCP types {string.Join(",", ReceivedPackets.Rtcp(engine).Select(p => p[1]))}; server {EchoStatus.Of(offer.Session!, offer.Peer!)}");
             var echoed = engine.ReceivedRtp.ToArray();
             Assert.All(echoed, r => Assert.Equal(SrtpResult.Ok, r.Result));
             for (int i = 0; i < 200; i++)
@@ -104,9 +104,9 @@ public sealed class MediaTransportHostTests : IAsyncLifetime
                 Assert.Equal((ushort)(65_500 + i), rtp.SequenceNumber); // across the wrap, in order
                 Assert.Equal(payloads[i], rtp.Payload.ToArray());
             }
-            byte[] pli = RtcpReceived(engine).First(IsPli);
+            byte[] pli = ReceivedPackets.Rtcp(engine).First(ReceivedPackets.IsPli);
             Assert.Equal(ClientSsrc, BinaryPrimitives.ReadUInt32BigEndian(pli.AsSpan(8))); // aimed at the stream the client sends
-            byte[] sr = RtcpReceived(engine).First(IsSenderReport);
+            byte[] sr = ReceivedPackets.Rtcp(engine).First(IsSenderReport);
             Assert.Equal(echoedSsrc, BinaryPrimitives.ReadUInt32BigEndian(sr.AsSpan(4)));
 
             var status = EchoStatus.Of(offer.Session!, offer.Peer!);
@@ -117,7 +117,7 @@ public sealed class MediaTransportHostTests : IAsyncLifetime
             // The client closes (close_notify): the host lets the peer go at once.
             consent.Cancel();
             engine.Dtls.Close();
-            await Until(() => _host.Peers.Count == 0, cancel.Token, () => $"peer still held: {offer.Peer!.CloseReason}");
+            await ReceivedPackets.Until(() => _host.Peers.Count == 0, cancel.Token, () => $"peer still held: {offer.Peer!.CloseReason}");
             Assert.Null(_echo.Find(offer.Session!.Id));
             Assert.Equal("DTLS session closed by the peer", offer.Peer!.CloseReason);
         }
@@ -133,27 +133,9 @@ public sealed class MediaTransportHostTests : IAsyncLifetime
         var client = new ClientIdentity();
         EchoOfferResult offer = _echo.Offer(client.Offer());
         Assert.Single(_host.Peers);
-        await Until(() => _host.Peers.Count == 0, new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+        await ReceivedPackets.Until(() => _host.Peers.Count == 0, new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
         Assert.Equal("ICE consent expired", offer.Session!.ClosedReason);
     }
-
-    private static IEnumerable<byte[]> RtcpReceived(FullIceClientEngine engine) =>
-        engine.ReceivedRtcp.Where(r => r.Result == SrtpResult.Ok).SelectMany(r => Split(r.Packet));
-
-    private static IEnumerable<byte[]> Split(byte[] compound)
-    {
-        var packets = new List<byte[]>();
-        int offset = 0;
-        foreach (RtcpPacket packet in new RtcpCompound(compound))
-        {
-            int length = RtcpPacket.HeaderLength + packet.Body.Length;
-            packets.Add(compound[offset..(offset + length)]);
-            offset += length;
-        }
-        return packets;
-    }
-
-    private static bool IsPli(byte[] rtcp) => rtcp[1] == (byte)RtcpPacketType.PayloadFeedback && (rtcp[0] & 0x1F) == PictureLossIndication.Format;
 
     private static bool IsSenderReport(byte[] rtcp) => rtcp[1] == (byte)RtcpPacketType.SenderReport;
 
@@ -162,15 +144,6 @@ public sealed class MediaTransportHostTests : IAsyncLifetime
         var buffer = new byte[12];
         PictureLossIndication.Write(buffer, 0x9999, mediaSsrc);
         return buffer;
-    }
-
-    private static async Task Until(Func<bool> condition, CancellationToken cancel, Func<string>? state = null)
-    {
-        while (!condition())
-        {
-            if (cancel.IsCancellationRequested) Assert.Fail($"condition not met in time: {state?.Invoke()}");
-            await Task.Delay(20, CancellationToken.None);
-        }
     }
 
     /// <summary>The client's ICE credentials and certificate, and an audio-only offer carrying them.</summary>
