@@ -15,7 +15,8 @@ public sealed class CallTests(WebAppFixture app) : IClassFixture<WebAppFixture>
         var bobSees = await bob.WaitForPlayingVideosAsync(1);
         Assert.Equal("Bob", aliceSees.Single().Name);
         Assert.Equal("Alice", bobSees.Single().Name);
-        Assert.Equal(640, aliceSees.Single().Width);
+        // The fake camera is 640 wide; under CPU or bandwidth pressure Chromium sends it scaled down (320, 160).
+        Assert.InRange(aliceSees.Single().Width, 160, 640);
         Assert.Equal("p2p", await alice.Page.EvaluateAsync<string>("window.switchboard.room.media"));
     }
 
