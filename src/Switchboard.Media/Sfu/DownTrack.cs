@@ -12,7 +12,7 @@ namespace Switchboard.Media.Sfu;
 /// </summary>
 internal sealed class DownTrack
 {
-    private const int MaxPacketLength = 1500;
+    public const int MaxPacketLength = 1500;
 
     private readonly Lock _gate = new();
     private readonly RtpStreamRewriter _rewriter;

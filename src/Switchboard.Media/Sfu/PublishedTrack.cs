@@ -56,11 +56,54 @@ internal sealed class PublishedTrack
         if (layers[layer].RequestKeyframe(nowMillis)) Owner.SendPictureLossIndication(layers[layer].Ssrc);
     }
 
-    /// <summary>Forwards one packet of a layer to every subscriber that receives it; <paramref name="packet"/> is not changed.</summary>
+    /// <summary>
+    /// Forwards one packet of a layer to every subscriber that receives it; <paramref name="packet"/> is not changed.
+    /// A large audience is served by several threads at once (<see cref="ParallelFanOut"/>).
+    /// </summary>
     public void Forward(int layer, ReadOnlySpan<byte> packet, bool keyframe, long nowMillis)
     {
         if (Muted || Throttled) return;
-        foreach (DownTrack down in Subscribers) down.Forward(layer, packet, keyframe, nowMillis);
+        DownTrack[] subscribers = Subscribers;
+        if (subscribers.Length < 2 * ParallelFanOut.Shared.MinRange || packet.Length > DownTrack.MaxPacketLength)
+        {
+            foreach (DownTrack down in subscribers) down.Forward(layer, packet, keyframe, nowMillis);
+            return;
+        }
+        var copies = t_copies ??= new Copies();
+        copies.Set(subscribers, layer, packet, keyframe, nowMillis);
+        try
+        {
+            ParallelFanOut.Shared.Run(copies, subscribers.Length);
+        }
+        finally
+        {
+            copies.Subscribers = [];
+        }
+    }
+
+    /// <summary>One packet for a range of subscribers; each forwarding thread keeps one, used while it waits for the ranges.</summary>
+    [ThreadStatic] private static Copies? t_copies;
+
+    private sealed class Copies : IRangeWork
+    {
+        private readonly byte[] _packet = new byte[DownTrack.MaxPacketLength];
+        private int _length, _layer;
+        private bool _keyframe;
+        private long _nowMillis;
+
+        public DownTrack[] Subscribers = [];
+
+        public void Set(DownTrack[] subscribers, int layer, ReadOnlySpan<byte> packet, bool keyframe, long nowMillis)
+        {
+            Subscribers = subscribers;
+            packet.CopyTo(_packet);
+            (_length, _layer, _keyframe, _nowMillis) = (packet.Length, layer, keyframe, nowMillis);
+        }
+
+        public void Run(int start, int end)
+        {
+            for (int i = start; i < end; i++) Subscribers[i].Forward(_layer, _packet.AsSpan(0, _length), _keyframe, _nowMillis);
+        }
     }
 }
 
