@@ -7,8 +7,9 @@ namespace Switchboard.Media.Sfu;
 /// <summary>
 /// One published track as one subscriber receives it: a stream with the SSRC the subscriber's answer announced, whose
 /// sequence numbers and timestamps run on without a jump across layer switches, mutes and publisher reconnects
-/// (<see cref="RtpStreamRewriter"/>). Switches to another simulcast layer at its next keyframe; answers the subscriber's
-/// NACKs from the track's retransmission buffers (as RTX when negotiated) and passes its keyframe requests on.
+/// (<see cref="RtpStreamRewriter"/>), and so do VP8 and VP9 picture IDs (<see cref="PictureIdRewriter"/>). Switches
+/// to another simulcast layer at its next keyframe; answers the subscriber's NACKs from the track's retransmission
+/// buffers (as RTX when negotiated) and passes its keyframe requests on.
 /// </summary>
 internal sealed class DownTrack
 {
@@ -16,6 +17,7 @@ internal sealed class DownTrack
 
     private readonly Lock _gate = new();
     private readonly RtpStreamRewriter _rewriter;
+    private readonly PictureIdRewriter _pictureIds = new();
     private readonly SubscriberFormat _format;
     private int _currentSource = -1, _target, _rtxSequence = Random.Shared.Next(ushort.MaxValue);
     private uint _packetsSent, _octetsSent;
@@ -62,6 +64,7 @@ internal sealed class DownTrack
         int source = SourceOf(layer);
         ushort sequence;
         uint timestamp;
+        Span<byte> buffer = stackalloc byte[MaxPacketLength + MediaPeer.ProtectionOverhead];
         lock (_gate)
         {
             if (!Enabled || Subscriber.Peer is not { IsConnected: true }) return;
@@ -75,9 +78,9 @@ internal sealed class DownTrack
             if (!_rewriter.TryRewrite(source, rtp.SequenceNumber, rtp.Timestamp, nowMillis, out sequence, out timestamp)) return;
             _packetsSent++;
             _octetsSent += (uint)rtp.Payload.Length;
+            packet.CopyTo(buffer);
+            if (Track.IsVideo) _pictureIds.Rewrite(source, Track.Setup.CodecOf(rtp.PayloadType), buffer.Slice(rtp.HeaderLength, rtp.Payload.Length));
         }
-        Span<byte> buffer = stackalloc byte[MaxPacketLength + MediaPeer.ProtectionOverhead];
-        packet.CopyTo(buffer);
         Send(buffer, packet.Length, payloadType, sequence, timestamp, nowMillis);
     }
 
@@ -107,6 +110,8 @@ internal sealed class DownTrack
             if (!RtpPacket.TryParse(buffer[..length], out RtpPacket rtp)) continue;
             byte payloadType = _format.PayloadTypeFor(rtp.PayloadType);
             if (payloadType == SubscriberFormat.NoPayloadType) continue;
+            if (Track.IsVideo)
+                lock (_gate) _pictureIds.RewriteRetransmission(source, Track.Setup.CodecOf(rtp.PayloadType), buffer.Slice(rtp.HeaderLength, rtp.Payload.Length));
             if (!HasRtx)
             {
                 Send(buffer, length, payloadType, sequence, timestamp, nowMillis);

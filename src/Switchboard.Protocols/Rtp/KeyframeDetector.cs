@@ -28,23 +28,9 @@ public static class KeyframeDetector
     /// </summary>
     static bool IsVp8KeyframeStart(ReadOnlySpan<byte> payload)
     {
-        if (payload.IsEmpty) return false;
+        if (!PictureIdFields.TryLocateVp8(payload, out _, out int offset)) return false;
         byte first = payload[0];
         bool start = (first & 0x10) != 0, partitionZero = (first & 0x07) == 0;
-        int offset = 1;
-        if ((first & 0x80) != 0) // X: the extension octet
-        {
-            if (payload.Length < 2) return false;
-            byte extension = payload[1];
-            offset = 2;
-            if ((extension & 0x80) != 0) // I: a 7- or 15-bit picture id
-            {
-                if (payload.Length <= offset) return false;
-                offset += (payload[offset] & 0x80) != 0 ? 2 : 1;
-            }
-            if ((extension & 0x40) != 0) offset++; // L: TL0PICIDX
-            if ((extension & 0x30) != 0) offset++; // T or K: TID, Y, KEYIDX
-        }
         if (!start || !partitionZero || payload.Length < offset + 10) return false;
         var header = payload[offset..];
         return (header[0] & 0x01) == 0 && header[3] == 0x9D && header[4] == 0x01 && header[5] == 0x2A;
@@ -57,24 +43,10 @@ public static class KeyframeDetector
     /// </summary>
     static bool IsVp9KeyframeStart(ReadOnlySpan<byte> payload)
     {
-        if (payload.IsEmpty) return false;
+        if (!PictureIdFields.TryLocateVp9(payload, out _, out int offset, out int spatialId)) return false;
         byte flags = payload[0];
-        bool picture = (flags & 0x80) != 0, predicted = (flags & 0x40) != 0, layers = (flags & 0x20) != 0;
-        bool flexible = (flags & 0x10) != 0, beginning = (flags & 0x08) != 0, structure = (flags & 0x02) != 0;
-        if (!beginning || predicted) return false;
-        int offset = 1;
-        if (picture)
-        {
-            if (payload.Length <= offset) return false;
-            offset += (payload[offset] & 0x80) != 0 ? 2 : 1; // M: a 15-bit picture id
-        }
-        if (layers)
-        {
-            if (payload.Length <= offset) return false;
-            int spatialId = (payload[offset] >> 1) & 0x07;
-            if (spatialId != 0) return false;
-            offset += flexible ? 1 : 2; // non-flexible mode adds TL0PICIDX
-        }
+        bool predicted = (flags & 0x40) != 0, beginning = (flags & 0x08) != 0, structure = (flags & 0x02) != 0;
+        if (!beginning || predicted || spatialId != 0) return false;
         if (structure)
         {
             if (payload.Length <= offset) return false;

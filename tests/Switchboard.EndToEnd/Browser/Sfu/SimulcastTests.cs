@@ -13,7 +13,13 @@ public sealed class SimulcastTests(SfuAppFixture app, ITestOutputHelper output) 
     private const string Sampler = """
         (trackId) => {
           const room = window.switchboard.room;
-          const state = { samples: 0, maxStallMs: 0, lastFrames: -1, lastChange: 0, widths: [], running: true };
+          const state = { samples: 0, maxStallMs: 0, stallEndedAtMs: 0, lastFrames: -1, lastChange: 0, widths: [], running: true };
+          const start = performance.now();
+          const stall = (now) => {
+            if (now - state.lastChange <= state.maxStallMs) return;
+            state.maxStallMs = now - state.lastChange;
+            state.stallEndedAtMs = Math.round(now - start);
+          };
           const tick = async () => {
             if (!state.running) return;
             const track = room.subscriptions.get(trackId)?.track;
@@ -24,11 +30,11 @@ public sealed class SimulcastTests(SfuAppFixture app, ITestOutputHelper output) 
             const now = performance.now();
             if (frames !== null) {
               if (state.lastFrames < 0 || frames !== state.lastFrames) {
-                if (state.lastFrames >= 0) state.maxStallMs = Math.max(state.maxStallMs, now - state.lastChange);
+                if (state.lastFrames >= 0) stall(now);
                 state.lastChange = now;
                 state.lastFrames = frames;
               } else {
-                state.maxStallMs = Math.max(state.maxStallMs, now - state.lastChange);
+                stall(now);
               }
               if (state.widths[state.widths.length - 1] !== width) state.widths.push(width);
             }
@@ -67,7 +73,7 @@ public sealed class SimulcastTests(SfuAppFixture app, ITestOutputHelper output) 
     }
 
     [Fact]
-    public async Task A_small_video_gets_the_low_layer_and_a_large_one_the_high_layer_without_a_stall()
+    public async Task A_small_video_gets_the_low_layer_a_large_one_the_high_layer_and_small_again_the_low_one_without_a_stall()
     {
         await using var call = await SmallCallAsync("simulcast");
         var (publisher, subscriber, trackId, tile, low) = (call.Publisher, call.Subscriber, call.TrackId, call.Tile, call.Low);
@@ -93,14 +99,23 @@ public sealed class SimulcastTests(SfuAppFixture app, ITestOutputHelper output) 
         }
         output.WriteLine($"received/top width every 500 ms: {string.Join(' ', history)}");
         await Task.Delay(TimeSpan.FromSeconds(2)); // the sampler watches the new layer for a while too
-        var sampler = await subscriber.Page.EvaluateAsync<JsonElement>("(() => { window.sampler.running = false; return JSON.parse(JSON.stringify(window.sampler)); })()");
-        var high = (await subscriber.InboundAsync()).Single(s => s.TrackId == trackId);
-        var maxStall = sampler.GetProperty("maxStallMs").GetDouble();
-        output.WriteLine($"large: {high.FrameWidth}x{high.FrameHeight}; publisher sends {await LayersAsync(publisher)}");
-        output.WriteLine($"widths seen while switching: {sampler.GetProperty("widths")}; {sampler.GetProperty("samples")} samples, longest stall {maxStall:0} ms; " +
-                         $"freezeCount {high.FreezeCount}, pliCount {high.PliCount}, framesDecoded {high.FramesDecoded}");
-
         Assert.True(inARow >= 6, $"the large video did not settle on the publisher's top layer ({top} wide) within 90 s; see the widths above.\n{subscriber.Console}");
+        var high = (await subscriber.InboundAsync()).Single(s => s.TrackId == trackId);
+        output.WriteLine($"large: {high.FrameWidth}x{high.FrameHeight}; publisher sends {await LayersAsync(publisher)}");
+
+        // Small again: back down to the low layer, which the publisher resumes sending.
+        await subscriber.Page.EvaluateAsync($"document.querySelector('{tile}').style.cssText = 'width: 160px; height: 90px; aspect-ratio: auto; justify-self: start'");
+        var lowAgain = await subscriber.WaitForAsync(async () => (await subscriber.InboundAsync()).SingleOrDefault(s => s.TrackId == trackId),
+            s => s is { FrameWidth: > 0 and <= 320 }, "the low layer again", limit: TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var sampler = await subscriber.Page.EvaluateAsync<JsonElement>("(() => { window.sampler.running = false; return JSON.parse(JSON.stringify(window.sampler)); })()");
+        var end = (await subscriber.InboundAsync()).Single(s => s.TrackId == trackId);
+        var maxStall = sampler.GetProperty("maxStallMs").GetDouble();
+        output.WriteLine($"small again: {lowAgain!.FrameWidth}x{lowAgain.FrameHeight}; publisher sends {await LayersAsync(publisher)}");
+        output.WriteLine($"widths seen while switching: {sampler.GetProperty("widths")}; {sampler.GetProperty("samples")} samples, longest stall {maxStall:0} ms " +
+                         $"(ended {sampler.GetProperty("stallEndedAtMs").GetDouble():0} ms after sampling began); freezeCount {end.FreezeCount}, " +
+                         $"pliCount {end.PliCount}, nackCount {end.NackCount}, packetsLost {end.PacketsLost}, framesDecoded {end.FramesDecoded}");
+
         Assert.True(high.FrameWidth > low.FrameWidth, $"the large video gets {high.FrameWidth} wide frames, no more than the small one ({low.FrameWidth})");
         Assert.True(maxStall <= 1000, $"frames decoded stalled for {maxStall:0} ms while switching layers");
     }
