@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Switchboard.Media.Peers;
 using Switchboard.Protocols.Rtcp;
 using Switchboard.Protocols.Rtp;
@@ -22,6 +23,9 @@ internal sealed class DownTrack
     private int _currentSource = -1, _target, _rtxSequence = Random.Shared.Next(ushort.MaxValue);
     private uint _packetsSent, _octetsSent;
     private long _waitingSince = -1, _stepUpAfter;
+
+    /// <summary>The current layer is held back while the switch to a lower one waits for its keyframe (congestion).</summary>
+    private bool _holdCurrent;
     private uint _lastReportKey;
     private long _lastReportSentAt;
 
@@ -74,7 +78,9 @@ internal sealed class DownTrack
                 if (layer != _target || Track.IsVideo && !keyframe) return;
                 _currentSource = source;
                 _waitingSince = -1;
+                _holdCurrent = false;
             }
+            else if (_holdCurrent) return;
             if (!_rewriter.TryRewrite(source, rtp.SequenceNumber, rtp.Timestamp, nowMillis, out sequence, out timestamp)) return;
             _packetsSent++;
             _octetsSent += (uint)rtp.Payload.Length;
@@ -82,6 +88,12 @@ internal sealed class DownTrack
             if (Track.IsVideo) _pictureIds.Rewrite(source, Track.Setup.CodecOf(rtp.PayloadType), buffer.Slice(rtp.HeaderLength, rtp.Payload.Length));
         }
         Send(buffer, packet.Length, payloadType, sequence, timestamp, nowMillis);
+        if (Track.IsVideo && Subscriber.ProbeCopies is > 0 and int copies)
+        {
+            // A probe of the subscriber's path: the packet again, as a retransmission the receiver drops as a duplicate.
+            ReadOnlySpan<ushort> again = [sequence];
+            for (int i = 0; i < copies; i++) Retransmit(again, nowMillis);
+        }
     }
 
     private void Send(Span<byte> buffer, int length, byte payloadType, ushort sequence, uint timestamp, long nowMillis)
@@ -156,18 +168,20 @@ internal sealed class DownTrack
         }
     }
 
-    /// <summary>After congestion made a subscriber go down, a higher layer is tried at most this often.</summary>
+    /// <summary>After congestion made a subscriber go down, it waits this long before a higher layer may be chosen.</summary>
     private const int StepUpIntervalMillis = 3000;
 
     /// <summary>
     /// Picks the layer to receive (timer); a change asks the publisher for a keyframe on the new layer. Under congestion
-    /// (the subscriber's estimate fell), the best layer that fits its share of the estimate, at once. Otherwise one layer
-    /// up at a time, every few seconds, toward what the rendered size calls for: a receiver's estimate only grows with
-    /// what it receives, so waiting for it to cover the next layer's bit rate would never move up. Returns the layer it
-    /// would want if all were sent (which layers the publisher may pause).
+    /// (the subscriber's estimate fell), the best layer that fits its share of the estimate, at once. Otherwise the
+    /// layer the rendered size calls for, except that after congestion it goes back up one layer at a time, once the
+    /// share covers the next layer's bit rate; until then <paramref name="shortfall"/> says by how much it does not, and
+    /// the subscriber probes its path (<see cref="SfuParticipant.ProbeCopies"/>). Returns the layer it would want if all
+    /// were sent (which layers the publisher may pause).
     /// </summary>
-    public int SelectLayer(long availableBitsPerSecond, bool congested, long nowMillis)
+    public int SelectLayer(long availableBitsPerSecond, bool congested, long nowMillis, out long shortfall)
     {
+        shortfall = 0;
         TrackLayer[] layers = Track.Setup.Layers;
         if (layers.Length == 0 || !Enabled) return -1;
         Span<SimulcastLayer> live = stackalloc SimulcastLayer[layers.Length];
@@ -184,20 +198,44 @@ internal sealed class DownTrack
         {
             int current = CurrentLayer;
             int selected = SimulcastLayerSelector.Select(live, congested ? availableBitsPerSecond : long.MaxValue, RenderedWidth, RenderedHeight, current);
-            if (congested && current >= 0 && selected < current) _stepUpAfter = nowMillis + StepUpIntervalMillis;
+            if (congested && current >= 0 && selected < current)
+            {
+                // The layer forwarded now overloads the path: it stops at once, so that the lower layer's keyframe
+                // does not queue behind it.
+                _stepUpAfter = nowMillis + StepUpIntervalMillis;
+                _holdCurrent = true;
+                _rewriter.Pause();
+            }
             else if (current >= 0 && selected > current && _stepUpAfter > 0)
             {
-                // Since congestion: one layer up at a time, every few seconds.
+                // Since congestion: one layer up at a time, when the estimate (probed if need be) covers it.
                 int next = current + 1;
                 while (next < selected && !live[next].Active) next++;
-                selected = nowMillis >= _stepUpAfter ? next : _target;
-                if (selected == next && nowMillis >= _stepUpAfter) _stepUpAfter = next >= live.Length - 1 ? 0 : nowMillis + StepUpIntervalMillis;
+                long cost = SimulcastLayerSelector.StepUpBitrate(live[next]);
+                if (nowMillis >= _stepUpAfter && SimulcastLayerSelector.FitsUp(cost, availableBitsPerSecond))
+                {
+                    _stepUpAfter = next == selected ? 0 : nowMillis + StepUpIntervalMillis / 3;
+                    selected = next;
+                }
+                else
+                {
+                    if (nowMillis >= _stepUpAfter) shortfall = SimulcastLayerSelector.NeededToStepUp(cost) - availableBitsPerSecond;
+                    selected = _target;
+                }
             }
             if (selected >= 0 && selected != _target)
             {
+                Subscriber.Room.Service.Logger.LogDebug("SFU room {Room}: {Subscriber} goes from layer {From} to {To} of {Track} (share {Share} bit/s, layer {Bitrate} bit/s, congested {Congested})",
+                    Subscriber.Room.Name, Subscriber.Id, _target, selected, Track.Id, availableBitsPerSecond, live[selected].Bitrate, congested);
                 _target = selected;
             }
             target = _target;
+            if (_holdCurrent && target == CurrentLayer)
+            {
+                // Back to the held layer: it starts again at its next keyframe.
+                _currentSource = -1;
+                _holdCurrent = false;
+            }
             // Not receiving the wanted layer yet: ask for a keyframe now, and again each throttle interval while it does not come.
             if (CurrentLayer != _target && (_waitingSince < 0 || nowMillis - _waitingSince >= 500))
             {
@@ -220,6 +258,7 @@ internal sealed class DownTrack
             _rewriter.Pause();
             _currentSource = -1;
             _waitingSince = -1;
+            _holdCurrent = false;
         }
     }
 

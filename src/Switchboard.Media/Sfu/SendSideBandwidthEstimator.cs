@@ -9,12 +9,13 @@ namespace Switchboard.Media.Sfu;
 /// Every packet leaves with a transport-wide sequence number and its send time is kept; each feedback says which
 /// arrived and when. Overuse is more than 10 % lost, or arrivals spreading more than 10 ms wider than the sends did over
 /// one feedback (a queue building): the estimate drops to 85 % of what arrived. Otherwise it grows 5 % per feedback up
-/// to 1.5 times what arrived (more cannot be known without probing). Thread-safe.
+/// to 1.5 times what arrived, and is at least what arrived: more is learned by sending more (a probe,
+/// <see cref="SfuParticipant.ProbeCopies"/>). Thread-safe.
 /// </summary>
 public sealed class SendSideBandwidthEstimator
 {
     private const int History = 8192; // a power of two
-    private const long QueueGrowthMicroseconds = 10_000, MinimumEstimate = 100_000;
+    private const long QueueGrowthMicroseconds = 10_000, MinimumEstimate = 100_000, MinimumSpanMicroseconds = 50_000;
 
     private readonly Lock _gate = new();
     private readonly ushort[] _sequences = new ushort[History];
@@ -55,7 +56,7 @@ public sealed class SendSideBandwidthEstimator
     {
         lock (_gate)
         {
-            long firstSent = -1, lastSent = 0, firstArrival = 0, lastArrival = 0, bytes = 0;
+            long firstSent = -1, lastSent = 0, firstArrival = 0, lastArrival = 0, bytes = 0, firstBytes = 0;
             int received = 0, lost = 0;
             foreach (PacketStatus status in feedback)
             {
@@ -69,12 +70,13 @@ public sealed class SendSideBandwidthEstimator
                 received++;
                 bytes += _sizes[slot];
                 if (!status.HasReceiveDelta) continue;
-                if (firstSent < 0) (firstSent, firstArrival) = (_sentAt[slot], status.ArrivalMicroseconds);
+                if (firstSent < 0) (firstSent, firstArrival, firstBytes) = (_sentAt[slot], status.ArrivalMicroseconds, _sizes[slot]);
                 (lastSent, lastArrival) = (_sentAt[slot], status.ArrivalMicroseconds);
             }
             if (received + lost < 5 || firstSent < 0) return false; // too little to judge
             long arrivalSpan = lastArrival - firstArrival, sendSpan = lastSent - firstSent;
-            long arrived = arrivalSpan > 0 ? bytes * 8 * 1_000_000 / arrivalSpan : long.MaxValue / 4;
+            // The first arrival starts the span; what came after it arrived within it.
+            long arrived = arrivalSpan > 0 ? (bytes - firstBytes) * 8 * 1_000_000 / arrivalSpan : long.MaxValue / 4;
             bool overuse = lost * 10 > received + lost || arrivalSpan - sendSpan > QueueGrowthMicroseconds;
             if (overuse)
             {
@@ -85,6 +87,8 @@ public sealed class SendSideBandwidthEstimator
             {
                 long grown = _estimate == long.MaxValue ? arrived * 3 / 2 : _estimate + _estimate / 20;
                 _estimate = Math.Max(MinimumEstimate, Math.Min(grown, arrived * 3 / 2 + MinimumEstimate));
+                // What arrived without a queue building, the path carried: a probe raises the estimate at once.
+                if (arrivalSpan >= MinimumSpanMicroseconds) _estimate = Math.Max(_estimate, arrived);
             }
             return overuse;
         }

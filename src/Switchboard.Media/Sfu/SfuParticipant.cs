@@ -30,6 +30,10 @@ internal sealed class SfuParticipant : IMediaPeerHandler
     /// <summary>The highest REMB of late, and until when the path counts as congested.</summary>
     private long _estimatePeak, _congestedUntil;
 
+    /// <summary>A probe of the path to the participant: until when it runs, when the next may start, and what was sent by the last selection.</summary>
+    private int _probeCopies;
+    private long _probeUntil, _nextProbeAt, _bytesSentBefore, _bytesSentAt;
+
     /// <summary>Snapshots of <see cref="Published"/> and <see cref="Subscriptions"/> for the timer, which runs outside the room's lock.</summary>
     private PublishedTrack[] _publishedSnapshot = [];
     private DownTrack[] _subscriptionSnapshot = [];
@@ -60,6 +64,15 @@ internal sealed class SfuParticipant : IMediaPeerHandler
 
     /// <summary>The SFU's own estimate of the path to this participant, from transport-wide feedback on what it sends.</summary>
     public SendSideBandwidthEstimator Bandwidth { get; } = new();
+
+    /// <summary>
+    /// While a probe runs, how many times each video packet forwarded to the participant is sent again (0: no probe).
+    /// The copies raise what the path carries to the rate a higher layer needs; if it arrives without overuse, the
+    /// estimate rises to it and the layer can be taken.
+    /// </summary>
+    public int ProbeCopies => Volatile.Read(ref _probeCopies);
+
+    private const int ProbeMillis = 1500, ProbeIntervalMillis = 3000, MaxProbeCopies = 8;
 
     public static uint RandomSsrc() => (uint)Random.Shared.NextInt64(1, uint.MaxValue);
 
@@ -178,7 +191,9 @@ internal sealed class SfuParticipant : IMediaPeerHandler
                 lock (_inboundGate)
                 {
                     _receiveEstimate = Bandwidth.Estimate;
-                    if (overuse) _congestedUntil = nowMillis + 2000;
+                    if (!overuse) continue;
+                    _congestedUntil = nowMillis + 2000;
+                    Volatile.Write(ref _probeCopies, 0); // the path carries no more
                 }
                 continue;
             }
@@ -227,7 +242,7 @@ internal sealed class SfuParticipant : IMediaPeerHandler
         if (nowMillis >= _nextLayerSelectionAt)
         {
             _nextLayerSelectionAt = nowMillis + LayerIntervalMillis;
-            SelectLayers(nowMillis);
+            SelectLayers(peer, nowMillis);
         }
         Room.OnTimer(nowMillis);
         return nowMillis + FeedbackIntervalMillis;
@@ -265,14 +280,33 @@ internal sealed class SfuParticipant : IMediaPeerHandler
         }
     }
 
-    /// <summary>Each video subscription gets an equal share of what the path to the participant carries.</summary>
-    private void SelectLayers(long nowMillis)
+    /// <summary>
+    /// Each video subscription gets an equal share of what the path to the participant carries. Subscriptions that
+    /// would go up but whose share falls short start a probe of the path, at most one per interval.
+    /// </summary>
+    private void SelectLayers(MediaPeer peer, long nowMillis)
     {
         DownTrack[] video = Volatile.Read(ref _subscriptionSnapshot).Where(d => d.Track.IsVideo && d.Enabled).ToArray();
         long estimate, congestedUntil;
         lock (_inboundGate) (estimate, congestedUntil) = (_receiveEstimate, _congestedUntil);
         long share = estimate == long.MaxValue || video.Length == 0 ? long.MaxValue : estimate / video.Length;
-        foreach (DownTrack down in video) down.SelectLayer(share, nowMillis < congestedUntil, nowMillis);
+        bool congested = nowMillis < congestedUntil;
+        long shortfall = 0;
+        foreach (DownTrack down in video)
+        {
+            down.SelectLayer(share, congested, nowMillis, out long more);
+            shortfall += Math.Max(0, more);
+        }
+
+        long bytesSent = Interlocked.Read(ref peer.Statistics.BytesSent);
+        long sentRate = _bytesSentAt > 0 && nowMillis > _bytesSentAt ? (bytesSent - _bytesSentBefore) * 8 * 1000 / (nowMillis - _bytesSentAt) : 0;
+        (_bytesSentBefore, _bytesSentAt) = (bytesSent, nowMillis);
+        if (ProbeCopies > 0 && nowMillis >= _probeUntil) Volatile.Write(ref _probeCopies, 0);
+        if (shortfall <= 0 || congested || ProbeCopies > 0 || nowMillis < _nextProbeAt || sentRate <= 0) return;
+        // Send as much again as the shortfall, over what goes out now.
+        int copies = (int)Math.Clamp((shortfall + sentRate - 1) / sentRate, 1, MaxProbeCopies);
+        (_probeUntil, _nextProbeAt) = (nowMillis + ProbeMillis, nowMillis + ProbeIntervalMillis);
+        Volatile.Write(ref _probeCopies, copies);
     }
 
     public void OnClosed(MediaPeer peer, string reason)

@@ -50,6 +50,16 @@ public static class SimulcastLayerSelector
         return lowest;
     }
 
-    private static bool Fits(long bitrate, long available, bool up) =>
-        up ? available - bitrate > bitrate / 10 : available >= bitrate;
+    private static bool Fits(long bitrate, long available, bool up) => up ? FitsUp(bitrate, available) : available >= bitrate;
+
+    /// <summary>Going up takes a tenth of headroom over the layer's bit rate.</summary>
+    public static bool FitsUp(long bitrate, long available) => available > NeededToStepUp(bitrate);
+
+    public static long NeededToStepUp(long bitrate) => bitrate + bitrate / 10;
+
+    /// <summary>
+    /// What going up to a layer is reckoned to cost: its measured bit rate, but at least one bit per pixel per second,
+    /// since a layer the publisher has just resumed reads low while its encoder ramps up.
+    /// </summary>
+    public static long StepUpBitrate(SimulcastLayer layer) => Math.Max(layer.Bitrate, (long)layer.Width * layer.Height);
 }

@@ -27,13 +27,32 @@ public sealed class SendSideBandwidthEstimatorTests
     }
 
     [Fact]
+    public void What_a_probe_gets_through_without_a_queue_is_the_estimate_at_once_but_a_short_burst_is_not()
+    {
+        var estimator = new SendSideBandwidthEstimator();
+        // 50 packets 10 ms apart: about 0.8 Mbit/s, an estimate of 1.5 times that.
+        estimator.OnFeedback(Feedback(Send(estimator, 50, 1000, spacingMicros: 10_000), arrivalSpacingMicros: 10_000, lostEvery: 0), 1000);
+        long before = estimator.Estimate;
+        Assert.InRange(before, 1_000_000, 1_500_000);
+
+        // Ten packets 1 ms apart: 8 Mbit/s over 9 ms, too short to tell what the path carries.
+        estimator.OnFeedback(Feedback(Send(estimator, 10, 1000, spacingMicros: 1000), arrivalSpacingMicros: 1000, lostEvery: 0), 1100);
+        Assert.InRange(estimator.Estimate, before, before * 106 / 100);
+
+        // A probe: 100 packets 0.75 ms apart (11 Mbit/s over 74 ms), arriving as sent.
+        Assert.False(estimator.OnFeedback(Feedback(Send(estimator, 100, 1000, spacingMicros: 750), arrivalSpacingMicros: 750, lostEvery: 0), 1200));
+        long arrived = 99L * Packet(1000).Length * 8 * 1_000_000 / (99 * 750);
+        Assert.Equal(arrived, estimator.Estimate);
+    }
+
+    [Fact]
     public void A_building_queue_is_overuse_and_drops_the_estimate_below_what_arrived()
     {
         var estimator = new SendSideBandwidthEstimator();
         // Sent 1 ms apart but arriving 1.5 ms apart: over 100 packets the queue grows by 50 ms.
         var sent = Send(estimator, 100, 1000, spacingMicros: 1000);
         Assert.True(estimator.OnFeedback(Feedback(sent, arrivalSpacingMicros: 1500, lostEvery: 0), 5000));
-        long arrived = 100L * Packet(1000).Length * 8 * 1_000_000 / (99 * 1500);
+        long arrived = 99L * Packet(1000).Length * 8 * 1_000_000 / (99 * 1500); // after the first arrival, over the span
         Assert.Equal(arrived * 85 / 100, estimator.Estimate);
         Assert.Equal(5000, estimator.LastOveruseAt);
     }

@@ -5,45 +5,20 @@ using Switchboard.EndToEnd.Infrastructure;
 namespace Switchboard.EndToEnd.Browser.Sfu;
 
 /// <summary>
-/// A subscriber behind 5 % datagram loss in each direction (<see cref="LossyUdpProxy"/> between it and the media
+/// A subscriber behind 5 % datagram loss in each direction (<see cref="UdpImpairmentProxy"/> between it and the media
 /// server's UDP port) keeps decoding what two publishers send: NACKs recover the lost packets.
 /// </summary>
 public sealed class LossTests(SfuAppFixture app, ITestOutputHelper output) : IClassFixture<SfuAppFixture>
 {
-    /// <summary>
-    /// Puts the proxy on the subscriber's path: the server's UDP candidate in the media-answer is rewritten to the
-    /// proxy's port before the browser sees it, and the ICE-TCP candidate is dropped, so UDP through the proxy is the
-    /// only way to the server.
-    /// </summary>
-    private static string ThroughProxy(int mediaPort, int proxyPort) => $$"""
-        (() => {
-          const setRemoteDescription = RTCPeerConnection.prototype.setRemoteDescription;
-          RTCPeerConnection.prototype.setRemoteDescription = function (description, ...rest) {
-            if (description?.type === 'answer' && description.sdp) {
-              const lines = description.sdp.split('\r\n').flatMap((line) => {
-                if (!line.startsWith('a=candidate:')) return [line];
-                const parts = line.split(' ');
-                if (parts[2].toLowerCase() !== 'udp') return [];
-                if (parts[5] === '{{mediaPort}}') parts[5] = '{{proxyPort}}';
-                return [parts.join(' ')];
-              });
-              window.rewrittenAnswers = (window.rewrittenAnswers ?? 0) + 1;
-              description = { type: description.type, sdp: lines.join('\r\n') };
-            }
-            return setRemoteDescription.call(this, description, ...rest);
-          };
-        })();
-        """;
-
     [Fact]
     public async Task A_subscriber_behind_five_percent_loss_keeps_decoding_two_publishers_with_nacks()
     {
-        await using var proxy = new LossyUdpProxy(new IPEndPoint(IPAddress.Loopback, app.Server.MediaUdpPort), dropFraction: 0.05, seed: 20261201);
+        await using var proxy = new UdpImpairmentProxy(new IPEndPoint(IPAddress.Loopback, app.Server.MediaUdpPort), dropFraction: 0.05, seed: 20261201);
         var small = Participant.SmallMedia(320, 180);
         await using var first = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "lossy", "First", initScript: small);
         await using var second = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "lossy", "Second", initScript: small);
         await using var subscriber = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "lossy", "Lossy",
-            initScript: small + ThroughProxy(app.Server.MediaUdpPort, proxy.Port));
+            initScript: small + proxy.BrowserScript(app.Server.MediaUdpPort));
         await subscriber.WaitForReceivedMediaAsync(2, 2);
 
         // The media really goes through the proxy: the selected pair's remote candidate is the proxy's port, over UDP.

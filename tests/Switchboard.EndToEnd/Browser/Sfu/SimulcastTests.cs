@@ -1,5 +1,7 @@
+using System.Net;
 using System.Text.Json;
 using Switchboard.EndToEnd.Browser.App;
+using Switchboard.EndToEnd.Infrastructure;
 
 namespace Switchboard.EndToEnd.Browser.Sfu;
 
@@ -120,6 +122,56 @@ public sealed class SimulcastTests(SfuAppFixture app, ITestOutputHelper output) 
         Assert.True(maxStall <= 1000, $"frames decoded stalled for {maxStall:0} ms while switching layers");
     }
 
+    [Fact]
+    public async Task A_subscriber_on_a_slow_path_gets_the_low_layer_and_the_high_one_once_the_path_is_fast_again()
+    {
+        await using var proxy = new UdpImpairmentProxy(new IPEndPoint(IPAddress.Loopback, app.Server.MediaUdpPort), dropFraction: 0, seed: 1);
+        await using var call = await SmallCallAsync("simulcast-slow", proxy.BrowserScript(app.Server.MediaUdpPort));
+        var (subscriber, trackId, tile) = (call.Subscriber, call.TrackId, call.Tile);
+
+        // 400 kbit/s toward the subscriber, with 300 ms of queue, and the video shown at 1280x720: the server may try a
+        // higher layer, sees the queue build (transport-wide feedback) and keeps to the low layer.
+        proxy.LimitToClient(400_000, TimeSpan.FromMilliseconds(300));
+        await subscriber.Page.EvaluateAsync($"document.querySelector('{tile}').style.cssText = 'width: 1280px; height: 720px; aspect-ratio: auto; justify-self: start'");
+        var (slowSettled, slowWidths) = await WidthsAsync(subscriber, trackId, w => w is > 0 and <= 320, inARow: 10, TimeSpan.FromSeconds(60));
+        var slow = (await subscriber.InboundAsync()).Single(s => s.TrackId == trackId);
+        output.WriteLine($"slow path, received width every 500 ms: {string.Join(' ', slowWidths)}; proxy {proxy}");
+        output.WriteLine($"slow: {slow.FrameWidth}x{slow.FrameHeight}, nackCount {slow.NackCount}, packetsLost {slow.PacketsLost}, freezeCount {slow.FreezeCount}; " +
+                         $"publisher sends {await LayersAsync(call.Publisher)}");
+        Assert.True(slowSettled, "on the 400 kbit/s path the video did not keep to the low layer for 5 s within 60 s; see the widths above");
+
+        // The path is fast again: a probe finds out, and the video goes up to the high layer without a stall.
+        await subscriber.Page.EvaluateAsync(Sampler, trackId);
+        proxy.LimitToClient(0, TimeSpan.Zero);
+        var (fastSettled, fastWidths) = await WidthsAsync(subscriber, trackId, w => w >= 1280, inARow: 4, TimeSpan.FromSeconds(60));
+        var sampler = await subscriber.Page.EvaluateAsync<JsonElement>("(() => { window.sampler.running = false; return JSON.parse(JSON.stringify(window.sampler)); })()");
+        var fast = (await subscriber.InboundAsync()).Single(s => s.TrackId == trackId);
+        var maxStall = sampler.GetProperty("maxStallMs").GetDouble();
+        output.WriteLine($"fast path, received width every 500 ms: {string.Join(' ', fastWidths)}; longest stall {maxStall:0} ms; " +
+                         $"freezeCount {fast.FreezeCount}, nackCount {fast.NackCount}, retransmitted {fast.RetransmittedPacketsReceived}");
+        Assert.True(fastSettled, "once the path was fast again the video did not reach the high layer within 60 s; see the widths above");
+        Assert.True(maxStall <= 1000, $"frames decoded stalled for {maxStall:0} ms while going up");
+    }
+
+    /// <summary>
+    /// Reads the width the subscriber decodes every 500 ms until <paramref name="inARow"/> readings in a row satisfy
+    /// <paramref name="wanted"/>, or the limit passes; returns whether they did and every width read.
+    /// </summary>
+    private static async Task<(bool Settled, List<int> Widths)> WidthsAsync(Participant subscriber, string trackId, Func<int, bool> wanted, int inARow, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        var widths = new List<int>();
+        int satisfied = 0;
+        while (satisfied < inARow && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+            int width = (await subscriber.InboundAsync()).SingleOrDefault(s => s.TrackId == trackId)?.FrameWidth ?? 0;
+            widths.Add(width);
+            satisfied = wanted(width) ? satisfied + 1 : 0;
+        }
+        return (satisfied >= inARow, widths);
+    }
+
     /// <summary>Keeps the layers messages the page receives in window.layersMessages, for the test's output.</summary>
     private const string LayersLog = """
         (() => {
@@ -138,7 +190,7 @@ public sealed class SimulcastTests(SfuAppFixture app, ITestOutputHelper output) 
     /// A publisher with a 1280x720 camera and a subscriber whose web app shows its video at 160x90, once that video
     /// arrives in the lowest layer (320x180).
     /// </summary>
-    private async Task<Call> SmallCallAsync(string room)
+    private async Task<Call> SmallCallAsync(string room, string subscriberScript = "")
     {
         // The publisher opens the fake camera first, at 1280x720: later pages get it scaled down from there.
         var publisher = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, room, "Pub", initScript: Participant.SmallMedia(1280, 720) + LayersLog);
@@ -148,7 +200,7 @@ public sealed class SimulcastTests(SfuAppFixture app, ITestOutputHelper output) 
             await publisher.WaitConnectedAsync();
             var camera = await publisher.Page.EvaluateAsync<JsonElement>("(() => { const s = window.switchboard.room.localStream.getVideoTracks()[0].getSettings(); return { width: s.width, height: s.height }; })()");
             Assert.Equal(1280, camera.GetProperty("width").GetInt32());
-            subscriber = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, room, "Sub", initScript: Participant.SmallMedia(320, 180));
+            subscriber = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, room, "Sub", initScript: Participant.SmallMedia(320, 180) + subscriberScript);
             await subscriber.WaitConnectedAsync();
             var trackId = $"{await publisher.ParticipantIdAsync()}/camera";
             var tile = $".tile[data-id=\"{trackId.Split('/')[0]}\"]";
