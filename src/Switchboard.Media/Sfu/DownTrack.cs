@@ -68,6 +68,8 @@ internal sealed class DownTrack
         int source = SourceOf(layer);
         ushort sequence;
         uint timestamp;
+        // Packets of a layer neither forwarded nor wanted leave before the buffer is set up (checked again under the lock).
+        if (source != Volatile.Read(ref _currentSource) && layer != Volatile.Read(ref _target)) return;
         Span<byte> buffer = stackalloc byte[MaxPacketLength + MediaPeer.ProtectionOverhead];
         lock (_gate)
         {

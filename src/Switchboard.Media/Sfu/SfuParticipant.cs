@@ -30,7 +30,10 @@ internal sealed class SfuParticipant : IMediaPeerHandler
     /// <summary>The highest REMB of late, and until when the path counts as congested.</summary>
     private long _estimatePeak, _congestedUntil;
 
-    /// <summary>A probe of the path to the participant: until when it runs, when the next may start, and what was sent by the last selection.</summary>
+    /// <summary>
+    /// A probe of the path to the participant: copies per video packet, until when it runs, when the next may start,
+    /// and the bytes sent at the last layer selection (for the rate sent since).
+    /// </summary>
     private int _probeCopies;
     private long _probeUntil, _nextProbeAt, _bytesSentBefore, _bytesSentAt;
 
@@ -191,9 +194,11 @@ internal sealed class SfuParticipant : IMediaPeerHandler
                 lock (_inboundGate)
                 {
                     _receiveEstimate = Bandwidth.Estimate;
-                    if (!overuse) continue;
-                    _congestedUntil = nowMillis + 2000;
-                    Volatile.Write(ref _probeCopies, 0); // the path carries no more
+                    if (overuse)
+                    {
+                        _congestedUntil = nowMillis + 2000;
+                        Volatile.Write(ref _probeCopies, 0); // the path carries no more
+                    }
                 }
                 continue;
             }
