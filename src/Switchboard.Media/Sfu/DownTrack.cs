@@ -92,9 +92,10 @@ internal sealed class DownTrack
         Send(buffer, packet.Length, payloadType, sequence, timestamp, nowMillis);
         if (Track.IsVideo && Subscriber.ProbeCopies is > 0 and int copies)
         {
-            // A probe of the subscriber's path: the packet again, as a retransmission the receiver drops as a duplicate.
-            ReadOnlySpan<ushort> again = [sequence];
-            for (int i = 0; i < copies; i++) Retransmit(again, nowMillis);
+            // A probe of the subscriber's path: the packet again, as retransmissions the receiver drops as duplicates.
+            Span<ushort> again = stackalloc ushort[copies];
+            again.Fill(sequence);
+            Retransmit(again, nowMillis);
         }
     }
 

@@ -18,7 +18,7 @@ internal sealed class ParallelFanOut
 {
     private readonly ConcurrentQueue<Range> _ranges = new();
     private readonly SemaphoreSlim _queued = new(0);
-    private readonly int _threads;
+    private readonly int _threads, _minRange;
 
     [ThreadStatic] private static Completion? t_completion;
 
@@ -28,21 +28,24 @@ internal sealed class ParallelFanOut
     {
         ArgumentOutOfRangeException.ThrowIfNegative(workers);
         ArgumentOutOfRangeException.ThrowIfLessThan(minRange, 1);
-        MinRange = minRange;
+        _minRange = minRange;
         _threads = workers + 1;
         for (int i = 0; i < workers; i++)
             new Thread(Work) { IsBackground = true, Name = $"SFU fan-out {i + 1}" }.Start();
     }
 
-    public int MinRange { get; }
-
     /// <summary>The process's fan-out, one worker per core besides the receiving one.</summary>
     public static ParallelFanOut Shared { get; } = new(Math.Max(1, Environment.ProcessorCount - 1), minRange: 16);
+
+    /// <summary>Whether <see cref="Run"/> would hand part of <paramref name="count"/> indexes to other threads.</summary>
+    public bool Splits(int count) => Parts(count) > 1;
+
+    private int Parts(int count) => Math.Min(_threads, count / _minRange);
 
     /// <summary>Runs <paramref name="work"/> over 0..count-1 and returns when all of it has run.</summary>
     public void Run(IRangeWork work, int count)
     {
-        int parts = Math.Min(_threads, count / MinRange);
+        int parts = Parts(count);
         if (parts <= 1)
         {
             work.Run(0, count);

@@ -64,7 +64,7 @@ internal sealed class PublishedTrack
     {
         if (Muted || Throttled) return;
         DownTrack[] subscribers = Subscribers;
-        if (subscribers.Length < 2 * ParallelFanOut.Shared.MinRange || packet.Length > DownTrack.MaxPacketLength)
+        if (!ParallelFanOut.Shared.Splits(subscribers.Length) || packet.Length > DownTrack.MaxPacketLength)
         {
             foreach (DownTrack down in subscribers) down.Forward(layer, packet, keyframe, nowMillis);
             return;

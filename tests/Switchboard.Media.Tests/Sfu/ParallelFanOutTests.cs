@@ -23,6 +23,9 @@ public class ParallelFanOutTests
     public void A_small_audience_runs_on_the_callers_thread_alone()
     {
         var fanOut = new ParallelFanOut(workers: 3, minRange: 16);
+        Assert.False(fanOut.Splits(31));
+        Assert.True(fanOut.Splits(32));
+        Assert.False(new ParallelFanOut(workers: 0, minRange: 16).Splits(1000));
         var work = new Recorder(count: 31);
         fanOut.Run(work, 31);
         Assert.All(work.Counts, c => Assert.Equal(1, c));
