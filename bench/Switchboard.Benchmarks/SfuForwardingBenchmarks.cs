@@ -1,8 +1,10 @@
+using Switchboard.Protocols.Bwe;
+using Switchboard.Protocols.Rtcp;
+using Switchboard.Protocols.Rtp;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Switchboard.Media.Sfu;
-using Switchboard.Protocols.Rtp;
 using Switchboard.Protocols.Srtp;
 
 namespace Switchboard.Benchmarks;

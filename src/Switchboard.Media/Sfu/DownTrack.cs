@@ -1,7 +1,8 @@
-using Microsoft.Extensions.Logging;
-using Switchboard.Media.Peers;
+using Switchboard.Protocols.Bwe;
 using Switchboard.Protocols.Rtcp;
 using Switchboard.Protocols.Rtp;
+using Microsoft.Extensions.Logging;
+using Switchboard.Media.Peers;
 
 namespace Switchboard.Media.Sfu;
 

@@ -1,6 +1,7 @@
-using Switchboard.Media.Peers;
+using Switchboard.Protocols.Bwe;
 using Switchboard.Protocols.Rtcp;
 using Switchboard.Protocols.Rtp;
+using Switchboard.Media.Peers;
 
 namespace Switchboard.Media.Sfu;
 

@@ -1,3 +1,6 @@
+using Switchboard.Protocols.Bwe;
+using Switchboard.Protocols.Rtcp;
+using Switchboard.Protocols.Rtp;
 using Switchboard.Media.Peers;
 using Switchboard.Protocols.Ice;
 using Switchboard.Protocols.Sdp;

@@ -1,3 +1,6 @@
+using Switchboard.Protocols.Bwe;
+using Switchboard.Protocols.Rtcp;
+using Switchboard.Protocols.Rtp;
 using Microsoft.Extensions.Logging;
 using Switchboard.Media.Peers;
 using Switchboard.Signaling.Media;

@@ -1,3 +1,6 @@
+using Switchboard.Protocols.Bwe;
+using Switchboard.Protocols.Rtcp;
+using Switchboard.Protocols.Rtp;
 namespace Switchboard.Media.Sfu;
 
 /// <summary>A participant who is speaking now, and how loud (0..1) over the detector's window.</summary>

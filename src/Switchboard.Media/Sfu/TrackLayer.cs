@@ -1,3 +1,5 @@
+using Switchboard.Protocols.Bwe;
+using Switchboard.Protocols.Rtcp;
 using Switchboard.Protocols.Rtp;
 
 namespace Switchboard.Media.Sfu;

@@ -1,3 +1,6 @@
+using Switchboard.Protocols.Bwe;
+using Switchboard.Protocols.Rtcp;
+using Switchboard.Protocols.Rtp;
 using Switchboard.Media.Sfu;
 
 namespace Switchboard.Media.Tests.Sfu;

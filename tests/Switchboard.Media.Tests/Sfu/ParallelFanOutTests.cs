@@ -1,3 +1,6 @@
+using Switchboard.Protocols.Bwe;
+using Switchboard.Protocols.Rtcp;
+using Switchboard.Protocols.Rtp;
 using System.Collections.Concurrent;
 using Switchboard.Media.Sfu;
 

@@ -1,3 +1,6 @@
+using Switchboard.Protocols.Bwe;
+using Switchboard.Protocols.Rtcp;
+using Switchboard.Protocols.Rtp;
 using System.Buffers.Binary;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,8 +11,6 @@ using Switchboard.Media.Tests.Session;
 using Switchboard.Media.Tests.Support;
 using Switchboard.Media.Transport;
 using Switchboard.Protocols.Ice;
-using Switchboard.Protocols.Rtcp;
-using Switchboard.Protocols.Rtp;
 using Switchboard.Protocols.Sdp;
 using Switchboard.Protocols.Srtp;
 using Switchboard.Signaling.Media;

@@ -1,9 +1,8 @@
-using Switchboard.Media.Sfu;
-using Switchboard.Media.Tests.Support;
+using Switchboard.Protocols.Bwe;
 using Switchboard.Protocols.Rtcp;
 using Switchboard.Protocols.Rtp;
 
-namespace Switchboard.Media.Tests.Sfu;
+namespace Switchboard.Protocols.Tests.Bwe;
 
 /// <summary>The SFU's estimate of a subscriber's path from transport-wide feedback, driven by synthetic sends and feedback.</summary>
 public sealed class SendSideBandwidthEstimatorTests
@@ -69,7 +68,7 @@ public sealed class SendSideBandwidthEstimatorTests
     public void A_packet_without_the_element_is_not_numbered()
     {
         var estimator = new SendSideBandwidthEstimator();
-        byte[] plain = Packets.Rtp(1, 0, 0x1234, new byte[100]);
+        byte[] plain = Plain(100);
         Assert.False(estimator.TryStamp(plain, ExtensionId, 1));
         Assert.False(estimator.TryStamp(Packet(100), 0, 1));
         Assert.True(estimator.TryStamp(Packet(100), ExtensionId, 1));
@@ -107,8 +106,15 @@ public sealed class SendSideBandwidthEstimatorTests
     private static byte[] Packet(int payload)
     {
         byte[] extension = [0xBE, 0xDE, 0x00, 0x01, (ExtensionId << 4) | 1, 0, 0, 0];
-        byte[] rtp = Packets.Rtp(1, 0, 0x1234, new byte[payload]);
+        byte[] rtp = Plain(payload);
         rtp[0] |= 0x10;
         return [.. rtp[..12], .. extension, .. rtp[12..]];
+    }
+
+    private static byte[] Plain(int payload)
+    {
+        var packet = new byte[12 + payload];
+        int length = RtpPacketWriter.Write(packet, false, 96, 1, 0, 0x1234, [], new byte[payload]);
+        return packet[..length];
     }
 }

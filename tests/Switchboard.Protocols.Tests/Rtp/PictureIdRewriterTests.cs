@@ -1,7 +1,6 @@
-using Switchboard.Media.Sfu;
 using Switchboard.Protocols.Rtp;
 
-namespace Switchboard.Media.Tests.Sfu;
+namespace Switchboard.Protocols.Tests.Rtp;
 
 /// <summary>
 /// VP8 picture IDs and TL0PICIDX seen by one subscriber while the SFU switches it between simulcast layers that number

@@ -1,7 +1,7 @@
 using Switchboard.Protocols.Rtcp;
 using Switchboard.Protocols.Rtp;
 
-namespace Switchboard.Media.Sfu;
+namespace Switchboard.Protocols.Bwe;
 
 /// <summary>
 /// What the path to a subscriber carries, estimated by the sender from transport-wide congestion control feedback on

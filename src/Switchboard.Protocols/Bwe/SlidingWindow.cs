@@ -1,4 +1,4 @@
-namespace Switchboard.Media.Sfu;
+namespace Switchboard.Protocols.Bwe;
 
 /// <summary>
 /// A sliding time window cut into a fixed number of buckets that are reused in a ring: the bucket of the current
@@ -6,7 +6,7 @@ namespace Switchboard.Media.Sfu;
 /// made. Times are milliseconds of a monotonic clock (not negative, never going back). Not thread-safe: the owner
 /// serializes calls.
 /// </summary>
-internal sealed class SlidingWindow<TBucket> where TBucket : struct
+public sealed class SlidingWindow<TBucket> where TBucket : struct
 {
     private readonly TBucket[] _buckets;
     private readonly long[] _periods; // which period (time / BucketMillis) each bucket holds

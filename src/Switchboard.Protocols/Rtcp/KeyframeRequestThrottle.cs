@@ -1,4 +1,4 @@
-namespace Switchboard.Media.Sfu;
+namespace Switchboard.Protocols.Rtcp;
 
 /// <summary>
 /// Merges key frame requests (PLI, RFC 4585 §6.3.1; FIR, RFC 5104 §4.3.1) toward one publisher stream: at most one

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Switchboard.Media.Sfu;
+namespace Switchboard.Protocols.Rtp;
 
 /// <summary>
 /// Makes a subscriber see one continuous RTP stream while the source behind it changes (a simulcast layer switch, a

@@ -1,6 +1,6 @@
-using Switchboard.Media.Sfu;
+using Switchboard.Protocols.Rtp;
 
-namespace Switchboard.Media.Tests.Sfu;
+namespace Switchboard.Protocols.Tests.Rtp;
 
 /// <summary>The packets kept to answer NACKs: exact sequence numbers, overwrite on wrap, age limit, thread safety.</summary>
 public class RetransmissionBufferTests

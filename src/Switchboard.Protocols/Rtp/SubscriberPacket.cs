@@ -1,6 +1,6 @@
 using Switchboard.Protocols.Rtp;
 
-namespace Switchboard.Media.Sfu;
+namespace Switchboard.Protocols.Rtp;
 
 /// <summary>Turns a publisher's RTP packet, in place, into one of a subscriber's stream.</summary>
 public static class SubscriberPacket

@@ -1,7 +1,6 @@
-using Switchboard.Media.Sfu;
 using Switchboard.Protocols.Rtp;
 
-namespace Switchboard.Media.Tests.Sfu;
+namespace Switchboard.Protocols.Tests.Rtp;
 
 /// <summary>One continuous outgoing RTP stream over changing sources: switches, pauses, wrap-around, reordering, duplicates, lookups.</summary>
 public class RtpStreamRewriterTests

@@ -1,4 +1,4 @@
-namespace Switchboard.Media.Sfu;
+namespace Switchboard.Protocols.Bwe;
 
 /// <summary>
 /// Bits per second over a sliding window, counted in ten buckets of a tenth of the window each, so a steady stream

@@ -1,6 +1,6 @@
-using Switchboard.Media.Sfu;
+using Switchboard.Protocols.Bwe;
 
-namespace Switchboard.Media.Tests.Sfu;
+namespace Switchboard.Protocols.Tests.Bwe;
 
 /// <summary>Bits per second over a sliding window of ten buckets.</summary>
 public class BitrateMeterTests

@@ -1,4 +1,4 @@
-namespace Switchboard.Media.Sfu;
+namespace Switchboard.Protocols.Rtp;
 
 /// <summary>
 /// The sequence numbers the server is missing from one publisher stream, and when to ask for each again with a

@@ -1,6 +1,6 @@
 using Switchboard.Protocols.Rtp;
 
-namespace Switchboard.Media.Sfu;
+namespace Switchboard.Protocols.Rtp;
 
 /// <summary>
 /// Keeps a VP8 or VP9 stream's picture IDs and TL0PICIDX continuous for one subscriber when the source behind it
@@ -10,7 +10,7 @@ namespace Switchboard.Media.Sfu;
 /// continues from the newest number forwarded; within a source the offsets stay fixed, so gaps stay gaps. Not
 /// thread-safe: the owner serializes calls.
 /// </summary>
-internal sealed class PictureIdRewriter
+public sealed class PictureIdRewriter
 {
     private Offsets _current = Offsets.Unset, _previous = Offsets.Unset;
     private int _lastPictureId = -1, _lastTl0PicIdx = -1;

@@ -1,6 +1,6 @@
-using Switchboard.Media.Sfu;
+using Switchboard.Protocols.Rtcp;
 
-namespace Switchboard.Media.Tests.Sfu;
+namespace Switchboard.Protocols.Tests.Rtcp;
 
 /// <summary>Key frame requests toward one publisher stream: at most one per interval, the rest remembered or satisfied.</summary>
 public class KeyframeRequestThrottleTests

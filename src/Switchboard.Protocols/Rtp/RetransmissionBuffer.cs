@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Switchboard.Media.Sfu;
+namespace Switchboard.Protocols.Rtp;
 
 /// <summary>
 /// The last packets of one incoming RTP stream by sequence number, to answer NACKs (RFC 4585 §6.2.1) from them.

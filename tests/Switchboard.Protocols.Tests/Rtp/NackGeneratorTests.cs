@@ -1,6 +1,6 @@
-using Switchboard.Media.Sfu;
+using Switchboard.Protocols.Rtp;
 
-namespace Switchboard.Media.Tests.Sfu;
+namespace Switchboard.Protocols.Tests.Rtp;
 
 /// <summary>Which lost packets to ask a publisher for again (generic NACK), and when.</summary>
 public class NackGeneratorTests
