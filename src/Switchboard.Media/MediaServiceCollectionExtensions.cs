@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Switchboard.Media.Echo;
 using Switchboard.Media.Sfu;
@@ -14,9 +15,11 @@ public static class MediaServiceCollectionExtensions
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MediaOptions>, MediaOptionsValidator>();
         services.AddSingleton<MediaTransportHost>();
+        services.AddSingleton<IMediaTransport>(sp => sp.GetRequiredService<MediaTransportHost>());
         services.AddHostedService(sp => sp.GetRequiredService<MediaTransportHost>());
         services.AddSingleton<MediaMetrics>();
         services.AddSingleton<EchoService>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SfuService>();
         return services;
     }

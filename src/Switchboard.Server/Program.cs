@@ -9,7 +9,7 @@ using Switchboard.Server.Configuration.Coturn;
 using Switchboard.Server.Signaling;
 using Switchboard.Signaling;
 using Switchboard.Signaling.Ice;
-using Switchboard.Signaling.Media;
+using Switchboard.Media.Contracts;
 using Switchboard.Turn;
 using Switchboard.Turn.Configuration;
 using Switchboard.Turn.Diagnostics;

@@ -1,3 +1,4 @@
+using Switchboard.Media.Contracts;
 using Switchboard.Signaling.Media;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

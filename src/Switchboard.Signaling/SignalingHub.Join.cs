@@ -104,7 +104,7 @@ public sealed partial class SignalingHub
     byte[] Welcome(string type, ParticipantSession session, ParticipantInfo participant, List<ParticipantView> others, string requestHost, string resumeToken) =>
         OutboundMessage.Create(new JoinedMessage(type, session.Room, View(participant), others, _ice.For(session.Identity, requestHost), resumeToken,
             (int)PingInterval.TotalMilliseconds, (int)ResumeWindow.TotalMilliseconds, session.Grants, session.MediaMode,
-            session.MediaMode == MediaModes.Sfu ? _media.Tracks(session.Room) : null), SignalingJsonContext.Default.JoinedMessage).Bytes;
+            session.MediaMode == MediaModes.Sfu ? TrackViews(session.Room) : null), SignalingJsonContext.Default.JoinedMessage).Bytes;
 
     /// <summary>The same identity joined again: the old participant gets <c>replaced</c>; others see it leave.</summary>
     async ValueTask EndReplacedAsync(ParticipantInfo replaced, string room)

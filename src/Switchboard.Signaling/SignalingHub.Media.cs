@@ -1,3 +1,4 @@
+using Switchboard.Media.Contracts;
 using Switchboard.Signaling.Connections;
 using Switchboard.Signaling.Media;
 using Switchboard.Signaling.Protocol;
@@ -13,27 +14,36 @@ public sealed partial class SignalingHub
     void ListenToMedia()
     {
         _media.TracksChanged += room => Forget(BroadcastAsync(room, null, TracksMessageFor(room)));
-        _media.SpeakersChanged += (room, speakers) =>
-            Forget(BroadcastAsync(room, null, OutboundMessage.Create(new SpeakersMessage(speakers), SignalingJsonContext.Default.SpeakersMessage)));
+        _media.SpeakersChanged += change => Forget(BroadcastAsync(change.Room, null, OutboundMessage.Create(
+            new SpeakersMessage(change.Speakers.Select(s => new SpeakerView(s.ParticipantId, s.Level)).ToList()), SignalingJsonContext.Default.SpeakersMessage)));
         _media.ParticipantWarned += Warn;
-        _media.LayersChanged += (room, participantId, trackId, active) =>
+        _media.LayersChanged += demand =>
         {
-            if (_sessions.TryGetValue(participantId, out var session) && session.Room == room)
-                session.Deliver(OutboundMessage.Create(new LayersMessage(trackId, active), SignalingJsonContext.Default.LayersMessage));
+            if (_sessions.TryGetValue(demand.ParticipantId, out var session) && session.Room == demand.Room)
+                session.Deliver(OutboundMessage.Create(new LayersMessage(demand.TrackId, demand.Active), SignalingJsonContext.Default.LayersMessage));
         };
     }
 
-    void Warn(string room, string participantId, string code, string message)
+    void Warn(MediaWarning warning)
     {
-        if (_sessions.TryGetValue(participantId, out var session) && session.Room == room && session.Connection is { } connection)
-            Fail(connection, code, message, null);
+        string code = warning.Kind switch
+        {
+            MediaWarningKind.BitrateLimit => ErrorCodes.BitrateLimit,
+            _ => throw new ArgumentOutOfRangeException(nameof(warning), warning.Kind, null),
+        };
+        if (_sessions.TryGetValue(warning.ParticipantId, out var session) && session.Room == warning.Room && session.Connection is { } connection)
+            Fail(connection, code, warning.Message, null);
     }
 
     /// <summary>The room's media mode as its participants see it: a mesh when no media server runs here.</summary>
     string MediaModeOf(RoomInfo room) => _media.IsAvailable ? room.Media : MediaModes.P2p;
 
     OutboundMessage TracksMessageFor(string room) =>
-        OutboundMessage.Create(new TracksMessage(_media.Tracks(room)), SignalingJsonContext.Default.TracksMessage);
+        OutboundMessage.Create(new TracksMessage(TrackViews(room)), SignalingJsonContext.Default.TracksMessage);
+
+    /// <summary>The room's tracks as clients read them.</summary>
+    List<TrackView> TrackViews(string room) =>
+        _media.Tracks(room).Select(t => new TrackView(t.Id, t.ParticipantId, t.Kind.MediaType(), t.Source.Name(), t.Muted, t.Layers)).ToList();
 
     bool UsesMediaServer(SignalingConnection connection, ParticipantSession session, string? requestId)
     {
@@ -45,22 +55,39 @@ public sealed partial class SignalingHub
     void OfferMedia(SignalingConnection connection, ParticipantSession session, MediaOfferMessage offer)
     {
         if (!UsesMediaServer(connection, session, offer.Id)) return;
-        var request = new MediaOfferRequest(offer.Sdp, offer.Publish ?? [], offer.Subscribe ?? [], session.Grants.Publish, session.Grants.Subscribe);
-        var outcome = _media.Offer(session.Room, session.Id, request);
-        if (outcome.Sdp is { } sdp) session.Deliver(OutboundMessage.Create(new MediaAnswerMessage(sdp), SignalingJsonContext.Default.MediaAnswerMessage));
-        else Fail(connection, outcome.ErrorCode!, outcome.ErrorMessage!, offer.Id);
+        // The reader checked every source's name, so each parses.
+        var publish = (offer.Publish ?? []).Select(p => new OfferedTrack(p.Mid, ParseSource(p.Source), p.Muted,
+            p.Layers?.Select(l => new OfferedLayer(l.Rid, l.Width, l.Height)).ToList())).ToList();
+        var subscribe = (offer.Subscribe ?? []).Select(s => new WantedTrack(s.Mid, s.TrackId)).ToList();
+        var outcome = _media.Offer(session.Room, session.Id, new MediaOffer(offer.Sdp, publish, subscribe, session.Grants.Publish, session.Grants.Subscribe));
+        if (outcome.AnswerSdp is { } sdp) session.Deliver(OutboundMessage.Create(new MediaAnswerMessage(sdp), SignalingJsonContext.Default.MediaAnswerMessage));
+        else Fail(connection, ErrorCodeOf(outcome.Refusal), outcome.Message!, offer.Id);
     }
+
+    /// <summary>The error code a client gets for a refused offer (docs/signaling.md, "Errors").</summary>
+    static string ErrorCodeOf(OfferRefusal refusal) => refusal switch
+    {
+        OfferRefusal.InvalidOffer => ErrorCodes.MediaInvalid,
+        OfferRefusal.NotPermitted => ErrorCodes.PermissionDenied,
+        OfferRefusal.TooManyPublishers => ErrorCodes.TooManyPublishers,
+        OfferRefusal.TooManySubscriptions => ErrorCodes.TooManySubscriptions,
+        OfferRefusal.Unavailable => ErrorCodes.MediaUnavailable,
+        _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, null),
+    };
+
+    static TrackSource ParseSource(string name) =>
+        TrackSources.TryParse(name, out var source) ? source : throw new ArgumentException($"unchecked source '{name}'", nameof(name));
 
     void Mute(SignalingConnection connection, ParticipantSession session, MuteMessage mute)
     {
-        if (UsesMediaServer(connection, session, mute.Id) && !_media.SetMuted(session.Room, session.Id, mute.Source, mute.Muted))
+        if (UsesMediaServer(connection, session, mute.Id) && !_media.SetMuted(session.Room, session.Id, ParseSource(mute.Source), mute.Muted))
             Fail(connection, ErrorCodes.MediaInvalid, $"you publish no {mute.Source} track", mute.Id);
     }
 
     void ChangeTrackSettings(SignalingConnection connection, ParticipantSession session, TrackSettingsMessage settings)
     {
         if (UsesMediaServer(connection, session, settings.Id))
-            _media.SetTrackSettings(session.Room, session.Id, settings.TrackId, settings.Width, settings.Height, settings.Enabled ?? true);
+            _media.SetTrackSettings(session.Room, session.Id, settings.TrackId, new TrackSettings(settings.Width, settings.Height, settings.Enabled ?? true));
     }
 
     void Forget(ValueTask task)

@@ -1,3 +1,4 @@
+using Switchboard.Media.Contracts;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;

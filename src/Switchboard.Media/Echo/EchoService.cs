@@ -76,7 +76,7 @@ public sealed class EchoService(MediaTransportHost host, IOptions<MediaOptions> 
         var created = host.CreatePeer(offer, session);
         if (created is null) return Fail(503, "the media server holds its maximum number of peers (Media:MaxPeers)");
         (MediaPeer peer, AnswerTransport transport) = created.Value;
-        peer.ExpireAt(Environment.TickCount64 + (long)_options.MaxDuration.TotalMilliseconds);
+        peer.ExpireAt(host.Time.GetMillis() + (long)_options.MaxDuration.TotalMilliseconds);
         _sessions[session.Id] = (session, peer);
         _answers[session.Id] = answers;
         session.Closed += s =>

@@ -65,9 +65,9 @@ public sealed class EchoSession : IMediaPeerHandler
 
     public event Action<EchoSession>? Closed;
 
-    public void OnConnected(MediaPeer peer) => ConnectedAt = DateTimeOffset.UtcNow;
+    public void OnConnected(IMediaConnection peer) => ConnectedAt = DateTimeOffset.UtcNow;
 
-    public void OnRtp(MediaPeer peer, Span<byte> buffer, int length, long nowMillis)
+    public void OnRtp(IMediaConnection peer, Span<byte> buffer, int length, long nowMillis)
     {
         if (!RtpPacket.TryParse(buffer[..length], out RtpPacket rtp)) return;
         uint outbound;
@@ -101,7 +101,7 @@ public sealed class EchoSession : IMediaPeerHandler
         _outToIn[outbound] = inbound;
     }
 
-    public void OnRtcp(MediaPeer peer, Span<byte> buffer, int length, long nowMillis)
+    public void OnRtcp(IMediaConnection peer, Span<byte> buffer, int length, long nowMillis)
     {
         Span<byte> output = _rtcpBuffer;
         int written = 0;
@@ -158,7 +158,7 @@ public sealed class EchoSession : IMediaPeerHandler
     }
 
     /// <summary>Round-trip time from the browser's reports on echoed streams: now less when the SR went out less DLSR.</summary>
-    private void ReadReports(MediaPeer peer, in ReportPacket report, long nowMillis)
+    private void ReadReports(IMediaConnection peer, in ReportPacket report, long nowMillis)
     {
         for (int i = 0; i < report.BlockCount; i++)
         {
@@ -170,7 +170,7 @@ public sealed class EchoSession : IMediaPeerHandler
         }
     }
 
-    public long OnTimer(MediaPeer peer, long nowMillis)
+    public long OnTimer(IMediaConnection peer, long nowMillis)
     {
         _feedback.SendTransportFeedback(peer, _reportBuffer);
         if (nowMillis >= _nextReportAt)
@@ -181,7 +181,7 @@ public sealed class EchoSession : IMediaPeerHandler
         return nowMillis + (_transportWideCcId > 0 ? FeedbackIntervalMillis : ReportIntervalMillis);
     }
 
-    public void OnClosed(MediaPeer peer, string reason)
+    public void OnClosed(IMediaConnection peer, string reason)
     {
         ClosedReason = reason;
         Closed?.Invoke(this);

@@ -13,7 +13,7 @@ namespace Switchboard.Media.Peers;
 /// path), its SRTP contexts, and the handler its decrypted media goes to. The host feeds it datagrams by kind and
 /// drops it when <see cref="IsExpired"/>.
 /// </summary>
-public sealed class MediaPeer
+public sealed class MediaPeer : IMediaConnection
 {
     /// <summary>Room an SRTP tag and SRTCP trailer need after a packet in a send buffer.</summary>
     public const int ProtectionOverhead = 32;
@@ -22,6 +22,7 @@ public sealed class MediaPeer
     private readonly object _outboundLock = new();
     private readonly DtlsSrtpSession _dtls;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     /// <summary>
     /// SRTP that arrives between the peer's end of the handshake and this side's (the DTLS client finishes first and
     /// sends media at once), held until the keys are here.
@@ -35,8 +36,9 @@ public sealed class MediaPeer
     private int _closed;
 
     internal MediaPeer(string id, IceLiteAgent<MediaPath> ice, DtlsRole role, DtlsCertificate certificate,
-        CertificateFingerprint remoteFingerprint, DtlsSrtpSettings dtlsSettings, IMediaPeerHandler handler, ILogger logger)
+        CertificateFingerprint remoteFingerprint, DtlsSrtpSettings dtlsSettings, IMediaPeerHandler handler, ILogger logger, TimeProvider time)
     {
+        _time = time;
         Id = id;
         Ice = ice;
         RemoteFingerprint = remoteFingerprint;
@@ -174,7 +176,7 @@ public sealed class MediaPeer
             {
                 byte[] buffer = new byte[early.Packet.Length + ProtectionOverhead];
                 early.Packet.CopyTo(buffer, 0);
-                Unprotect(_inbound, buffer, early.Packet.Length, early.IsRtcp, Environment.TickCount64);
+                Unprotect(_inbound, buffer, early.Packet.Length, early.IsRtcp, _time.GetMillis());
             }
         }
     }

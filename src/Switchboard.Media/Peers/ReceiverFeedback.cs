@@ -49,7 +49,7 @@ public sealed class ReceiverFeedback(uint localSsrc, string cname)
     }
 
     /// <summary>Sends the transport-wide feedback gathered since the last call (as many packets as it takes).</summary>
-    public void SendTransportFeedback(MediaPeer peer, Span<byte> buffer)
+    public void SendTransportFeedback(IMediaConnection peer, Span<byte> buffer)
     {
         while (true)
         {
@@ -64,7 +64,7 @@ public sealed class ReceiverFeedback(uint localSsrc, string cname)
     }
 
     /// <summary>Sends a receiver report with SDES CNAME on every stream received.</summary>
-    public void SendReceiverReport(MediaPeer peer, Span<byte> buffer, long nowMillis)
+    public void SendReceiverReport(IMediaConnection peer, Span<byte> buffer, long nowMillis)
     {
         int written;
         lock (_gate)

@@ -1,8 +1,8 @@
-using Switchboard.Protocols.Bwe;
+using Microsoft.Extensions.Logging;
+using Switchboard.Media.Contracts;
+using Switchboard.Media.Peers;
 using Switchboard.Protocols.Rtcp;
 using Switchboard.Protocols.Rtp;
-using Microsoft.Extensions.Logging;
-using Switchboard.Media.Peers;
 
 namespace Switchboard.Media.Sfu;
 
@@ -12,23 +12,36 @@ namespace Switchboard.Media.Sfu;
 /// (<see cref="RtpStreamRewriter"/>), and so do VP8 and VP9 picture IDs (<see cref="PictureIdRewriter"/>). Switches
 /// to another simulcast layer at its next keyframe; answers the subscriber's NACKs from the track's retransmission
 /// buffers (as RTX when negotiated) and passes its keyframe requests on.
+/// Its state is written under its own lock by whoever touches the stream: the forwarding threads, the subscriber's
+/// RTCP (NACK, PLI) and the subscriber's timer (layer selection); the room's lock only adds and removes it.
 /// </summary>
 internal sealed class DownTrack
 {
     public const int MaxPacketLength = 1500;
 
+    /// <summary>After congestion made a subscriber go down, it waits this long before a higher layer may be chosen.</summary>
+    public const int StepUpIntervalMillis = 3000;
+
+    /// <summary>While the wanted layer has not started, a keyframe is asked for again this often.</summary>
+    public const int KeyframeRetryMillis = 500;
+
     private readonly Lock _gate = new();
     private readonly RtpStreamRewriter _rewriter;
     private readonly PictureIdRewriter _pictureIds = new();
     private readonly SubscriberFormat _format;
-    private int _currentSource = -1, _target, _rtxSequence = Random.Shared.Next(ushort.MaxValue);
-    private uint _packetsSent, _octetsSent;
-    private long _waitingSince = -1, _stepUpAfter;
+    private int _rtxSequence = Random.Shared.Next(ushort.MaxValue);
 
-    /// <summary>The current layer is held back while the switch to a lower one waits for its keyframe (congestion).</summary>
-    private bool _holdCurrent;
-    private uint _lastReportKey;
-    private long _lastReportSentAt;
+    private Forwarding _state = Forwarding.AwaitingKeyframe;
+    private StreamSource _current;
+    private int _target;
+    private int? _wanted;
+    private long? _keyframeAskedAt, _stepUpAfter;
+    private TrackSettings _rendering = new(0, 0, Enabled: true);
+    private uint _packetsSent, _octetsSent;
+    private SentReport? _lastReport;
+
+    /// <summary>Mirrors of the layers forwarded and wanted (-1: none), for the lock-free early exit of <see cref="Forward"/>.</summary>
+    private volatile int _forwardedLayer = -1, _targetLayer;
 
     public DownTrack(SfuParticipant subscriber, PublishedTrack track, string mid, SubscriberFormat format)
     {
@@ -46,52 +59,63 @@ internal sealed class DownTrack
     public uint RtxSsrc { get; } = SfuParticipant.RandomSsrc();
     public bool HasRtx => _format.RtxPayloadType >= 0;
 
-    /// <summary>The size the subscriber renders the track at (0: unknown) and whether it wants it at all.</summary>
-    public int RenderedWidth, RenderedHeight;
-    public bool Enabled { get; private set; } = true;
+    public bool Enabled
+    {
+        get { lock (_gate) return _rendering.Enabled; }
+    }
 
-    /// <summary>The layer forwarded now (-1: none yet), and the one wanted.</summary>
-    public int CurrentLayer => _currentSource < 0 ? -1 : _currentSource % SourcesPerGeneration;
-    public int TargetLayer => _target;
+    /// <summary>What the stream does with the layer it forwards.</summary>
+    private enum Forwarding
+    {
+        /// <summary>Nothing yet, or paused: the target layer starts at its next keyframe (audio at once).</summary>
+        AwaitingKeyframe,
 
-    /// <summary>The layer the rendered size calls for if every layer were sent (-1: none), from the last selection.</summary>
-    public int WantedLayer { get; private set; } = -1;
+        /// <summary>The current layer's packets go out.</summary>
+        Running,
 
-    private const int SourcesPerGeneration = 4;
+        /// <summary>The current layer overloads the path and is stopped while the lower target's keyframe comes.</summary>
+        Held,
+    }
 
-    private int SourceOf(int layer) => Track.Generation * SourcesPerGeneration + layer;
+    /// <summary>The layers forwarded now, chosen, and that the rendered size calls for, for the room's layer demand.</summary>
+    public LayerChoice Layers
+    {
+        get
+        {
+            lock (_gate) return new LayerChoice(_state == Forwarding.AwaitingKeyframe ? null : _current.Layer, _target, _wanted);
+        }
+    }
 
     public void Forward(int layer, ReadOnlySpan<byte> packet, bool keyframe, long nowMillis)
     {
         if (packet.Length > MaxPacketLength || !RtpPacket.TryParse(packet, out RtpPacket rtp)) return;
         byte payloadType = _format.PayloadTypeFor(rtp.PayloadType);
         if (payloadType == SubscriberFormat.NoPayloadType) return;
-        int source = SourceOf(layer);
+        // Packets of a layer neither forwarded nor wanted leave before the buffer is set up (checked again under the lock).
+        if (layer != _forwardedLayer && layer != _targetLayer) return;
+        var source = new StreamSource(Track.Generation, layer);
         ushort sequence;
         uint timestamp;
-        // Packets of a layer neither forwarded nor wanted leave before the buffer is set up (checked again under the lock).
-        if (source != Volatile.Read(ref _currentSource) && layer != Volatile.Read(ref _target)) return;
         Span<byte> buffer = stackalloc byte[MaxPacketLength + MediaPeer.ProtectionOverhead];
         lock (_gate)
         {
-            if (!Enabled || Subscriber.Peer is not { IsConnected: true }) return;
-            if (source != _currentSource)
+            if (!_rendering.Enabled || Subscriber.Connection is not { IsConnected: true }) return;
+            if (_state == Forwarding.AwaitingKeyframe || source != _current)
             {
                 // A video stream starts, or moves to another layer, only where a decoder can: at a keyframe.
                 if (layer != _target || Track.IsVideo && !keyframe) return;
-                _currentSource = source;
-                _waitingSince = -1;
-                _holdCurrent = false;
+                SetCurrent(source);
+                _keyframeAskedAt = null;
             }
-            else if (_holdCurrent) return;
-            if (!_rewriter.TryRewrite(source, rtp.SequenceNumber, rtp.Timestamp, nowMillis, out sequence, out timestamp)) return;
+            else if (_state == Forwarding.Held) return;
+            if (!_rewriter.TryRewrite(source.Key, rtp.SequenceNumber, rtp.Timestamp, nowMillis, out sequence, out timestamp)) return;
             _packetsSent++;
             _octetsSent += (uint)rtp.Payload.Length;
             packet.CopyTo(buffer);
-            if (Track.IsVideo) _pictureIds.Rewrite(source, Track.Setup.CodecOf(rtp.PayloadType), buffer.Slice(rtp.HeaderLength, rtp.Payload.Length));
+            if (Track.IsVideo) _pictureIds.Rewrite(source.Key, Track.Setup.CodecOf(rtp.PayloadType), buffer.Slice(rtp.HeaderLength, rtp.Payload.Length));
         }
         Send(buffer, packet.Length, payloadType, sequence, timestamp, nowMillis);
-        if (Track.IsVideo && Subscriber.ProbeCopies is > 0 and int copies)
+        if (Track.IsVideo && Subscriber.Path.ProbeCopies is > 0 and int copies)
         {
             // A probe of the subscriber's path: the packet again, as retransmissions the receiver drops as duplicates.
             Span<ushort> again = stackalloc ushort[copies];
@@ -100,11 +124,23 @@ internal sealed class DownTrack
         }
     }
 
+    private void SetCurrent(StreamSource source)
+    {
+        (_current, _state) = (source, Forwarding.Running);
+        _forwardedLayer = source.Layer;
+    }
+
+    private void Stop()
+    {
+        _state = Forwarding.AwaitingKeyframe;
+        _forwardedLayer = -1;
+    }
+
     private void Send(Span<byte> buffer, int length, byte payloadType, ushort sequence, uint timestamp, long nowMillis)
     {
         SubscriberPacket.Rewrite(buffer[..length], Ssrc, payloadType, sequence, timestamp, _format.ExtensionMap, _format.AbsSendTimeId, nowMillis);
-        Subscriber.Bandwidth.TryStamp(buffer[..length], _format.TransportWideCcId, nowMillis * 1000);
-        Subscriber.Peer?.SendRtp(buffer, length);
+        Subscriber.Path.SendSide.TryStamp(buffer[..length], _format.TransportWideCcId, nowMillis * 1000);
+        Subscriber.Connection?.SendRtp(buffer, length);
     }
 
     /// <summary>The subscriber lost these (its sequence numbers): sent again from the layer's buffer (RFC 4585 §6.2.1, RFC 4588).</summary>
@@ -115,19 +151,19 @@ internal sealed class DownTrack
         TrackLayer[] layers = Track.Setup.Layers;
         foreach (ushort sequence in lost)
         {
-            int source;
+            int key;
             ushort original;
             uint timestamp;
             lock (_gate)
-                if (!_rewriter.TryLookup(sequence, out source, out original, out timestamp)) continue;
-            int layer = source % SourcesPerGeneration;
-            if (source / SourcesPerGeneration != Track.Generation || layer >= layers.Length) continue;
-            if (!layers[layer].Retransmission.TryGet(original, nowMillis, buffer[..MaxPacketLength], out int length)) continue;
+                if (!_rewriter.TryLookup(sequence, out key, out original, out timestamp)) continue;
+            StreamSource source = StreamSource.FromKey(key);
+            if (source.Generation != Track.Generation || source.Layer >= layers.Length) continue;
+            if (!layers[source.Layer].Retransmission.TryGet(original, nowMillis, buffer[..MaxPacketLength], out int length)) continue;
             if (!RtpPacket.TryParse(buffer[..length], out RtpPacket rtp)) continue;
             byte payloadType = _format.PayloadTypeFor(rtp.PayloadType);
             if (payloadType == SubscriberFormat.NoPayloadType) continue;
             if (Track.IsVideo)
-                lock (_gate) _pictureIds.RewriteRetransmission(source, Track.Setup.CodecOf(rtp.PayloadType), buffer.Slice(rtp.HeaderLength, rtp.Payload.Length));
+                lock (_gate) _pictureIds.RewriteRetransmission(key, Track.Setup.CodecOf(rtp.PayloadType), buffer.Slice(rtp.HeaderLength, rtp.Payload.Length));
             if (!HasRtx)
             {
                 Send(buffer, length, payloadType, sequence, timestamp, nowMillis);
@@ -135,9 +171,9 @@ internal sealed class DownTrack
             }
             Span<byte> packet = buffer[..length];
             SubscriberPacket.Rewrite(packet, Ssrc, payloadType, sequence, timestamp, _format.ExtensionMap, _format.AbsSendTimeId, nowMillis);
-            Subscriber.Bandwidth.TryStamp(packet, _format.TransportWideCcId, nowMillis * 1000);
+            Subscriber.Path.SendSide.TryStamp(packet, _format.TransportWideCcId, nowMillis * 1000);
             int rtxLength = RtxPacket.Wrap(packet, rtx[..(MaxPacketLength + 2)], (byte)_format.RtxPayloadType, RtxSsrc, (ushort)Interlocked.Increment(ref _rtxSequence));
-            if (rtxLength > 0) Subscriber.Peer?.SendRtp(rtx, rtxLength);
+            if (rtxLength > 0) Subscriber.Connection?.SendRtp(rtx, rtxLength);
         }
     }
 
@@ -148,14 +184,14 @@ internal sealed class DownTrack
         uint packets, octets;
         lock (_gate)
         {
-            int source = SourceOf(layer);
-            if (source != _currentSource || !_rewriter.TryMapTimestamp(source, rtpTimestamp, out timestamp)) return;
+            var source = new StreamSource(Track.Generation, layer);
+            if (_state == Forwarding.AwaitingKeyframe || source != _current || !_rewriter.TryMapTimestamp(source.Key, rtpTimestamp, out timestamp)) return;
             (packets, octets) = (_packetsSent, _octetsSent);
         }
         Span<byte> buffer = stackalloc byte[64 + MediaPeer.ProtectionOverhead];
         int written = new SenderReport(Ssrc, ntpTimestamp, timestamp, packets, octets, []).Write(buffer);
-        if (written <= 0 || Subscriber.Peer?.SendRtcp(buffer, written) != true) return;
-        lock (_gate) (_lastReportKey, _lastReportSentAt) = ((uint)(ntpTimestamp >> 16), nowMillis);
+        if (written <= 0 || Subscriber.Connection?.SendRtcp(buffer, written) != true) return;
+        lock (_gate) _lastReport = new SentReport((uint)(ntpTimestamp >> 16), nowMillis);
     }
 
     /// <summary>
@@ -166,28 +202,24 @@ internal sealed class DownTrack
     {
         lock (_gate)
         {
-            if (block.LastSenderReport == 0 || block.LastSenderReport != _lastReportKey) return null;
-            double rtt = nowMillis - _lastReportSentAt - block.DelaySinceLastSenderReport * 1000.0 / 65536;
+            if (block.LastSenderReport == 0 || _lastReport is not { } last || block.LastSenderReport != last.Key) return null;
+            double rtt = nowMillis - last.SentAtMillis - block.DelaySinceLastSenderReport * 1000.0 / 65536;
             return rtt >= 0 ? rtt : null;
         }
     }
-
-    /// <summary>After congestion made a subscriber go down, it waits this long before a higher layer may be chosen.</summary>
-    private const int StepUpIntervalMillis = 3000;
 
     /// <summary>
     /// Picks the layer to receive (timer); a change asks the publisher for a keyframe on the new layer. Under congestion
     /// (the subscriber's estimate fell), the best layer that fits its share of the estimate, at once. Otherwise the
     /// layer the rendered size calls for, except that after congestion it goes back up one layer at a time, once the
     /// share covers the next layer's bit rate; until then <paramref name="shortfall"/> says by how much it does not, and
-    /// the subscriber probes its path (<see cref="SfuParticipant.ProbeCopies"/>). Returns the layer it would want if all
-    /// were sent (which layers the publisher may pause).
+    /// the subscriber probes its path (<see cref="Protocols.Bwe.PathEstimate"/>).
     /// </summary>
-    public int SelectLayer(long availableBitsPerSecond, bool congested, long nowMillis, out long shortfall)
+    public void SelectLayer(long availableBitsPerSecond, bool congested, long nowMillis, out long shortfall)
     {
         shortfall = 0;
         TrackLayer[] layers = Track.Setup.Layers;
-        if (layers.Length == 0 || !Enabled) return -1;
+        if (layers.Length == 0) return;
         Span<SimulcastLayer> live = stackalloc SimulcastLayer[layers.Length];
         Span<SimulcastLayer> announced = stackalloc SimulcastLayer[layers.Length];
         for (int i = 0; i < layers.Length; i++)
@@ -195,64 +227,63 @@ internal sealed class DownTrack
             live[i] = layers[i].Describe(nowMillis);
             announced[i] = live[i] with { Active = true };
         }
-        int wanted = WantedLayer = SimulcastLayerSelector.Select(announced, long.MaxValue, RenderedWidth, RenderedHeight, -1);
         bool requestKeyframe = false;
         int target;
         lock (_gate)
         {
-            int current = CurrentLayer;
-            int selected = SimulcastLayerSelector.Select(live, congested ? availableBitsPerSecond : long.MaxValue, RenderedWidth, RenderedHeight, current);
+            if (!_rendering.Enabled) return;
+            (int width, int height) = (_rendering.Width, _rendering.Height);
+            int wanted = SimulcastLayerSelector.Select(announced, long.MaxValue, width, height, -1);
+            _wanted = wanted >= 0 ? wanted : null;
+            int current = _state == Forwarding.AwaitingKeyframe ? -1 : _current.Layer;
+            int selected = SimulcastLayerSelector.Select(live, congested ? availableBitsPerSecond : long.MaxValue, width, height, current);
             if (congested && current >= 0 && selected < current)
             {
                 // The layer forwarded now overloads the path: it stops at once, so that the lower layer's keyframe
                 // does not queue behind it.
                 _stepUpAfter = nowMillis + StepUpIntervalMillis;
-                _holdCurrent = true;
+                _state = Forwarding.Held;
                 _rewriter.Pause();
             }
-            else if (current >= 0 && selected > current && _stepUpAfter > 0)
+            else if (current >= 0 && selected > current && _stepUpAfter is { } stepUpAfter)
             {
                 // Since congestion: one layer up at a time, when the estimate (probed if need be) covers it.
                 int next = current + 1;
                 while (next < selected && !live[next].Active) next++;
                 long cost = SimulcastLayerSelector.StepUpBitrate(live[next]);
-                if (nowMillis >= _stepUpAfter && SimulcastLayerSelector.FitsUp(cost, availableBitsPerSecond))
+                if (nowMillis >= stepUpAfter && SimulcastLayerSelector.FitsUp(cost, availableBitsPerSecond))
                 {
-                    _stepUpAfter = next == selected ? 0 : nowMillis + StepUpIntervalMillis / 3;
+                    _stepUpAfter = next == selected ? null : nowMillis + StepUpIntervalMillis / 3;
                     selected = next;
                 }
                 else
                 {
-                    if (nowMillis >= _stepUpAfter) shortfall = SimulcastLayerSelector.NeededToStepUp(cost) - availableBitsPerSecond;
+                    if (nowMillis >= stepUpAfter) shortfall = SimulcastLayerSelector.NeededToStepUp(cost) - availableBitsPerSecond;
                     selected = _target;
                 }
             }
             if (selected >= 0 && selected != _target)
             {
-                Subscriber.Room.Service.Logger.LogDebug("SFU room {Room}: {Subscriber} goes from layer {From} to {To} of {Track} (share {Share} bit/s, layer {Bitrate} bit/s, congested {Congested})",
+                Subscriber.Room.Logger.LogDebug("SFU room {Room}: {Subscriber} goes from layer {From} to {To} of {Track} (share {Share} bit/s, layer {Bitrate} bit/s, congested {Congested})",
                     Subscriber.Room.Name, Subscriber.Id, _target, selected, Track.Id, availableBitsPerSecond, live[selected].Bitrate, congested);
-                _target = selected;
+                _target = _targetLayer = selected;
             }
             target = _target;
-            if (_holdCurrent && target == CurrentLayer)
+            // Back to the held layer: it starts again at its next keyframe.
+            if (_state == Forwarding.Held && target == _current.Layer) Stop();
+            // Not receiving the wanted layer yet: ask for a keyframe now, and again each retry interval while it does not come.
+            bool receivingTarget = _state == Forwarding.Running && _current.Layer == _target;
+            if (!receivingTarget && (_keyframeAskedAt is not { } askedAt || nowMillis - askedAt >= KeyframeRetryMillis))
             {
-                // Back to the held layer: it starts again at its next keyframe.
-                _currentSource = -1;
-                _holdCurrent = false;
-            }
-            // Not receiving the wanted layer yet: ask for a keyframe now, and again each throttle interval while it does not come.
-            if (CurrentLayer != _target && (_waitingSince < 0 || nowMillis - _waitingSince >= 500))
-            {
-                _waitingSince = nowMillis;
+                _keyframeAskedAt = nowMillis;
                 requestKeyframe = true;
             }
         }
         if (requestKeyframe) Track.RequestKeyframe(target, nowMillis);
-        return wanted;
     }
 
     /// <summary>The subscriber lost a picture (PLI/FIR): the publisher is asked for a keyframe on the layer forwarded.</summary>
-    public void OnKeyframeRequest(long nowMillis) => Track.RequestKeyframe(Math.Max(CurrentLayer, 0), nowMillis);
+    public void OnKeyframeRequest(long nowMillis) => Track.RequestKeyframe(Math.Max(_forwardedLayer, 0), nowMillis);
 
     /// <summary>Stops forwarding until resumed: the next packet continues the numbering without a gap, video from a keyframe.</summary>
     public void Pause()
@@ -260,19 +291,31 @@ internal sealed class DownTrack
         lock (_gate)
         {
             _rewriter.Pause();
-            _currentSource = -1;
-            _waitingSince = -1;
-            _holdCurrent = false;
+            Stop();
+            _keyframeAskedAt = null;
         }
     }
 
-    public void SetEnabled(bool enabled)
+    /// <summary>The size the subscriber renders the track at, and whether it wants it at all (off pauses the stream).</summary>
+    public void SetRendering(TrackSettings settings)
     {
-        if (enabled == Enabled) return;
-        if (!enabled) Pause();
-        Enabled = enabled;
+        lock (_gate)
+        {
+            if (_rendering.Enabled && !settings.Enabled)
+            {
+                _rewriter.Pause();
+                Stop();
+                _keyframeAskedAt = null;
+            }
+            _rendering = settings;
+        }
     }
+
+    private readonly record struct SentReport(uint Key, long SentAtMillis);
 }
+
+/// <summary>A subscriber stream's layers: forwarded now, chosen (it switches at the chosen one's keyframe), and wanted by size.</summary>
+internal readonly record struct LayerChoice(int? Forwarded, int Target, int? Wanted);
 
 /// <summary>How a subscriber's section receives a track: payload types by the publisher's, its RTX, header extension ids.</summary>
 internal sealed class SubscriberFormat(byte[] payloadTypes, int rtxPayloadType, byte[] extensionMap, int absSendTimeId, int transportWideCcId)

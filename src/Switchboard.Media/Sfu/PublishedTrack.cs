@@ -1,52 +1,79 @@
-using Switchboard.Protocols.Bwe;
-using Switchboard.Protocols.Rtcp;
+using Switchboard.Media.Contracts;
 using Switchboard.Protocols.Rtp;
 using Switchboard.Protocols.Sdp;
-using Switchboard.Signaling.Media;
 
 namespace Switchboard.Media.Sfu;
 
 /// <summary>
-/// A participant's published audio or video track from one source (microphone, camera, screen, screen-audio): its
-/// layers, its codecs as the publisher negotiated them, and the subscribers' <see cref="DownTrack"/>s it fans out to.
-/// The track outlives the publisher's peer connection, so subscribers keep their streams when it reconnects.
+/// A participant's published audio or video track from one source: its layers, its codecs as the publisher negotiated
+/// them, and the subscribers' <see cref="DownTrack"/>s it fans out to. The track outlives the publisher's peer
+/// connection, so subscribers keep their streams when it reconnects. Everything here is written under the room's lock
+/// (offers, mutes, the bit rate check) and read by the forwarding path without it: the subscriber array and the setup
+/// are replaced whole, never changed in place.
 /// </summary>
 internal sealed class PublishedTrack
 {
     private DownTrack[] _subscribers = [];
+    private TrackSetup _setup = TrackSetup.Empty;
+    private volatile bool _muted, _held;
+    private int _generation;
 
-    public PublishedTrack(SfuParticipant owner, string source, string kind)
+    public PublishedTrack(SfuParticipant owner, TrackSource source)
     {
         Owner = owner;
         Source = source;
-        Kind = kind;
         Id = TrackSources.TrackId(owner.Id, source);
     }
 
     public string Id { get; }
     public SfuParticipant Owner { get; }
-    public string Source { get; }
-    public string Kind { get; }
-    public bool IsVideo => Kind == "video";
+    public TrackSource Source { get; }
+    public TrackKind Kind => Source.Kind();
+    public bool IsVideo => Kind == TrackKind.Video;
 
-    public volatile bool Muted;
+    public bool Muted => _muted;
 
     /// <summary>Held back: its publisher sends far over its bit rate limit.</summary>
-    public volatile bool Throttled;
+    public bool Held => _held;
 
-    /// <summary>Bumped when the publisher's connection is replaced: its streams start over with new SSRCs.</summary>
-    public int Generation;
+    /// <summary>Which connection of the publisher the layers' streams belong to: one more each time it is replaced.</summary>
+    public int Generation => Volatile.Read(ref _generation);
 
-    /// <summary>The publisher's section (mid), codecs and layers; replaced on each offer, read on the forwarding path.</summary>
-    public TrackSetup Setup { get; private set; } = TrackSetup.Empty;
+    /// <summary>The publisher's section (mid), codecs and layers; replaced on each offer.</summary>
+    public TrackSetup Setup => Volatile.Read(ref _setup);
 
     public DownTrack[] Subscribers => Volatile.Read(ref _subscribers);
 
-    public TrackView View => new(Id, Owner.Id, Kind, Source, Muted, Setup.Layers.Length);
+    public TrackInfo Info => new(Id, Owner.Id, Source, Muted, Setup.Layers.Length);
 
-    public void Configure(TrackSetup setup) => Setup = setup;
+    // Writers, all under the room's lock.
 
-    /// <summary>Adds or removes a subscriber (under the room's lock).</summary>
+    public void Configure(TrackSetup setup) => Volatile.Write(ref _setup, setup);
+
+    /// <summary>The publisher's connection was replaced: its streams start over with new SSRCs.</summary>
+    public void StartGeneration() => Volatile.Write(ref _generation, _generation + 1);
+
+    /// <summary>Mutes or unmutes; false when it already was. Subscribers see no gap for what was not sent.</summary>
+    public bool SetMuted(bool muted)
+    {
+        if (_muted == muted) return false;
+        _muted = muted;
+        if (muted) PauseSubscribers();
+        return true;
+    }
+
+    public void SetHeld(bool held)
+    {
+        _held = held;
+        if (held) PauseSubscribers();
+    }
+
+    /// <summary>Every subscriber's stream stops until the next keyframe the layer selection asks for.</summary>
+    private void PauseSubscribers()
+    {
+        foreach (DownTrack down in Subscribers) down.Pause();
+    }
+
     public void Attach(DownTrack down) => Volatile.Write(ref _subscribers, [.. _subscribers, down]);
     public void Detach(DownTrack down) => Volatile.Write(ref _subscribers, _subscribers.Where(d => d != down).ToArray());
 
@@ -64,7 +91,7 @@ internal sealed class PublishedTrack
     /// </summary>
     public void Forward(int layer, ReadOnlySpan<byte> packet, bool keyframe, long nowMillis)
     {
-        if (Muted || Throttled) return;
+        if (_muted || _held) return;
         DownTrack[] subscribers = Subscribers;
         if (!ParallelFanOut.Shared.Splits(subscribers.Length) || packet.Length > DownTrack.MaxPacketLength)
         {
@@ -79,7 +106,7 @@ internal sealed class PublishedTrack
         }
         finally
         {
-            copies.Subscribers = [];
+            copies.Clear();
         }
     }
 
@@ -89,22 +116,23 @@ internal sealed class PublishedTrack
     private sealed class Copies : IRangeWork
     {
         private readonly byte[] _packet = new byte[DownTrack.MaxPacketLength];
+        private DownTrack[] _subscribers = [];
         private int _length, _layer;
         private bool _keyframe;
         private long _nowMillis;
 
-        public DownTrack[] Subscribers = [];
-
         public void Set(DownTrack[] subscribers, int layer, ReadOnlySpan<byte> packet, bool keyframe, long nowMillis)
         {
-            Subscribers = subscribers;
+            _subscribers = subscribers;
             packet.CopyTo(_packet);
             (_length, _layer, _keyframe, _nowMillis) = (packet.Length, layer, keyframe, nowMillis);
         }
 
+        public void Clear() => _subscribers = [];
+
         public void Run(int start, int end)
         {
-            for (int i = start; i < end; i++) Subscribers[i].Forward(_layer, _packet.AsSpan(0, _length), _keyframe, _nowMillis);
+            for (int i = start; i < end; i++) _subscribers[i].Forward(_layer, _packet.AsSpan(0, _length), _keyframe, _nowMillis);
         }
     }
 }

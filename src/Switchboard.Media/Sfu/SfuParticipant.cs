@@ -1,7 +1,8 @@
+using Switchboard.Media.Contracts;
+using Switchboard.Media.Peers;
 using Switchboard.Protocols.Bwe;
 using Switchboard.Protocols.Rtcp;
 using Switchboard.Protocols.Rtp;
-using Switchboard.Media.Peers;
 
 namespace Switchboard.Media.Sfu;
 
@@ -12,35 +13,30 @@ namespace Switchboard.Media.Sfu;
 /// feedback, NACKs for what the SFU lost and throttled keyframe requests. Subscribing: its RTCP about the streams it
 /// receives (NACK, PLI/FIR) goes to the matching <see cref="DownTrack"/>, its transport-wide feedback (or REMB) to the
 /// estimate of its path, and its timer picks their layers.
+/// Who writes what: its tracks, subscriptions and connection change under the room's lock (and are read through
+/// snapshots); its inbound state (SSRC table, reception statistics, what was lost) under its inbound lock, by its
+/// connection's packets and timer; its path estimate is thread-safe on its own.
 /// </summary>
 internal sealed class SfuParticipant : IMediaPeerHandler
 {
-    private const int FeedbackIntervalMillis = 100, ReportIntervalMillis = 1000, LayerIntervalMillis = 250;
+    public const int FeedbackIntervalMillis = 100, ReportIntervalMillis = 1000, LayerIntervalMillis = 250;
+
+    /// <summary>Checks over the bit rate limit in a row before the participant's video is held back (5 s of the room's checks).</summary>
+    private const int ChecksBeforeHolding = 5000 / SfuRoom.LayerDemandIntervalMillis;
 
     private readonly Lock _inboundGate = new();
     private readonly byte[] _rtcpBuffer = new byte[1500 + MediaPeer.ProtectionOverhead];
     private readonly ReceiverFeedback _feedback;
+    private readonly Dictionary<TrackSource, PublishedTrack> _published = [];
+    private readonly Dictionary<string, DownTrack> _subscriptions = [];
     private Dictionary<uint, InboundStream> _inbound = [];
     private InboundRoutes _routes = InboundRoutes.None;
     private Dictionary<uint, DownTrack> _downBySsrc = [];
-    private long _nextReportAt, _nextLayerSelectionAt;
-
-    /// <summary>What the path to the participant carries (the SFU's estimate, or its browser's REMB); unknown at first.</summary>
-    private long _receiveEstimate = long.MaxValue;
-
-    /// <summary>The highest REMB of late, and until when the path counts as congested.</summary>
-    private long _estimatePeak, _congestedUntil;
-
-    /// <summary>
-    /// A probe of the path to the participant: copies per video packet, until when it runs, when the next may start,
-    /// and the bytes sent at the last layer selection (for the rate sent since).
-    /// </summary>
-    private int _probeCopies;
-    private long _probeUntil, _nextProbeAt, _bytesSentBefore, _bytesSentAt;
-
-    /// <summary>Snapshots of <see cref="Published"/> and <see cref="Subscriptions"/> for the timer, which runs outside the room's lock.</summary>
     private PublishedTrack[] _publishedSnapshot = [];
     private DownTrack[] _subscriptionSnapshot = [];
+    private IMediaConnection? _connection;
+    private long _nextReportAt, _nextLayerSelectionAt;
+    private int _overLimitChecks;
 
     public SfuParticipant(SfuRoom room, string id)
     {
@@ -55,54 +51,72 @@ internal sealed class SfuParticipant : IMediaPeerHandler
     /// <summary>The RTCP sender SSRC of what the SFU sends this participant about its streams.</summary>
     public uint LocalSsrc { get; } = RandomSsrc();
 
-    /// <summary>The peer connection now (replaced when the participant offers a new one).</summary>
-    public MediaPeer? Peer { get; set; }
+    /// <summary>The peer connection now (replaced when the participant offers a new one; null once it ended).</summary>
+    public IMediaConnection? Connection => Volatile.Read(ref _connection);
 
-    /// <summary>Its published tracks by source, and its subscriptions by mid (changed under the room's lock).</summary>
-    public Dictionary<string, PublishedTrack> Published { get; } = [];
-    public Dictionary<string, DownTrack> Subscriptions { get; } = [];
+    /// <summary>Its published tracks by source, and its subscriptions by mid (read under the room's lock).</summary>
+    public IReadOnlyDictionary<TrackSource, PublishedTrack> Published => _published;
+    public IReadOnlyDictionary<string, DownTrack> Subscriptions => _subscriptions;
 
-    /// <summary>Room checks of the participant's sending bit rate over the limit in a row, and whether its video is held back.</summary>
-    public int OverLimitChecks;
-    public bool Throttled;
+    /// <summary>Whether its video is held back for sending far over its bit rate limit (room's lock).</summary>
+    public bool Held { get; private set; }
 
-    /// <summary>The SFU's own estimate of the path to this participant, from transport-wide feedback on what it sends.</summary>
-    public SendSideBandwidthEstimator Bandwidth { get; } = new();
-
-    /// <summary>
-    /// While a probe runs, how many times each video packet forwarded to the participant is sent again (0: no probe).
-    /// The copies raise what the path carries to the rate a higher layer needs; if it arrives without overuse, the
-    /// estimate rises to it and the layer can be taken.
-    /// </summary>
-    public int ProbeCopies => Volatile.Read(ref _probeCopies);
-
-    private const int ProbeMillis = 1500, ProbeIntervalMillis = 3000, MaxProbeCopies = 8;
+    /// <summary>What the path to this participant carries, from feedback on what the SFU sends it.</summary>
+    public PathEstimate Path { get; } = new();
 
     public static uint RandomSsrc() => (uint)Random.Shared.NextInt64(1, uint.MaxValue);
 
-    /// <summary>After an offer: how packets find their track, and subscriptions by the SSRCs the SFU sends them with.</summary>
-    public void Route(InboundRoutes routes, bool newConnection)
+    // Structure, under the room's lock.
+
+    public void UseConnection(IMediaConnection? connection) => Volatile.Write(ref _connection, connection);
+
+    public void Publish(PublishedTrack track)
     {
-        lock (_inboundGate)
-        {
-            _routes = routes;
-            var inbound = new Dictionary<uint, InboundStream>();
-            foreach (var (ssrc, stream) in routes.Signalled) inbound[ssrc] = stream;
-            if (!newConnection)
-                foreach (var (ssrc, stream) in _inbound)
-                    if (routes.ByMid.ContainsValue(stream.Track)) inbound.TryAdd(ssrc, stream);
-            _inbound = inbound;
-        }
+        _published[track.Source] = track;
         Reroute();
     }
 
-    /// <summary>Refreshes what the timer and RTCP path read after the room changed this participant's tracks (under the room's lock).</summary>
-    public void Reroute()
+    public void Unpublish(PublishedTrack track)
     {
-        Volatile.Write(ref _publishedSnapshot, Published.Values.ToArray());
-        Volatile.Write(ref _subscriptionSnapshot, Subscriptions.Values.ToArray());
+        _published.Remove(track.Source);
+        Reroute();
+    }
+
+    public void Subscribe(IReadOnlyDictionary<string, DownTrack> subscriptions)
+    {
+        _subscriptions.Clear();
+        foreach (var (mid, down) in subscriptions) _subscriptions[mid] = down;
+        Reroute();
+    }
+
+    public void Unsubscribe(string mid)
+    {
+        _subscriptions.Remove(mid);
+        Reroute();
+    }
+
+    /// <summary>
+    /// One room check of its sending bit rate against <paramref name="limit"/>: held back once it sent more than twice
+    /// the limit for <see cref="ChecksBeforeHolding"/> checks in a row, released once it is under again. True when that changed.
+    /// </summary>
+    public bool CheckBitrate(long bitrate, long limit)
+    {
+        _overLimitChecks = bitrate > 2 * limit ? _overLimitChecks + 1 : 0;
+        bool held = _overLimitChecks >= ChecksBeforeHolding;
+        if (held == Held) return false;
+        Held = held;
+        foreach (PublishedTrack track in _published.Values)
+            if (track.IsVideo) track.SetHeld(held);
+        return true;
+    }
+
+    /// <summary>Refreshes what the timer and RTCP path read after its tracks or subscriptions changed.</summary>
+    private void Reroute()
+    {
+        Volatile.Write(ref _publishedSnapshot, _published.Values.ToArray());
+        Volatile.Write(ref _subscriptionSnapshot, _subscriptions.Values.ToArray());
         var bySsrc = new Dictionary<uint, DownTrack>();
-        foreach (DownTrack down in Subscriptions.Values)
+        foreach (DownTrack down in _subscriptions.Values)
         {
             bySsrc[down.Ssrc] = down;
             if (down.HasRtx) bySsrc[down.RtxSsrc] = down;
@@ -110,11 +124,32 @@ internal sealed class SfuParticipant : IMediaPeerHandler
         Volatile.Write(ref _downBySsrc, bySsrc);
     }
 
-    public void OnConnected(MediaPeer peer) { }
-
-    public void OnRtp(MediaPeer peer, Span<byte> buffer, int length, long nowMillis)
+    /// <summary>After an offer: how packets find their track; SSRCs the offer signalled are bound to their layers.</summary>
+    public void Route(InboundRoutes routes, bool newConnection)
     {
-        if (peer != Peer || !RtpPacket.TryParse(buffer[..length], out RtpPacket rtp)) return;
+        lock (_inboundGate)
+        {
+            _routes = routes;
+            var inbound = new Dictionary<uint, InboundStream>();
+            foreach (var (ssrc, stream) in routes.Signalled)
+            {
+                inbound[ssrc] = stream;
+                stream.Track.Setup.Layers[stream.Layer].BindSsrc(ssrc, stream.IsRtx);
+            }
+            if (!newConnection)
+                foreach (var (ssrc, stream) in _inbound)
+                    if (routes.ByMid.ContainsValue(stream.Track)) inbound.TryAdd(ssrc, stream);
+            _inbound = inbound;
+        }
+    }
+
+    // The connection's packets and timer.
+
+    public void OnConnected(IMediaConnection connection) { }
+
+    public void OnRtp(IMediaConnection connection, Span<byte> buffer, int length, long nowMillis)
+    {
+        if (connection != Connection || !RtpPacket.TryParse(buffer[..length], out RtpPacket rtp)) return;
         InboundStream stream;
         lock (_inboundGate)
         {
@@ -136,7 +171,7 @@ internal sealed class SfuParticipant : IMediaPeerHandler
         }
         ReadOnlySpan<byte> packet = buffer[..length];
         layer.Retransmission.Store(packet, rtp.SequenceNumber, nowMillis);
-        layer.Bitrate.Add(length, nowMillis);
+        layer.OnPacket(length, nowMillis);
         bool keyframe = track.IsVideo && KeyframeDetector.IsKeyframeStart(track.Setup.CodecOf(rtp.PayloadType), rtp.Payload);
         if (keyframe) layer.OnKeyframe(nowMillis);
         else if (!track.IsVideo && _routes.AudioLevelId > 0 && rtp.TryGetExtension(_routes.AudioLevelId, out ReadOnlySpan<byte> level)
@@ -163,16 +198,15 @@ internal sealed class SfuParticipant : IMediaPeerHandler
             if (layer < 0) return false;
         }
         if (setup.Layers.Length == 0) return false;
-        if (isRtx) setup.Layers[layer].RtxSsrc = rtp.Ssrc;
-        else setup.Layers[layer].Ssrc = rtp.Ssrc;
+        setup.Layers[layer].BindSsrc(rtp.Ssrc, isRtx);
         stream = new InboundStream(track, layer, isRtx);
         _inbound[rtp.Ssrc] = stream;
         return true;
     }
 
-    public void OnRtcp(MediaPeer peer, Span<byte> buffer, int length, long nowMillis)
+    public void OnRtcp(IMediaConnection connection, Span<byte> buffer, int length, long nowMillis)
     {
-        if (peer != Peer) return;
+        if (connection != Connection) return;
         Span<ushort> lost = stackalloc ushort[256];
         Dictionary<uint, DownTrack> downTracks = Volatile.Read(ref _downBySsrc);
         foreach (RtcpPacket packet in new RtcpCompound(buffer[..length]))
@@ -184,28 +218,19 @@ internal sealed class SfuParticipant : IMediaPeerHandler
                 {
                     ReportBlock block = report.Block(i);
                     if (downTracks.TryGetValue(block.Ssrc, out DownTrack? reported) && reported.RoundTripMillis(block, nowMillis) is { } rtt)
-                        peer.Statistics.RoundTripMillis = rtt;
+                        connection.Statistics.RoundTripMillis = rtt;
                 }
                 continue;
             }
             if (!FeedbackPacket.TryRead(packet, out FeedbackPacket feedback)) continue;
-            if (TransportFeedback.Is(feedback) && TransportFeedback.TryRead(feedback, out TransportFeedback transportFeedback))
+            if (TransportFeedback.Is(feedback))
             {
-                bool overuse = Bandwidth.OnFeedback(transportFeedback, nowMillis);
-                lock (_inboundGate)
-                {
-                    _receiveEstimate = Bandwidth.Estimate;
-                    if (overuse)
-                    {
-                        _congestedUntil = nowMillis + 2000;
-                        Volatile.Write(ref _probeCopies, 0); // the path carries no more
-                    }
-                }
+                if (TransportFeedback.TryRead(feedback, out TransportFeedback transportFeedback)) Path.OnTransportFeedback(transportFeedback, nowMillis);
                 continue;
             }
             if (ReceiverEstimatedMaxBitrate.TryRead(feedback, out ulong bitrate, out _))
             {
-                OnReceiverEstimate((long)Math.Min(bitrate, long.MaxValue), nowMillis);
+                Path.OnReceiverEstimate((long)Math.Min(bitrate, long.MaxValue), nowMillis);
                 continue;
             }
             if (!downTracks.TryGetValue(feedback.MediaSsrc, out DownTrack? down)) continue;
@@ -226,21 +251,21 @@ internal sealed class SfuParticipant : IMediaPeerHandler
     /// <summary>Asks this participant for a keyframe on one of its streams (RFC 4585 §6.3.1).</summary>
     public void SendPictureLossIndication(uint mediaSsrc)
     {
-        if (mediaSsrc == 0 || Peer is not { } peer) return;
+        if (mediaSsrc == 0 || Connection is not { } connection) return;
         Span<byte> buffer = stackalloc byte[12 + MediaPeer.ProtectionOverhead];
         int written = PictureLossIndication.Write(buffer, LocalSsrc, mediaSsrc);
-        if (written > 0) peer.SendRtcp(buffer, written);
+        if (written > 0) connection.SendRtcp(buffer, written);
     }
 
-    public long OnTimer(MediaPeer peer, long nowMillis)
+    public long OnTimer(IMediaConnection connection, long nowMillis)
     {
-        if (peer != Peer) return nowMillis + ReportIntervalMillis;
-        _feedback.SendTransportFeedback(peer, _rtcpBuffer);
-        AskAgainForLost(peer, nowMillis);
+        if (connection != Connection) return nowMillis + ReportIntervalMillis;
+        _feedback.SendTransportFeedback(connection, _rtcpBuffer);
+        AskAgainForLost(connection, nowMillis);
         if (nowMillis >= _nextReportAt)
         {
             _nextReportAt = nowMillis + ReportIntervalMillis;
-            _feedback.SendReceiverReport(peer, _rtcpBuffer, nowMillis);
+            _feedback.SendReceiverReport(connection, _rtcpBuffer, nowMillis);
         }
         foreach (PublishedTrack track in Volatile.Read(ref _publishedSnapshot))
             foreach (TrackLayer layer in track.Setup.Layers)
@@ -248,14 +273,14 @@ internal sealed class SfuParticipant : IMediaPeerHandler
         if (nowMillis >= _nextLayerSelectionAt)
         {
             _nextLayerSelectionAt = nowMillis + LayerIntervalMillis;
-            SelectLayers(peer, nowMillis);
+            SelectLayers(connection, nowMillis);
         }
         Room.OnTimer(nowMillis);
         return nowMillis + FeedbackIntervalMillis;
     }
 
     /// <summary>NACKs to this participant for the packets of its streams the SFU has not received.</summary>
-    private void AskAgainForLost(MediaPeer peer, long nowMillis)
+    private void AskAgainForLost(IMediaConnection connection, long nowMillis)
     {
         Span<ushort> due = stackalloc ushort[128];
         foreach (PublishedTrack track in Volatile.Read(ref _publishedSnapshot))
@@ -264,60 +289,35 @@ internal sealed class SfuParticipant : IMediaPeerHandler
             foreach (TrackLayer layer in track.Setup.Layers)
             {
                 int count;
-                lock (_inboundGate) count = layer.Missing.CollectDue(nowMillis, (long)peer.Statistics.RoundTripMillis, due);
+                lock (_inboundGate) count = layer.Missing.CollectDue(nowMillis, (long)connection.Statistics.RoundTripMillis, due);
                 if (count == 0 || layer.Ssrc == 0) continue;
                 int written = GenericNack.Write(_rtcpBuffer, LocalSsrc, layer.Ssrc, due[..count]);
-                if (written > 0) peer.SendRtcp(_rtcpBuffer, written);
+                if (written > 0) connection.SendRtcp(_rtcpBuffer, written);
             }
         }
     }
 
     /// <summary>
-    /// A REMB from the participant's browser. Its estimator lowers the estimate when it sees queues build (overuse) and
-    /// otherwise raises it slowly; a fall of more than 10 % below the recent peak is taken as congestion for 2 s.
-    /// </summary>
-    private void OnReceiverEstimate(long bitrate, long nowMillis)
-    {
-        lock (_inboundGate)
-        {
-            if (bitrate < _estimatePeak * 9 / 10) _congestedUntil = nowMillis + 2000;
-            _estimatePeak = bitrate >= _estimatePeak ? bitrate : Math.Max(bitrate, _estimatePeak * 97 / 100);
-            _receiveEstimate = bitrate;
-        }
-    }
-
-    /// <summary>
     /// Each video subscription gets an equal share of what the path to the participant carries. Subscriptions that
-    /// would go up but whose share falls short start a probe of the path, at most one per interval.
+    /// would go up but whose share falls short make the path estimate probe.
     /// </summary>
-    private void SelectLayers(MediaPeer peer, long nowMillis)
+    private void SelectLayers(IMediaConnection connection, long nowMillis)
     {
         DownTrack[] video = Volatile.Read(ref _subscriptionSnapshot).Where(d => d.Track.IsVideo && d.Enabled).ToArray();
-        long estimate, congestedUntil;
-        lock (_inboundGate) (estimate, congestedUntil) = (_receiveEstimate, _congestedUntil);
+        (long estimate, bool congested) = Path.Read(nowMillis);
         long share = estimate == long.MaxValue || video.Length == 0 ? long.MaxValue : estimate / video.Length;
-        bool congested = nowMillis < congestedUntil;
         long shortfall = 0;
         foreach (DownTrack down in video)
         {
             down.SelectLayer(share, congested, nowMillis, out long more);
             shortfall += Math.Max(0, more);
         }
-
-        long bytesSent = Interlocked.Read(ref peer.Statistics.BytesSent);
-        long sentRate = _bytesSentAt > 0 && nowMillis > _bytesSentAt ? (bytesSent - _bytesSentBefore) * 8 * 1000 / (nowMillis - _bytesSentAt) : 0;
-        (_bytesSentBefore, _bytesSentAt) = (bytesSent, nowMillis);
-        if (ProbeCopies > 0 && nowMillis >= _probeUntil) Volatile.Write(ref _probeCopies, 0);
-        if (shortfall <= 0 || congested || ProbeCopies > 0 || nowMillis < _nextProbeAt || sentRate <= 0) return;
-        // Send as much again as the shortfall, over what goes out now.
-        int copies = (int)Math.Clamp((shortfall + sentRate - 1) / sentRate, 1, MaxProbeCopies);
-        (_probeUntil, _nextProbeAt) = (nowMillis + ProbeMillis, nowMillis + ProbeIntervalMillis);
-        Volatile.Write(ref _probeCopies, copies);
+        Path.AfterLayerSelection(shortfall, Interlocked.Read(ref connection.Statistics.BytesSent), nowMillis);
     }
 
-    public void OnClosed(MediaPeer peer, string reason)
+    public void OnClosed(IMediaConnection connection, string reason)
     {
-        if (peer == Peer) Room.OnPeerClosed(this, reason);
+        if (connection == Connection) Room.OnConnectionClosed(this, connection, reason);
     }
 }
 

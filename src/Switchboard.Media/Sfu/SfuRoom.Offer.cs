@@ -4,8 +4,7 @@ using Switchboard.Protocols.Rtp;
 using Switchboard.Media.Peers;
 using Switchboard.Protocols.Ice;
 using Switchboard.Protocols.Sdp;
-using Switchboard.Signaling.Media;
-using Switchboard.Signaling.Protocol;
+using Switchboard.Media.Contracts;
 
 namespace Switchboard.Media.Sfu;
 
@@ -30,45 +29,47 @@ internal sealed partial class SfuRoom
     private static readonly RtcpFeedbackType[] SubscriberVideoFeedback =
         [new(-1, "nack", null), new(-1, "nack", "pli"), new(-1, "ccm", "fir"), new(-1, "transport-cc", null), new(-1, "goog-remb", null)];
 
-    public MediaOfferOutcome Offer(string participantId, WebRtcOffer offer, MediaOfferRequest request, out bool tracksChanged)
+    public OfferOutcome Offer(string participantId, WebRtcOffer offer, MediaOffer request, out bool tracksChanged)
     {
         tracksChanged = false;
-        SfuOptions limits = Service.Options.Sfu;
+        SfuOptions limits = Service.Limits;
         var sections = offer.Sdp.Media;
         var byMid = sections.Where(m => m.Mid is not null).GroupBy(m => m.Mid!).ToDictionary(g => g.Key, g => g.First());
-        var publish = new Dictionary<string, TrackPublication>();
+        var publish = new Dictionary<string, OfferedTrack>();
         foreach (var publication in request.Publish)
         {
+            string kind = publication.Source.Kind().MediaType();
             if (!byMid.TryGetValue(publication.Mid, out var media)) return Invalid($"publish names mid '{publication.Mid}', which the offer does not have");
-            if (media.Media != KindOf(publication.Source)) return Invalid($"mid '{publication.Mid}' is {media.Media}, but {publication.Source} is {KindOf(publication.Source)}");
+            if (media.Media != kind) return Invalid($"mid '{publication.Mid}' is {media.Media}, but {publication.Source.Name()} is {kind}");
             if (media.Direction is not ("sendonly" or "sendrecv")) return Invalid($"mid '{publication.Mid}' does not send (a={media.Direction ?? "sendrecv"})");
-            if (publish.Values.Any(p => p.Source == publication.Source)) return Invalid($"{publication.Source} is published twice");
+            int layers = Math.Max(publication.Layers?.Count ?? 0, media.Rids.Count(r => r.Direction == "send"));
+            if (layers > MediaLimits.MaxSimulcastLayers) return Invalid($"mid '{publication.Mid}' sends {layers} simulcast layers; a track has at most {MediaLimits.MaxSimulcastLayers}");
+            if (publish.Values.Any(p => p.Source == publication.Source)) return Invalid($"{publication.Source.Name()} is published twice");
             if (!publish.TryAdd(publication.Mid, publication)) return Invalid($"mid '{publication.Mid}' is published twice");
         }
         if (request.Subscribe.Count > limits.MaxSubscriptionsPerParticipant)
-            return MediaOfferOutcome.Fail(ErrorCodes.TooManySubscriptions,
+            return OfferOutcome.Refuse(OfferRefusal.TooManySubscriptions,
                 $"{request.Subscribe.Count} subscriptions: a participant may receive at most {limits.MaxSubscriptionsPerParticipant} tracks (Media:Sfu:MaxSubscriptionsPerParticipant)");
-        var subscribe = new Dictionary<string, TrackSubscription>();
+        var subscribe = new Dictionary<string, WantedTrack>();
         foreach (var subscription in request.Subscribe)
         {
             if (!byMid.ContainsKey(subscription.Mid) || publish.ContainsKey(subscription.Mid) || !subscribe.TryAdd(subscription.Mid, subscription))
                 return Invalid($"subscribe names mid '{subscription.Mid}', which the offer does not have or uses twice");
         }
-        if (publish.Count > 0 && !request.MayPublish) return MediaOfferOutcome.Fail(ErrorCodes.PermissionDenied, "you may not publish in this room");
-        if (subscribe.Count > 0 && !request.MaySubscribe) return MediaOfferOutcome.Fail(ErrorCodes.PermissionDenied, "you may not subscribe in this room");
+        if (publish.Count > 0 && !request.MayPublish) return OfferOutcome.Refuse(OfferRefusal.NotPermitted, "you may not publish in this room");
+        if (subscribe.Count > 0 && !request.MaySubscribe) return OfferOutcome.Refuse(OfferRefusal.NotPermitted, "you may not subscribe in this room");
 
-        MediaPeer? replaced = null;
+        IMediaConnection? replaced = null;
         string answer;
         lock (_gate)
         {
             _participants.TryGetValue(participantId, out SfuParticipant? participant);
             bool publishes = participant?.Published.Count > 0;
             if (publish.Count > 0 && !publishes && _participants.Values.Count(p => p.Published.Count > 0) >= limits.MaxPublishersPerRoom)
-                return MediaOfferOutcome.Fail(ErrorCodes.TooManyPublishers,
+                return OfferOutcome.Refuse(OfferRefusal.TooManyPublishers,
                     $"room '{Name}' has its maximum of {limits.MaxPublishersPerRoom} participants sending media (Media:Sfu:MaxPublishersPerRoom)");
             participant ??= new SfuParticipant(this, participantId);
 
-            long nowMillis = Environment.TickCount64;
             var answers = new List<SectionAnswer>(sections.Count);
             var published = new List<(PublishedTrack Track, TrackSetup Setup, MediaDescription Media)>();
             var subscriptions = new Dictionary<string, DownTrack>();
@@ -89,44 +90,36 @@ internal sealed partial class SfuRoom
             }
 
             // The same connection (renegotiation or ICE restart), or a new one (first offer, a new certificate: the page reloaded its peer).
-            MediaPeer? peer = participant.Peer;
-            AnswerTransport transport;
-            bool newConnection = peer is null || peer.IsClosed || peer.RemoteFingerprint.Value != offer.Fingerprint.Value;
+            IMediaConnection? connection = participant.Connection;
+            AnswerTransport? transport = null;
+            bool newConnection = connection is null || !Service.Transport.TryRenegotiate(connection, offer, out transport);
             if (newConnection)
             {
-                if (Service.Host.CreatePeer(offer, participant) is not { } created)
-                    return MediaOfferOutcome.Fail(ErrorCodes.MediaUnavailable, "the media server holds its maximum number of connections (Media:MaxPeers)");
-                replaced = peer;
-                (peer, transport) = created;
-                participant.Peer = peer;
-            }
-            else
-            {
-                var remote = new IceCredentials(offer.IceUfrag, offer.IcePassword);
-                if (remote != peer!.Ice.Remote) Service.Host.RestartIce(peer, remote);
-                transport = Service.Host.AnswerTransportFor(peer, peer.DtlsSetup);
+                if (Service.Transport.Connect(offer, participant) is not { } created)
+                    return OfferOutcome.Refuse(OfferRefusal.Unavailable, "the media server holds its maximum number of connections (Media:MaxPeers)");
+                replaced = connection;
+                transport = created.Transport;
+                participant.UseConnection(created.Connection);
             }
 
             tracksChanged = ApplyPublications(participant, published, newConnection, request.Publish);
-            ApplySubscriptions(participant, subscriptions, nowMillis);
+            ApplySubscriptions(participant, subscriptions);
             participant.Route(Routes(published), newConnection);
             _participants[participantId] = participant;
-            answer = SdpAnswer.Write(offer, answers, transport).ToString();
+            answer = SdpAnswer.Write(offer, answers, transport!).ToString();
         }
         replaced?.Close("replaced by a new connection");
-        return new MediaOfferOutcome(answer, null, null);
+        return OfferOutcome.Answer(answer);
     }
 
-    private static string KindOf(string source) => source is "microphone" or "screen-audio" ? "audio" : "video";
-
-    private static MediaOfferOutcome Invalid(string message) => MediaOfferOutcome.Fail(ErrorCodes.MediaInvalid, message);
+    private static OfferOutcome Invalid(string message) => OfferOutcome.Refuse(OfferRefusal.InvalidOffer, message);
 
     /// <summary>A section the participant sends: the SFU receives it (simulcast by rid), capped at the participant's bit rate.</summary>
-    private bool AnswerPublication(SfuParticipant participant, MediaDescription media, TrackPublication publication,
+    private bool AnswerPublication(SfuParticipant participant, MediaDescription media, OfferedTrack publication,
         out PublishedTrack track, out TrackSetup setup, out SectionAnswer section)
     {
         var codecs = CodecNegotiation.Negotiate(media, media.Media == "audio" ? MediaCapabilities.Audio : MediaCapabilities.Video);
-        track = participant.Published.TryGetValue(publication.Source, out var existing) ? existing : new PublishedTrack(participant, publication.Source, media.Media);
+        track = participant.Published.TryGetValue(publication.Source, out var existing) ? existing : new PublishedTrack(participant, publication.Source);
         setup = TrackSetup.Empty;
         section = SectionAnswer.Reject(media);
         if (codecs.Count == 0) return false;
@@ -138,18 +131,18 @@ internal sealed partial class SfuRoom
             : rids.Count > 1 ? rids.Select(r => (r, 0, 0)).ToList() : [(null!, publication.Layers?.LastOrDefault()?.Width ?? 0, publication.Layers?.LastOrDefault()?.Height ?? 0)];
         var trackLayers = ordered.Select((l, i) => new TrackLayer(i, rids.Count > 1 ? l.Item1 : null, l.Item2, l.Item3)).ToArray();
         setup = new TrackSetup(media.Mid!, codecs, extensions, trackLayers, codecs[0].Codec.ClockRate);
-        int? kbps = media.Media == "video" ? (int)(Service.Options.Sfu.MaxBitratePerParticipant / 1000) : null;
+        int? kbps = media.Media == "video" ? (int)(Service.Limits.MaxBitratePerParticipant / 1000) : null;
         section = new SectionAnswer(media, codecs, extensions, "recvonly", null, rids.Count > 1 ? trackLayers.Select(l => l.Rid!).ToList() : null, kbps);
         return true;
     }
 
     /// <summary>A section the participant receives a track on: the publisher's codec in the subscriber's payload types.</summary>
-    private bool AnswerSubscription(SfuParticipant participant, MediaDescription media, TrackSubscription subscription, out DownTrack down, out SectionAnswer section)
+    private bool AnswerSubscription(SfuParticipant participant, MediaDescription media, WantedTrack subscription, out DownTrack down, out SectionAnswer section)
     {
         down = null!;
         section = SectionAnswer.Reject(media);
         PublishedTrack? track = _participants.Values.SelectMany(p => p.Published.Values).FirstOrDefault(t => t.Id == subscription.TrackId);
-        if (track is null || track.Owner == participant || track.Kind != media.Media || media.Direction is not ("recvonly" or "sendrecv")) return false;
+        if (track is null || track.Owner == participant || track.Kind.MediaType() != media.Media || media.Direction is not ("recvonly" or "sendrecv")) return false;
         TrackSetup setup = track.Setup;
         var feedback = track.IsVideo ? SubscriberVideoFeedback : [];
         var capabilities = setup.Codecs.Select(c => new CodecCapability(c.Codec.Encoding, c.Codec.ClockRate, c.Codec.Channels, c.Parameters?.Parameters, feedback)).ToList();
@@ -191,7 +184,7 @@ internal sealed partial class SfuRoom
 
     /// <summary>Publishes what the offer sends; tracks it no longer sends go. True when the room's track list changed.</summary>
     private static bool ApplyPublications(SfuParticipant participant, List<(PublishedTrack Track, TrackSetup Setup, MediaDescription Media)> published,
-        bool newConnection, IReadOnlyList<TrackPublication> requested)
+        bool newConnection, IReadOnlyList<OfferedTrack> requested)
     {
         bool changed = false;
         foreach (var gone in participant.Published.Values.Where(t => published.All(p => p.Track != t)).ToList())
@@ -201,9 +194,10 @@ internal sealed partial class SfuRoom
         }
         foreach (var (track, setup, _) in published)
         {
-            if (participant.Published.TryAdd(track.Source, track))
+            if (!participant.Published.ContainsKey(track.Source))
             {
-                track.Muted = requested.First(r => r.Source == track.Source).Muted;
+                participant.Publish(track);
+                track.SetMuted(requested.First(r => r.Source == track.Source).Muted);
                 changed = true;
             }
             else if (!newConnection && setup.Layers.Length == track.Setup.Layers.Length && setup.Layers.Select(l => l.Rid).SequenceEqual(track.Setup.Layers.Select(l => l.Rid)))
@@ -212,14 +206,14 @@ internal sealed partial class SfuRoom
                 track.Configure(setup with { Layers = track.Setup.Layers });
                 continue;
             }
-            if (newConnection) track.Generation++;
+            if (newConnection) track.StartGeneration();
             track.Configure(setup);
         }
         return changed;
     }
 
     /// <summary>The subscriptions of this offer replace the previous ones; each new one asks its publisher for a keyframe.</summary>
-    private static void ApplySubscriptions(SfuParticipant participant, Dictionary<string, DownTrack> subscriptions, long nowMillis)
+    private static void ApplySubscriptions(SfuParticipant participant, Dictionary<string, DownTrack> subscriptions)
     {
         foreach (var (mid, down) in participant.Subscriptions)
             if (!subscriptions.TryGetValue(mid, out var kept) || kept != down) down.Track.Detach(down);
@@ -228,11 +222,13 @@ internal sealed partial class SfuRoom
             if (participant.Subscriptions.TryGetValue(mid, out var current) && current == down) continue;
             down.Track.Attach(down);
         }
-        participant.Subscriptions.Clear();
-        foreach (var (mid, down) in subscriptions) participant.Subscriptions[mid] = down;
+        participant.Subscribe(subscriptions);
     }
 
-    /// <summary>How the participant's packets find their tracks: SSRCs the offer lists (without simulcast), mids, extension ids.</summary>
+    /// <summary>
+    /// How the participant's packets find their tracks: SSRCs the offer lists (without simulcast), mids, extension ids.
+    /// The participant binds the signalled SSRCs to their layers on its inbound path (<see cref="SfuParticipant.Route"/>).
+    /// </summary>
     private static InboundRoutes Routes(List<(PublishedTrack Track, TrackSetup Setup, MediaDescription Media)> published)
     {
         var signalled = new Dictionary<uint, InboundStream>();
@@ -245,14 +241,8 @@ internal sealed partial class SfuRoom
             var rtx = media.SsrcGroups.Where(g => g.Semantics == "FID" && g.Ssrcs.Length == 2).ToList();
             var primary = media.Ssrcs.Except(rtx.Select(g => g.Ssrcs[1])).FirstOrDefault();
             if (primary == 0) continue;
-            TrackLayer layer = track.Setup.Layers[0];
-            layer.Ssrc = primary;
             signalled[primary] = new InboundStream(track, 0, false);
-            if (rtx.FirstOrDefault(g => g.Ssrcs[0] == primary) is { } group)
-            {
-                layer.RtxSsrc = group.Ssrcs[1];
-                signalled[group.Ssrcs[1]] = new InboundStream(track, 0, true);
-            }
+            if (rtx.FirstOrDefault(g => g.Ssrcs[0] == primary) is { } group) signalled[group.Ssrcs[1]] = new InboundStream(track, 0, true);
         }
         return new InboundRoutes(signalled, byMid, Id(MediaCapabilities.MidUri), Id(MediaCapabilities.RidUri), Id(MediaCapabilities.RepairedRidUri),
             Id(MediaCapabilities.TransportWideCcUri), Id(MediaCapabilities.AudioLevelUri));

@@ -1,20 +1,19 @@
-using Switchboard.Protocols.Bwe;
-using Switchboard.Protocols.Rtcp;
-using Switchboard.Protocols.Rtp;
 using Microsoft.Extensions.Logging;
+using Switchboard.Media.Contracts;
 using Switchboard.Media.Peers;
-using Switchboard.Signaling.Media;
 
 namespace Switchboard.Media.Sfu;
 
 /// <summary>
 /// One room of the SFU: its participants, their published tracks and subscriptions, and the room-wide work done on the
-/// participants' timers (active speakers, which simulcast layers publishers may pause). Structure changes happen under
-/// the room's lock; the forwarding path reads copy-on-write snapshots and takes no room lock.
+/// participants' timers (active speakers, which simulcast layers publishers may pause, the bit rate limit).
+/// Threading (docs/architecture.md, "The SFU"): the room's structure has one writer, the room's lock, taken by the
+/// calls from signaling and by the room-wide work; the packet paths take no room lock and read what it publishes as
+/// snapshots. Events are raised after the lock is let go.
 /// </summary>
 internal sealed partial class SfuRoom(string name, SfuService service)
 {
-    private const int SpeakerIntervalMillis = 300, LayerDemandIntervalMillis = 500, MaxSpeakers = 5;
+    public const int SpeakerIntervalMillis = 300, LayerDemandIntervalMillis = 500, MaxSpeakers = 5;
 
     private readonly Lock _gate = new();
     private readonly Lock _speakerGate = new();
@@ -27,44 +26,37 @@ internal sealed partial class SfuRoom(string name, SfuService service)
 
     public string Name { get; } = name;
     public SfuService Service { get; } = service;
+    public ILogger Logger => Service.Logger;
 
     public bool IsEmpty
     {
         get { lock (_gate) return _participants.Count == 0; }
     }
 
-    public IReadOnlyList<TrackView> Tracks()
+    public IReadOnlyList<TrackInfo> Tracks()
     {
-        lock (_gate) return _participants.Values.SelectMany(p => p.Published.Values).Select(t => t.View).OrderBy(t => t.Id, StringComparer.Ordinal).ToList();
+        lock (_gate) return _participants.Values.SelectMany(p => p.Published.Values).Select(t => t.Info).OrderBy(t => t.Id, StringComparer.Ordinal).ToList();
     }
 
-    public bool SetMuted(string participantId, string source, bool muted)
+    public bool SetMuted(string participantId, TrackSource source, bool muted)
     {
         lock (_gate)
         {
             if (!_participants.TryGetValue(participantId, out var participant) || !participant.Published.TryGetValue(source, out var track)) return false;
-            if (track.Muted == muted) return true;
-            track.Muted = muted;
-            // Subscribers see no gap for what was not sent; video resumes at the keyframe their layer selection asks for.
-            if (muted) foreach (DownTrack down in track.Subscribers) down.Pause();
+            if (!track.SetMuted(muted)) return true;
         }
-        if (muted && source is "microphone") lock (_speakerGate) _speakers.Remove(participantId);
+        if (muted && source == TrackSource.Microphone) lock (_speakerGate) _speakers.Remove(participantId);
         Service.RaiseTracksChanged(Name);
         return true;
     }
 
-    public void SetTrackSettings(string participantId, string trackId, int width, int height, bool enabled)
+    public void SetTrackSettings(string participantId, string trackId, TrackSettings settings)
     {
         lock (_gate)
         {
             if (!_participants.TryGetValue(participantId, out var participant)) return;
             foreach (DownTrack down in participant.Subscriptions.Values)
-            {
-                if (down.Track.Id != trackId) continue;
-                down.RenderedWidth = width;
-                down.RenderedHeight = height;
-                down.SetEnabled(enabled);
-            }
+                if (down.Track.Id == trackId) down.SetRendering(settings);
         }
     }
 
@@ -72,40 +64,39 @@ internal sealed partial class SfuRoom(string name, SfuService service)
     public void Leave(string participantId)
     {
         bool hadTracks;
-        MediaPeer? peer;
+        IMediaConnection? connection;
         lock (_gate)
         {
             if (!_participants.Remove(participantId, out var participant)) return;
             hadTracks = participant.Published.Count > 0;
             foreach (PublishedTrack track in participant.Published.Values.ToList()) Unpublish(participant, track);
             foreach (DownTrack down in participant.Subscriptions.Values) down.Track.Detach(down);
-            participant.Subscriptions.Clear();
-            peer = participant.Peer;
-            participant.Peer = null;
+            participant.Subscribe(new Dictionary<string, DownTrack>());
+            connection = participant.Connection;
+            participant.UseConnection(null);
         }
         lock (_speakerGate) _speakers.Remove(participantId);
-        peer?.Close("left the room");
+        connection?.Close("left the room");
         if (hadTracks) Service.RaiseTracksChanged(Name);
     }
 
     /// <summary>Removes a track: every subscriber's stream of it stops (under the room's lock).</summary>
     private static void Unpublish(SfuParticipant owner, PublishedTrack track)
     {
-        owner.Published.Remove(track.Source);
+        owner.Unpublish(track);
         foreach (DownTrack down in track.Subscribers)
         {
             track.Detach(down);
-            down.Subscriber.Subscriptions.Remove(down.Mid);
-            down.Subscriber.Reroute();
+            down.Subscriber.Unsubscribe(down.Mid);
         }
     }
 
     /// <summary>The participant's connection ended (consent lapsed, DTLS closed): its tracks stay until it leaves or offers again.</summary>
-    public void OnPeerClosed(SfuParticipant participant, string reason)
+    public void OnConnectionClosed(SfuParticipant participant, IMediaConnection connection, string reason)
     {
         lock (_gate)
-            if (participant.Peer is { IsClosed: true }) participant.Peer = null;
-        Service.Logger.LogDebug("SFU room {Room}: the connection of {Participant} ended: {Reason}", Name, participant.Id, reason);
+            if (participant.Connection == connection) participant.UseConnection(null);
+        Logger.LogDebug("SFU room {Room}: the connection of {Participant} ended: {Reason}", Name, participant.Id, reason);
     }
 
     public void RecordAudioLevel(string participantId, byte level, long nowMillis)
@@ -116,23 +107,31 @@ internal sealed partial class SfuRoom(string name, SfuService service)
     /// <summary>Room-wide work, run by whichever participant's timer comes first once it is due.</summary>
     public void OnTimer(long nowMillis)
     {
-        long due = Volatile.Read(ref _nextSpeakersAt);
-        if (nowMillis >= due && Interlocked.CompareExchange(ref _nextSpeakersAt, nowMillis + SpeakerIntervalMillis, due) == due)
-        {
-            IReadOnlyList<SpeakerLevel>? speakers = null;
-            lock (_speakerGate)
-            {
-                _speakers.TryUpdate(nowMillis, MaxSpeakers, out var current); // the ranking now, whatever the detector calls a change
-                if (IsNewSpeakerSet(current)) speakers = current.OrderBy(s => s.ParticipantId == _loudest ? 0 : 1).ToList(); // the settled loudest first
-            }
-            if (speakers is not null) Service.RaiseSpeakersChanged(Name, speakers.Select(s => new SpeakerView(s.ParticipantId, Math.Round(s.Level, 2))).ToList());
-        }
-        due = Volatile.Read(ref _nextLayerDemandAt);
-        if (nowMillis >= due && Interlocked.CompareExchange(ref _nextLayerDemandAt, nowMillis + LayerDemandIntervalMillis, due) == due)
+        if (TakeDue(ref _nextSpeakersAt, SpeakerIntervalMillis, nowMillis)) UpdateSpeakers(nowMillis);
+        if (TakeDue(ref _nextLayerDemandAt, LayerDemandIntervalMillis, nowMillis))
         {
             UpdateLayerDemand();
             CheckBitrates(nowMillis);
         }
+    }
+
+    /// <summary>True for the one caller that finds <paramref name="dueAt"/> passed and moves it one interval on.</summary>
+    private static bool TakeDue(ref long dueAt, int intervalMillis, long nowMillis)
+    {
+        long due = Volatile.Read(ref dueAt);
+        return nowMillis >= due && Interlocked.CompareExchange(ref dueAt, nowMillis + intervalMillis, due) == due;
+    }
+
+    private void UpdateSpeakers(long nowMillis)
+    {
+        List<Speaker>? speakers = null;
+        lock (_speakerGate)
+        {
+            _speakers.TryUpdate(nowMillis, MaxSpeakers, out var current); // the ranking now, whatever the detector calls a change
+            if (IsNewSpeakerSet(current))
+                speakers = current.OrderBy(s => s.ParticipantId == _loudest ? 0 : 1).Select(s => new Speaker(s.ParticipantId, Math.Round(s.Level, 2))).ToList(); // the settled loudest first
+        }
+        if (speakers is not null) Service.RaiseSpeakersChanged(new SpeakersChange(Name, speakers));
     }
 
     /// <summary>
@@ -158,29 +157,19 @@ internal sealed partial class SfuRoom(string name, SfuService service)
     /// </summary>
     private void CheckBitrates(long nowMillis)
     {
-        long limit = Service.Options.Sfu.MaxBitratePerParticipant;
+        long limit = Service.Limits.MaxBitratePerParticipant;
         var warned = new List<(string Participant, long Bitrate)>();
         lock (_gate)
         {
             foreach (SfuParticipant participant in _participants.Values)
             {
-                long bitrate = participant.Published.Values.Sum(t => t.Setup.Layers.Sum(l => l.Bitrate.BitsPerSecond(nowMillis)));
-                bool over = bitrate > 2 * limit;
-                participant.OverLimitChecks = over ? participant.OverLimitChecks + 1 : 0;
-                bool throttled = participant.OverLimitChecks >= 5000 / LayerDemandIntervalMillis; // released once it is under again
-                if (throttled == participant.Throttled) continue;
-                participant.Throttled = throttled;
-                foreach (PublishedTrack track in participant.Published.Values.Where(t => t.IsVideo))
-                {
-                    track.Throttled = participant.Throttled;
-                    if (track.Throttled) foreach (DownTrack down in track.Subscribers) down.Pause();
-                }
-                if (participant.Throttled) warned.Add((participant.Id, bitrate));
+                long bitrate = participant.Published.Values.Sum(t => t.Setup.Layers.Sum(l => l.BitsPerSecond(nowMillis)));
+                if (participant.CheckBitrate(bitrate, limit) && participant.Held) warned.Add((participant.Id, bitrate));
             }
         }
         foreach (var (participant, bitrate) in warned)
-            Service.RaiseParticipantWarned(Name, participant, Signaling.Protocol.ErrorCodes.BitrateLimit,
-                $"you send {bitrate / 1000} kbit/s, more than twice the {limit / 1000} kbit/s allowed (Media:Sfu:MaxBitratePerParticipant): your video is not forwarded until you send less");
+            Service.RaiseParticipantWarned(new MediaWarning(Name, participant, MediaWarningKind.BitrateLimit,
+                $"you send {bitrate / 1000} kbit/s, more than twice the {limit / 1000} kbit/s allowed (Media:Sfu:MaxBitratePerParticipant): your video is not forwarded until you send less"));
     }
 
     /// <summary>
@@ -189,7 +178,7 @@ internal sealed partial class SfuRoom(string name, SfuService service)
     /// </summary>
     private void UpdateLayerDemand()
     {
-        var changed = new List<(string Owner, string Track, bool[] Active)>();
+        var changed = new List<LayerDemand>();
         lock (_gate)
         {
             foreach (PublishedTrack track in _participants.Values.SelectMany(p => p.Published.Values))
@@ -200,15 +189,15 @@ internal sealed partial class SfuRoom(string name, SfuService service)
                 active[0] = true;
                 foreach (DownTrack down in track.Subscribers)
                 {
-                    if (down.WantedLayer >= 0 && down.WantedLayer < count) active[down.WantedLayer] = true;
-                    if (down.TargetLayer >= 0 && down.TargetLayer < count) active[down.TargetLayer] = true;
-                    if (down.CurrentLayer >= 0 && down.CurrentLayer < count) active[down.CurrentLayer] = true; // until the switch's keyframe
+                    LayerChoice layers = down.Layers;
+                    foreach (int? layer in (ReadOnlySpan<int?>)[layers.Wanted, layers.Target, layers.Forwarded]) // forwarded: until the switch's keyframe
+                        if (layer is >= 0 and int index && index < count) active[index] = true;
                 }
                 if (_layerDemand.TryGetValue(track.Id, out var previous) && previous.AsSpan().SequenceEqual(active)) continue;
                 _layerDemand[track.Id] = active;
-                changed.Add((track.Owner.Id, track.Id, active));
+                changed.Add(new LayerDemand(Name, track.Owner.Id, track.Id, active));
             }
         }
-        foreach (var (owner, track, active) in changed) Service.RaiseLayersChanged(Name, owner, track, active);
+        foreach (LayerDemand demand in changed) Service.RaiseLayersChanged(demand);
     }
 }

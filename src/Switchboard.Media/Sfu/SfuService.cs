@@ -1,53 +1,48 @@
-using Switchboard.Protocols.Bwe;
-using Switchboard.Protocols.Rtcp;
-using Switchboard.Protocols.Rtp;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Switchboard.Media.Contracts;
 using Switchboard.Media.Transport;
 using Switchboard.Protocols.Sdp;
-using Switchboard.Signaling.Media;
-using Switchboard.Signaling.Protocol;
 
 namespace Switchboard.Media.Sfu;
 
 /// <summary>
 /// The selective forwarding unit: rooms of participants that each send their media once over one peer connection and
-/// receive the others' through it. The signaling hub drives it through <see cref="IRoomMedia"/>; rooms live while they
-/// have participants.
+/// receive the others' through it, over the connections of an <see cref="IMediaTransport"/>. Whoever drives the rooms
+/// (the signaling hub) does so through <see cref="IRoomMedia"/>; rooms live while they have participants.
 /// </summary>
-public sealed class SfuService(MediaTransportHost host, IOptions<MediaOptions> options, ILogger<SfuService> logger) : IRoomMedia
+public sealed class SfuService(IMediaTransport transport, IOptions<MediaOptions> options, ILogger<SfuService> logger) : IRoomMedia
 {
     private readonly ConcurrentDictionary<string, SfuRoom> _rooms = new(StringComparer.Ordinal);
     private readonly Lock _roomsGate = new();
 
-    internal MediaTransportHost Host { get; } = host;
-    internal MediaOptions Options { get; } = options.Value;
+    internal IMediaTransport Transport { get; } = transport;
+    internal SfuOptions Limits { get; } = options.Value.Sfu;
     internal ILogger Logger { get; } = logger;
 
     public bool IsAvailable => true;
 
-    public MediaOfferOutcome Offer(string room, string participantId, MediaOfferRequest request)
+    public OfferOutcome Offer(string room, string participantId, MediaOffer offer)
     {
-        if (WebRtcOffer.TryRead(request.Sdp, out string? problem) is not { } offer)
-            return MediaOfferOutcome.Fail(ErrorCodes.MediaInvalid, problem!);
-        MediaOfferOutcome outcome;
+        if (WebRtcOffer.TryRead(offer.Sdp, out string? problem) is not { } parsed) return OfferOutcome.Refuse(OfferRefusal.InvalidOffer, problem!);
+        OfferOutcome outcome;
         bool tracksChanged;
         lock (_roomsGate) // a room is not removed while an offer adds to it
-            outcome = _rooms.GetOrAdd(room, name => new SfuRoom(name, this)).Offer(participantId, offer, request, out tracksChanged);
-        if (outcome.Sdp is null) RemoveIfEmpty(room);
+            outcome = _rooms.GetOrAdd(room, name => new SfuRoom(name, this)).Offer(participantId, parsed, offer, out tracksChanged);
+        if (outcome.AnswerSdp is null) RemoveIfEmpty(room);
         else logger.LogDebug("SFU room {Room}: {Participant} offered ({Publish} published, {Subscribe} subscribed)", room, participantId,
-            request.Publish.Count, request.Subscribe.Count);
+            offer.Publish.Count, offer.Subscribe.Count);
         if (tracksChanged) RaiseTracksChanged(room);
         return outcome;
     }
 
-    public bool SetMuted(string room, string participantId, string source, bool muted) =>
+    public bool SetMuted(string room, string participantId, TrackSource source, bool muted) =>
         _rooms.TryGetValue(room, out var r) && r.SetMuted(participantId, source, muted);
 
-    public void SetTrackSettings(string room, string participantId, string trackId, int width, int height, bool enabled)
+    public void SetTrackSettings(string room, string participantId, string trackId, TrackSettings settings)
     {
-        if (_rooms.TryGetValue(room, out var r)) r.SetTrackSettings(participantId, trackId, width, height, enabled);
+        if (_rooms.TryGetValue(room, out var r)) r.SetTrackSettings(participantId, trackId, settings);
     }
 
     public void Leave(string room, string participantId)
@@ -57,7 +52,7 @@ public sealed class SfuService(MediaTransportHost host, IOptions<MediaOptions> o
         RemoveIfEmpty(room);
     }
 
-    public IReadOnlyList<TrackView> Tracks(string room) => _rooms.TryGetValue(room, out var r) ? r.Tracks() : [];
+    public IReadOnlyList<TrackInfo> Tracks(string room) => _rooms.TryGetValue(room, out var r) ? r.Tracks() : [];
 
     private void RemoveIfEmpty(string room)
     {
@@ -66,13 +61,12 @@ public sealed class SfuService(MediaTransportHost host, IOptions<MediaOptions> o
     }
 
     public event Action<string>? TracksChanged;
-    public event Action<string, IReadOnlyList<SpeakerView>>? SpeakersChanged;
-    public event Action<string, string, string, bool[]>? LayersChanged;
+    public event Action<SpeakersChange>? SpeakersChanged;
+    public event Action<LayerDemand>? LayersChanged;
+    public event Action<MediaWarning>? ParticipantWarned;
 
-    public event Action<string, string, string, string>? ParticipantWarned;
-
-    internal void RaiseParticipantWarned(string room, string participant, string code, string message) => ParticipantWarned?.Invoke(room, participant, code, message);
     internal void RaiseTracksChanged(string room) => TracksChanged?.Invoke(room);
-    internal void RaiseSpeakersChanged(string room, IReadOnlyList<SpeakerView> speakers) => SpeakersChanged?.Invoke(room, speakers);
-    internal void RaiseLayersChanged(string room, string participant, string track, bool[] active) => LayersChanged?.Invoke(room, participant, track, active);
+    internal void RaiseSpeakersChanged(SpeakersChange change) => SpeakersChanged?.Invoke(change);
+    internal void RaiseLayersChanged(LayerDemand demand) => LayersChanged?.Invoke(demand);
+    internal void RaiseParticipantWarned(MediaWarning warning) => ParticipantWarned?.Invoke(warning);
 }

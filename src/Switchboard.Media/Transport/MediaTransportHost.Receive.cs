@@ -70,7 +70,7 @@ public sealed partial class MediaTransportHost
                 peer.OnDtls(path, buffer.AsSpan(0, length));
                 break;
             case MultiplexedPacketKind.Rtp or MultiplexedPacketKind.Rtcp:
-                peer.OnSrtp(path, buffer, length, kind == MultiplexedPacketKind.Rtcp, Environment.TickCount64);
+                peer.OnSrtp(path, buffer, length, kind == MultiplexedPacketKind.Rtcp, Time.GetMillis());
                 break;
             default:
                 Interlocked.Increment(ref Unmatched);
@@ -88,7 +88,7 @@ public sealed partial class MediaTransportHost
             return null;
         }
         Span<byte> response = stackalloc byte[256];
-        IceCheckOutcome outcome = peer.OnStun(request, path, path.Remote, Environment.TickCount64, response, out int responseLength);
+        IceCheckOutcome outcome = peer.OnStun(request, path, path.Remote, Time.GetMillis(), response, out int responseLength);
         if (responseLength > 0) path.Send(response[..responseLength]);
         return outcome is IceCheckOutcome.Valid or IceCheckOutcome.Nominated ? peer : null;
     }

@@ -19,7 +19,8 @@ namespace Switchboard.Media.Transport;
 /// peer by the ufrag in USERNAME; once ICE has validated an address, DTLS and SRTP from it go to that peer (RFC 7983
 /// demultiplexing by first byte). A timer drops peers whose consent lapsed or whose DTLS failed.
 /// </summary>
-public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, ILogger<MediaTransportHost> logger) : IHostedService, IDisposable
+public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, ILogger<MediaTransportHost> logger, TimeProvider? time = null)
+    : IHostedService, IMediaTransport, IDisposable
 {
     private static readonly TimeSpan TimerPeriod = TimeSpan.FromMilliseconds(100);
 
@@ -34,6 +35,8 @@ public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, I
     private UdpMediaListener? _udp;
     private TcpMediaListener? _tcp;
     private int _disposed;
+
+    public TimeProvider Time { get; } = time ?? TimeProvider.System;
 
     /// <summary>The certificate every peer's DTLS presents, made at start.</summary>
     public DtlsCertificate Certificate { get; } = DtlsCertificate.Create();
@@ -86,17 +89,30 @@ public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, I
         IceCredentials local;
         do local = IceCredentials.Generate(); while (_peersByUfrag.ContainsKey(local.Ufrag));
         var remote = new IceCredentials(offer.IceUfrag, offer.IcePassword);
-        var agent = new IceLiteAgent<MediaPath>(local, remote, _options.ConsentTimeout, Environment.TickCount64);
+        var agent = new IceLiteAgent<MediaPath>(local, remote, _options.ConsentTimeout, Time.GetMillis());
         string setup = offer.AnswerSetup;
         var peer = new MediaPeer(RandomNumberGenerator.GetHexString(16, lowercase: true), agent,
             setup == "passive" ? DtlsRole.Server : DtlsRole.Client, Certificate,
             new CertificateFingerprint(offer.Fingerprint.Algorithm, offer.Fingerprint.Value),
-            new DtlsSrtpSettings { HandshakeTimeout = _options.DtlsHandshakeTimeout }, handler, logger);
+            new DtlsSrtpSettings { HandshakeTimeout = _options.DtlsHandshakeTimeout }, handler, logger, Time);
         peer.Closed += closed => Forget(closed, closed.CloseReason ?? "closed");
         _peers[peer.Id] = peer;
         _peersByUfrag[local.Ufrag] = peer;
         _timers[peer] = 0;
         return (peer, AnswerTransportFor(peer, setup));
+    }
+
+    public NewConnection? Connect(WebRtcOffer offer, IMediaPeerHandler handler) =>
+        CreatePeer(offer, handler) is var (peer, transport) ? new NewConnection(peer, transport) : null;
+
+    public bool TryRenegotiate(IMediaConnection connection, WebRtcOffer offer, out AnswerTransport transport)
+    {
+        transport = default!;
+        if (connection is not MediaPeer peer || peer.IsClosed || peer.RemoteFingerprint.Value != offer.Fingerprint.Value) return false;
+        var remote = new IceCredentials(offer.IceUfrag, offer.IcePassword);
+        if (remote != peer.Ice.Remote) RestartIce(peer, remote);
+        transport = AnswerTransportFor(peer, peer.DtlsSetup);
+        return true;
     }
 
     /// <summary>
@@ -138,12 +154,12 @@ public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, I
 
     private async Task RunTimersAsync(CancellationToken stopping)
     {
-        using var timer = new PeriodicTimer(TimerPeriod);
+        using var timer = new PeriodicTimer(TimerPeriod, Time);
         try
         {
             while (await timer.WaitForNextTickAsync(stopping))
             {
-                long now = Environment.TickCount64;
+                long now = Time.GetMillis();
                 foreach ((MediaPeer peer, long due) in _timers)
                 {
                     try

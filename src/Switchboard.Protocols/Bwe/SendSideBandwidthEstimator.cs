@@ -10,7 +10,7 @@ namespace Switchboard.Protocols.Bwe;
 /// arrived and when. Overuse is more than 10 % lost, or arrivals spreading more than 10 ms wider than the sends did over
 /// one feedback (a queue building): the estimate drops to 85 % of what arrived. Otherwise it grows 5 % per feedback up
 /// to 1.5 times what arrived, and is at least what arrived: more is learned by sending more (a probe,
-/// <see cref="SfuParticipant.ProbeCopies"/>). Thread-safe.
+/// <see cref="PathEstimate.ProbeCopies"/>). Thread-safe.
 /// </summary>
 public sealed class SendSideBandwidthEstimator
 {

@@ -1,3 +1,4 @@
+using Switchboard.Media.Contracts;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Switchboard.Signaling.Media;
@@ -138,7 +139,7 @@ public static class ClientMessageReader
         }
     }
 
-    public const int MaxMids = 256, MaxMidLength = 32, MaxSimulcastLayers = 3, MaxRidLength = 16, MaxVideoSize = 16384;
+    public const int MaxMids = 256, MaxMidLength = 32, MaxRidLength = 16, MaxVideoSize = 16384;
 
     static string? MediaOfferProblem(MediaOfferMessage offer)
     {
@@ -150,7 +151,7 @@ public static class ClientMessageReader
         {
             if ((MidProblem(entry.Mid) ?? SourceProblem(entry.Source)) is { } problem) return "publish: " + problem;
             if (entry.Layers is null) continue;
-            if (entry.Layers.Count > MaxSimulcastLayers) return $"publish: at most {MaxSimulcastLayers} layers";
+            if (entry.Layers.Count > MediaLimits.MaxSimulcastLayers) return $"publish: at most {MediaLimits.MaxSimulcastLayers} layers";
             foreach (var layer in entry.Layers)
             {
                 if (layer.Rid is not { Length: > 0 and <= MaxRidLength } || !layer.Rid.All(char.IsAsciiLetterOrDigit))
@@ -167,7 +168,7 @@ public static class ClientMessageReader
         mid is { Length: > 0 and <= MaxMidLength } && !mid.Any(char.IsControl) && !mid.Contains(' ') ? null : $"mid must be 1-{MaxMidLength} characters without spaces";
 
     static string? SourceProblem(string? source) =>
-        source is not null && TrackSources.All.Contains(source) ? null : $"source must be one of {string.Join(", ", TrackSources.All)}";
+        TrackSources.TryParse(source, out _) ? null : $"source must be one of {string.Join(", ", TrackSources.Names)}";
 
     static string? TrackIdProblem(string? trackId) =>
         trackId is { Length: > 0 and <= MaxParticipantIdLength + 16 } ? null : "trackId is empty or too long";

@@ -13,7 +13,7 @@ using Switchboard.Media.Transport;
 using Switchboard.Protocols.Ice;
 using Switchboard.Protocols.Sdp;
 using Switchboard.Protocols.Srtp;
-using Switchboard.Signaling.Media;
+using Switchboard.Media.Contracts;
 
 namespace Switchboard.Media.Tests.Sfu;
 
@@ -53,22 +53,22 @@ public sealed class SfuRoutingTests : IAsyncLifetime
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var publisher = new Client();
-        var published = _sfu.Offer("room", "p_pub", new MediaOfferRequest(publisher.PublishOffer(),
-            [new TrackPublication("0", "microphone"), new TrackPublication("1", "camera")], [], true, true));
-        Assert.True(published.Sdp is not null, published.ErrorMessage);
+        var published = _sfu.Offer("room", "p_pub", new MediaOffer(publisher.PublishOffer(),
+            [new OfferedTrack("0", TrackSource.Microphone), new OfferedTrack("1", TrackSource.Camera)], [], true, true));
+        Assert.True(published.AnswerSdp is not null, published.Message);
         Assert.Equal(["p_pub/camera", "p_pub/microphone"], _sfu.Tracks("room").Select(t => t.Id));
-        var pub = await ConnectAsync(publisher, published.Sdp!, cancel.Token);
+        var pub = await ConnectAsync(publisher, published.AnswerSdp!, cancel.Token);
 
         var subscriber = new Client();
-        var subscribed = _sfu.Offer("room", "p_sub", new MediaOfferRequest(subscriber.SubscribeOffer(),
-            [], [new TrackSubscription("0", "p_pub/microphone"), new TrackSubscription("1", "p_pub/camera")], true, true));
-        Assert.True(subscribed.Sdp is not null, subscribed.ErrorMessage);
-        var answer = SessionDescription.Parse(subscribed.Sdp!);
+        var subscribed = _sfu.Offer("room", "p_sub", new MediaOffer(subscriber.SubscribeOffer(),
+            [], [new WantedTrack("0", "p_pub/microphone"), new WantedTrack("1", "p_pub/camera")], true, true));
+        Assert.True(subscribed.AnswerSdp is not null, subscribed.Message);
+        var answer = SessionDescription.Parse(subscribed.AnswerSdp!);
         Assert.Equal("sendonly", answer.Media[1].Direction);
         uint videoOut = answer.Media[1].SsrcGroups.Single(g => g.Semantics == "FID").Ssrcs[0];
         uint rtxOut = answer.Media[1].SsrcGroups.Single(g => g.Semantics == "FID").Ssrcs[1];
-        Assert.Contains("a=msid:p_pub p_pub/camera", subscribed.Sdp);
-        var sub = await ConnectAsync(subscriber, subscribed.Sdp!, cancel.Token);
+        Assert.Contains("a=msid:p_pub p_pub/camera", subscribed.AnswerSdp);
+        var sub = await ConnectAsync(subscriber, subscribed.AnswerSdp!, cancel.Token);
 
         // The new subscriber makes the SFU ask the publisher for a keyframe.
         await ReceivedPackets.Until(() => ReceivedPackets.Rtcp(pub).Any(p => ReceivedPackets.IsPli(p) && MediaSsrc(p) == VideoSsrc), cancel.Token, () => "no PLI at the publisher");
@@ -128,12 +128,12 @@ public sealed class SfuRoutingTests : IAsyncLifetime
         Assert.InRange(ReceivedPackets.Rtcp(pub).Count(ReceivedPackets.IsPli) - before, 1, 2);
 
         // Muted: nothing forwarded; unmuted: numbering continues without a gap from the next keyframe.
-        Assert.True(_sfu.SetMuted("room", "p_pub", "camera", true));
-        Assert.True(_sfu.Tracks("room").Single(t => t.Source == "camera").Muted);
+        Assert.True(_sfu.SetMuted("room", "p_pub", TrackSource.Camera, true));
+        Assert.True(_sfu.Tracks("room").Single(t => t.Source == TrackSource.Camera).Muted);
         for (int i = 0; i < 10; i++) pub.SendRtp(Video(sequence++, 100_000, Keyframe));
         await Task.Delay(200, cancel.Token);
         Assert.Equal(20, Rtp(sub, videoOut).Count);
-        Assert.True(_sfu.SetMuted("room", "p_pub", "camera", false));
+        Assert.True(_sfu.SetMuted("room", "p_pub", TrackSource.Camera, false));
         pub.SendRtp(Video(sequence++, 200_000, Keyframe));
         await ReceivedPackets.Until(() => Rtp(sub, videoOut).Count == 21, cancel.Token, () => "nothing after unmute");
         Assert.Equal((ushort)(Packets.Sequence(received[^1]) + 1), Packets.Sequence(Rtp(sub, videoOut)[20]));
@@ -148,17 +148,17 @@ public sealed class SfuRoutingTests : IAsyncLifetime
     public async Task A_publisher_far_over_its_bit_rate_has_its_video_held_back_and_is_told()
     {
         var sfu = new SfuService(_host, Options.Create(new MediaOptions { Sfu = { MaxBitratePerParticipant = 100_000 } }), NullLogger<SfuService>.Instance);
-        var warnings = new List<(string Participant, string Code, string Message)>();
-        sfu.ParticipantWarned += (_, participant, code, message) => { lock (warnings) warnings.Add((participant, code, message)); };
+        var warnings = new List<MediaWarning>();
+        sfu.ParticipantWarned += warning => { lock (warnings) warnings.Add(warning); };
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var publisher = new Client();
-        var published = sfu.Offer("fast", "p_pub", new MediaOfferRequest(publisher.PublishOffer(), [new TrackPublication("1", "camera")], [], true, true));
-        Assert.Contains("b=AS:100", published.Sdp); // the answer asks the browser to stay below the limit
-        var pub = await ConnectAsync(publisher, published.Sdp!, cancel.Token);
+        var published = sfu.Offer("fast", "p_pub", new MediaOffer(publisher.PublishOffer(), [new OfferedTrack("1", TrackSource.Camera)], [], true, true));
+        Assert.Contains("b=AS:100", published.AnswerSdp); // the answer asks the browser to stay below the limit
+        var pub = await ConnectAsync(publisher, published.AnswerSdp!, cancel.Token);
         var subscriber = new Client();
-        var subscribed = sfu.Offer("fast", "p_sub", new MediaOfferRequest(subscriber.SubscribeOffer(), [], [new TrackSubscription("1", "p_pub/camera")], true, true));
-        var sub = await ConnectAsync(subscriber, subscribed.Sdp!, cancel.Token);
-        uint videoOut = SessionDescription.Parse(subscribed.Sdp!).Media[1].SsrcGroups.Single().Ssrcs[0];
+        var subscribed = sfu.Offer("fast", "p_sub", new MediaOffer(subscriber.SubscribeOffer(), [], [new WantedTrack("1", "p_pub/camera")], true, true));
+        var sub = await ConnectAsync(subscriber, subscribed.AnswerSdp!, cancel.Token);
+        uint videoOut = SessionDescription.Parse(subscribed.AnswerSdp!).Media[1].SsrcGroups.Single().Ssrcs[0];
 
         // About 1 Mbit/s, ten times the limit, until the SFU says so.
         var frame = new byte[1200];
@@ -172,7 +172,7 @@ public sealed class SfuRoutingTests : IAsyncLifetime
             await Task.Delay(100, CancellationToken.None);
         }
         var warning = warnings.Single();
-        Assert.Equal(("p_pub", "bitrate-limit"), (warning.Participant, warning.Code));
+        Assert.Equal(("p_pub", MediaWarningKind.BitrateLimit), (warning.ParticipantId, warning.Kind));
         Assert.Contains("Media:Sfu:MaxBitratePerParticipant", warning.Message);
         Assert.True(Rtp(sub, videoOut).Count > 0);
 
@@ -185,25 +185,25 @@ public sealed class SfuRoutingTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Offers_beyond_the_limits_or_the_grants_get_the_signaling_error_and_change_nothing()
+    public void Offers_beyond_the_limits_or_the_grants_are_refused_with_the_reason_and_change_nothing()
     {
-        var first = _sfu.Offer("limits", "p_a", new MediaOfferRequest(new Client().PublishOffer(), [new TrackPublication("0", "microphone")], [], true, true));
-        Assert.Null(first.ErrorCode);
-        var second = _sfu.Offer("limits", "p_b", new MediaOfferRequest(new Client().PublishOffer(), [new TrackPublication("0", "microphone")], [], true, true));
-        Assert.Equal("too-many-publishers", second.ErrorCode);
-        Assert.Contains("Media:Sfu:MaxPublishersPerRoom", second.ErrorMessage);
+        var first = _sfu.Offer("limits", "p_a", new MediaOffer(new Client().PublishOffer(), [new OfferedTrack("0", TrackSource.Microphone)], [], true, true));
+        Assert.Equal(OfferRefusal.None, first.Refusal);
+        var second = _sfu.Offer("limits", "p_b", new MediaOffer(new Client().PublishOffer(), [new OfferedTrack("0", TrackSource.Microphone)], [], true, true));
+        Assert.Equal(OfferRefusal.TooManyPublishers, second.Refusal);
+        Assert.Contains("Media:Sfu:MaxPublishersPerRoom", second.Message);
         Assert.Single(_sfu.Tracks("limits"));
 
-        Assert.Equal("permission-denied", _sfu.Offer("limits", "p_c", new MediaOfferRequest(new Client().PublishOffer(),
-            [new TrackPublication("0", "microphone")], [], MayPublish: false, MaySubscribe: true)).ErrorCode);
-        Assert.Equal("too-many-subscriptions", _sfu.Offer("limits", "p_c", new MediaOfferRequest(new Client().SubscribeOffer(),
-            [], Enumerable.Range(0, 5).Select(i => new TrackSubscription(i.ToString(), "p_a/microphone")).ToList(), true, true)).ErrorCode);
-        Assert.Equal("media-invalid", _sfu.Offer("limits", "p_c", new MediaOfferRequest("v=0\r\nbad", [], [], true, true)).ErrorCode);
-        var wrongKind = _sfu.Offer("limits", "p_c", new MediaOfferRequest(new Client().PublishOffer(), [new TrackPublication("0", "camera")], [], true, true));
-        Assert.Equal("media-invalid", wrongKind.ErrorCode);
-        Assert.Equal("mid '0' is audio, but camera is video", wrongKind.ErrorMessage);
-        Assert.Equal("media-invalid", _sfu.Offer("limits", "p_c", new MediaOfferRequest(new Client().PublishOffer(),
-            [new TrackPublication("7", "microphone")], [], true, true)).ErrorCode);
+        Assert.Equal(OfferRefusal.NotPermitted, _sfu.Offer("limits", "p_c", new MediaOffer(new Client().PublishOffer(),
+            [new OfferedTrack("0", TrackSource.Microphone)], [], MayPublish: false, MaySubscribe: true)).Refusal);
+        Assert.Equal(OfferRefusal.TooManySubscriptions, _sfu.Offer("limits", "p_c", new MediaOffer(new Client().SubscribeOffer(),
+            [], Enumerable.Range(0, 5).Select(i => new WantedTrack(i.ToString(), "p_a/microphone")).ToList(), true, true)).Refusal);
+        Assert.Equal(OfferRefusal.InvalidOffer, _sfu.Offer("limits", "p_c", new MediaOffer("v=0\r\nbad", [], [], true, true)).Refusal);
+        var wrongKind = _sfu.Offer("limits", "p_c", new MediaOffer(new Client().PublishOffer(), [new OfferedTrack("0", TrackSource.Camera)], [], true, true));
+        Assert.Equal(OfferRefusal.InvalidOffer, wrongKind.Refusal);
+        Assert.Equal("mid '0' is audio, but camera is video", wrongKind.Message);
+        Assert.Equal(OfferRefusal.InvalidOffer, _sfu.Offer("limits", "p_c", new MediaOffer(new Client().PublishOffer(),
+            [new OfferedTrack("7", TrackSource.Microphone)], [], true, true)).Refusal);
         Assert.Single(_host.Peers);
     }
 

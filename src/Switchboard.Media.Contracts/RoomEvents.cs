@@ -1,0 +1,25 @@
+namespace Switchboard.Media.Contracts;
+
+/// <summary>A published track as the room sees it.</summary>
+public sealed record TrackInfo(string Id, string ParticipantId, TrackSource Source, bool Muted, int Layers)
+{
+    public TrackKind Kind => Source.Kind();
+}
+
+/// <summary>A participant speaking now, and how loud (0..1).</summary>
+public readonly record struct Speaker(string ParticipantId, double Level);
+
+/// <summary>The room's speakers changed: who speaks, the loudest first.</summary>
+public sealed record SpeakersChange(string Room, IReadOnlyList<Speaker> Speakers);
+
+/// <summary>Which simulcast layers of a participant's track someone receives (low to high): it may pause the others.</summary>
+public sealed record LayerDemand(string Room, string ParticipantId, string TrackId, IReadOnlyList<bool> Active);
+
+/// <summary>A participant went over a limit while sending; the sentence names the setting.</summary>
+public sealed record MediaWarning(string Room, string ParticipantId, MediaWarningKind Kind, string Message);
+
+public enum MediaWarningKind
+{
+    /// <summary>It sends far over Media:Sfu:MaxBitratePerParticipant; its video is held back until it slows down.</summary>
+    BitrateLimit,
+}
