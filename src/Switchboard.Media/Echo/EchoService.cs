@@ -72,7 +72,7 @@ public sealed class EchoService(MediaTransportHost host, IOptions<MediaOptions> 
         }
         if (sections.Count == 0) return Fail(400, "the offer has nothing to echo: no audio or video section that is sendrecv with Opus, VP8, VP9, H.264 or AV1");
 
-        var session = new EchoSession(Guid.NewGuid().ToString("N"), sections, midExtension, transportWideCcExtension);
+        var session = new EchoSession(Guid.NewGuid().ToString("N"), sections, midExtension, transportWideCcExtension, host.Time);
         var created = host.CreatePeer(offer, session);
         if (created is null) return Fail(503, "the media server holds its maximum number of peers (Media:MaxPeers)");
         (MediaPeer peer, AnswerTransport transport) = created.Value;

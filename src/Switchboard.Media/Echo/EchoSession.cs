@@ -39,13 +39,13 @@ public sealed class EchoSession : IMediaPeerHandler
     private readonly byte[] _rtcpBuffer = new byte[1500 + MediaPeer.ProtectionOverhead];
     private readonly byte[] _reportBuffer = new byte[1500 + MediaPeer.ProtectionOverhead];
 
-    public EchoSession(string id, IReadOnlyList<EchoSection> sections, int midExtensionId, int transportWideCcId)
+    public EchoSession(string id, IReadOnlyList<EchoSection> sections, int midExtensionId, int transportWideCcId, TimeProvider time)
     {
         Id = id;
         _sections = sections;
         _midExtensionId = midExtensionId;
         _transportWideCcId = transportWideCcId;
-        _feedback = new ReceiverFeedback(LocalSsrc, "switchboard-echo");
+        _feedback = new ReceiverFeedback(LocalSsrc, "switchboard-echo", time);
         foreach (EchoSection section in sections)
         {
             foreach (uint ssrc in section.InboundSsrcs) Map(ssrc, section.OutboundSsrc, section);

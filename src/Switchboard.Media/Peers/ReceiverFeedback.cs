@@ -1,22 +1,21 @@
-using System.Diagnostics;
 using Switchboard.Protocols.Rtcp;
 
 namespace Switchboard.Media.Peers;
 
 /// <summary>
 /// What a receiver tells a browser that sends to it: receiver reports (RFC 3550 §6.4.2: loss, jitter, and LSR/DLSR for
-/// its round trip) and transport-wide congestion control feedback (the arrival time of every packet), from which the
+/// its round trip) and transport-wide congestion control feedback (the arrival time of every packet, to the microsecond on the host's clock), from which the
 /// browser's sender estimates the bandwidth and ramps up. Thread-safe: packets are recorded on a receive thread and
 /// reports written on the host's timer.
 /// </summary>
-public sealed class ReceiverFeedback(uint localSsrc, string cname)
+public sealed class ReceiverFeedback(uint localSsrc, string cname, TimeProvider time)
 {
     private const int MaxStreams = 31; // report blocks in one RR
 
     private readonly Lock _gate = new();
     private readonly Dictionary<uint, ReceptionStatistics> _reception = [];
     private readonly TransportFeedbackBuilder _transportFeedback = new();
-    private readonly long _clockStart = Stopwatch.GetTimestamp();
+    private readonly long _clockStart = time.GetTimestamp();
 
     /// <summary>The RTCP sender SSRC of the reports and feedback.</summary>
     public uint LocalSsrc { get; } = localSsrc;
@@ -38,7 +37,7 @@ public sealed class ReceiverFeedback(uint localSsrc, string cname)
                 _reception[ssrc] = statistics = new ReceptionStatistics(ssrc, clockRate);
             }
             statistics.OnPacket(sequenceNumber, timestamp, nowMillis);
-            if (transportSequence >= 0) _transportFeedback.Record((ushort)transportSequence, (long)Stopwatch.GetElapsedTime(_clockStart).TotalMicroseconds);
+            if (transportSequence >= 0) _transportFeedback.Record((ushort)transportSequence, (long)time.GetElapsedTime(_clockStart).TotalMicroseconds);
         }
     }
 

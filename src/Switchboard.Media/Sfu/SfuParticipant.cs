@@ -42,7 +42,7 @@ internal sealed class SfuParticipant : IMediaPeerHandler
     {
         Room = room;
         Id = id;
-        _feedback = new ReceiverFeedback(LocalSsrc, id);
+        _feedback = new ReceiverFeedback(LocalSsrc, id, room.Service.Transport.Time);
     }
 
     public SfuRoom Room { get; }
