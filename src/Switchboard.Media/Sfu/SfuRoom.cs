@@ -33,6 +33,12 @@ internal sealed partial class SfuRoom(string name, SfuService service)
         get { lock (_gate) return _participants.Count == 0; }
     }
 
+    /// <summary>A participant of the room (for tests and diagnostics).</summary>
+    public SfuParticipant? Participant(string id)
+    {
+        lock (_gate) return _participants.GetValueOrDefault(id);
+    }
+
     public IReadOnlyList<TrackInfo> Tracks()
     {
         lock (_gate) return _participants.Values.SelectMany(p => p.Published.Values).Select(t => t.Info).OrderBy(t => t.Id, StringComparer.Ordinal).ToList();

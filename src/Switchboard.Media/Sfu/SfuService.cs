@@ -52,6 +52,9 @@ public sealed class SfuService(IMediaTransport transport, IOptions<MediaOptions>
         RemoveIfEmpty(room);
     }
 
+    /// <summary>A room while it has participants (for tests and diagnostics).</summary>
+    internal SfuRoom? Room(string name) => _rooms.GetValueOrDefault(name);
+
     public IReadOnlyList<TrackInfo> Tracks(string room) => _rooms.TryGetValue(room, out var r) ? r.Tracks() : [];
 
     private void RemoveIfEmpty(string room)

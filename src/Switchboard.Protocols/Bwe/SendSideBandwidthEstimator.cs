@@ -7,10 +7,12 @@ namespace Switchboard.Protocols.Bwe;
 /// What the path to a subscriber carries, estimated by the sender from transport-wide congestion control feedback on
 /// what the SFU sent it (a reduced form of GCC, draft-ietf-rmcat-gcc-02: one delay-based and one loss-based signal).
 /// Every packet leaves with a transport-wide sequence number and its send time is kept; each feedback says which
-/// arrived and when. Overuse is more than 10 % lost, or arrivals spreading more than 10 ms wider than the sends did over
-/// one feedback (a queue building): the estimate drops to 85 % of what arrived. Otherwise it grows 5 % per feedback up
-/// to 1.5 times what arrived, and is at least what arrived: more is learned by sending more (a probe,
-/// <see cref="PathEstimate.ProbeCopies"/>). Thread-safe.
+/// arrived and when. Overuse is arrivals spreading more than 10 ms wider than the sends did over one feedback (a queue
+/// building), or more than 10 % lost over the last <see cref="LossWindow"/> feedbacks (about a second: random loss on
+/// a path without a queue, Wi-Fi's say, is not taken for congestion, as GCC's loss controller does not): the estimate
+/// drops to 85 % of what arrived. Under 2 % lost it grows 5 % per feedback up to 1.5 times what arrived; between 2 and
+/// 10 % it holds. Without overuse it is at least what arrived over a long enough span: more is learned by sending
+/// more (a probe, <see cref="PathEstimate.ProbeCopies"/>). Thread-safe.
 /// </summary>
 public sealed class SendSideBandwidthEstimator
 {
@@ -21,6 +23,12 @@ public sealed class SendSideBandwidthEstimator
     private readonly ushort[] _sequences = new ushort[History];
     private readonly long[] _sentAt = new long[History];
     private readonly int[] _sizes = new int[History];
+
+    /// <summary>Feedbacks whose loss counts together.</summary>
+    public const int LossWindow = 8;
+
+    private readonly (int Received, int Lost)[] _recentLoss = new (int, int)[LossWindow];
+    private int _recentLossNext;
     private ushort _next = (ushort)Random.Shared.Next(ushort.MaxValue);
     private long _estimate = long.MaxValue;
 
@@ -77,18 +85,24 @@ public sealed class SendSideBandwidthEstimator
             long arrivalSpan = lastArrival - firstArrival, sendSpan = lastSent - firstSent;
             // The first arrival starts the span; what came after it arrived within it.
             long arrived = arrivalSpan > 0 ? (bytes - firstBytes) * 8 * 1_000_000 / arrivalSpan : long.MaxValue / 4;
-            bool overuse = lost * 10 > received + lost || arrivalSpan - sendSpan > QueueGrowthMicroseconds;
+            _recentLoss[_recentLossNext++ % LossWindow] = (received, lost);
+            (int windowReceived, int windowLost) = (0, 0);
+            foreach (var (r, l) in _recentLoss) (windowReceived, windowLost) = (windowReceived + r, windowLost + l);
+            bool overuse = windowLost * 10 > windowReceived + windowLost || arrivalSpan - sendSpan > QueueGrowthMicroseconds;
             if (overuse)
             {
                 _estimate = Math.Max(MinimumEstimate, Math.Min(_estimate, arrived) * 85 / 100);
                 LastOveruseAt = nowMillis;
             }
-            else if (lost * 50 <= received + lost) // under 2 % lost
+            else
             {
-                long grown = _estimate == long.MaxValue ? arrived * 3 / 2 : _estimate + _estimate / 20;
-                _estimate = Math.Max(MinimumEstimate, Math.Min(grown, arrived * 3 / 2 + MinimumEstimate));
+                if (windowLost * 50 <= windowReceived + windowLost) // under 2 % lost
+                {
+                    long grown = _estimate == long.MaxValue ? arrived * 3 / 2 : _estimate + _estimate / 20;
+                    _estimate = Math.Max(MinimumEstimate, Math.Min(grown, arrived * 3 / 2 + MinimumEstimate));
+                }
                 // What arrived without a queue building, the path carried: a probe raises the estimate at once.
-                if (arrivalSpan >= MinimumSpanMicroseconds) _estimate = Math.Max(_estimate, arrived);
+                if (arrivalSpan >= MinimumSpanMicroseconds && arrived < long.MaxValue / 4) _estimate = _estimate == long.MaxValue ? arrived : Math.Max(_estimate, arrived);
             }
             return overuse;
         }

@@ -65,6 +65,36 @@ public sealed class SendSideBandwidthEstimatorTests
     }
 
     [Fact]
+    public void Loss_counts_over_the_last_eight_feedbacks_so_one_unlucky_feedback_on_a_lossy_path_is_not_congestion()
+    {
+        var estimator = new SendSideBandwidthEstimator();
+        for (int i = 0; i < 7; i++)
+            Assert.False(estimator.OnFeedback(Feedback(Send(estimator, 50, 1000, spacingMicros: 2000), arrivalSpacingMicros: 2000, lostEvery: 0), 1000 + i * 100));
+        // 8 of 50 lost (16 %) in one feedback: 2 % over the window.
+        Assert.False(estimator.OnFeedback(Feedback(Send(estimator, 50, 1000, spacingMicros: 2000), arrivalSpacingMicros: 2000, lostEvery: 6), 1800));
+
+        // A quarter lost from now on: over 10 % of the window by the third feedback.
+        int feedbacks = 0;
+        while (!estimator.OnFeedback(Feedback(Send(estimator, 50, 1000, spacingMicros: 2000), arrivalSpacingMicros: 2000, lostEvery: 4), 1900 + feedbacks * 100))
+            Assert.InRange(++feedbacks, 1, 2);
+        Assert.Equal(1900 + feedbacks * 100, estimator.LastOveruseAt);
+    }
+
+    [Fact]
+    public void Between_two_and_ten_percent_lost_the_estimate_holds_but_what_a_probe_gets_through_still_raises_it()
+    {
+        var estimator = new SendSideBandwidthEstimator();
+        estimator.OnFeedback(Feedback(Send(estimator, 50, 1000, spacingMicros: 10_000), arrivalSpacingMicros: 10_000, lostEvery: 0), 1000);
+        long before = estimator.Estimate;
+        // The same rate with one packet in ten lost: held.
+        Assert.False(estimator.OnFeedback(Feedback(Send(estimator, 60, 1000, spacingMicros: 10_000), arrivalSpacingMicros: 10_000, lostEvery: 10), 1100));
+        Assert.True(before == estimator.Estimate, $"{estimator.Estimate} after {before}");
+        // A probe at 11 Mbit/s, 5 % lost, arriving as sent (no queue): the path carried it.
+        Assert.False(estimator.OnFeedback(Feedback(Send(estimator, 100, 1000, spacingMicros: 750), arrivalSpacingMicros: 750, lostEvery: 20), 1200));
+        Assert.True(estimator.Estimate > before * 5, $"{estimator.Estimate} after {before}");
+    }
+
+    [Fact]
     public void A_packet_without_the_element_is_not_numbered()
     {
         var estimator = new SendSideBandwidthEstimator();

@@ -7,7 +7,7 @@ namespace Switchboard.Media.Tests.Sfu.Simulation;
 /// One stream a simulated participant receives, read as a browser's jitter buffer and decoder would: packets in
 /// sequence order; a VP8 frame decodes when all its packets are there and the decoder has its reference (a keyframe,
 /// and no frame lost since). A gap still open after <see cref="GiveUpMillis"/> (NACKs did not repair it) is skipped,
-/// and the decoder then needs a keyframe; audio waits only <see cref="AudioGiveUpMillis"/>, as a player conceals a lost
+/// (a gap is known from when the packet after it arrived) and the decoder then needs a keyframe; audio waits only <see cref="AudioGiveUpMillis"/>, as a player conceals a lost
 /// packet. Counts what a user would notice: frames decoded, freezes, and what must never happen in one stream:
 /// timestamps going back, or a delta frame whose picture id does not follow the one before (a decoder would take its
 /// reference as lost; a keyframe may jump).
@@ -17,7 +17,7 @@ internal sealed class IncomingStream(string trackId, bool isVideo, uint ssrc, ui
     public const int GiveUpMillis = 500, AudioGiveUpMillis = 60;
 
     private readonly SortedDictionary<long, Received> _buffer = [];
-    private long _next = -1, _highest = -1, _missingSince = -1, _lastDecodedAt = -1;
+    private long _next = -1, _highest = -1, _lastDecodedAt = -1;
     private bool _decoding, _inFrame, _frameWhole, _frameKeyframe, _chainIntact;
     private int _frameLayer = -1, _framePictureId = -1, _lastPictureId = -1;
     private uint _frameTimestamp, _lastTimestamp;
@@ -70,7 +70,7 @@ internal sealed class IncomingStream(string trackId, bool isVideo, uint ssrc, ui
         Reception.OnPacket(rtp.SequenceNumber, rtp.Timestamp, nowMillis);
         if (IsVideo) Nacks.OnPacket(rtp.SequenceNumber, nowMillis);
         if (_next < 0) _next = sequence;
-        _buffer[sequence] = Read(rtp);
+        _buffer[sequence] = Read(rtp, nowMillis);
         Drain(nowMillis);
     }
 
@@ -94,16 +94,14 @@ internal sealed class IncomingStream(string trackId, bool isVideo, uint ssrc, ui
             if (_buffer.Remove(_next, out Received packet))
             {
                 _next++;
-                _missingSince = -1;
                 Process(packet, nowMillis);
                 continue;
             }
-            if (_missingSince < 0) _missingSince = nowMillis;
-            if (nowMillis - _missingSince < (IsVideo ? GiveUpMillis : AudioGiveUpMillis)) return;
+            var (after, first) = _buffer.First();
+            if (nowMillis - first.ArrivedAt < (IsVideo ? GiveUpMillis : AudioGiveUpMillis)) return;
             // Lost for good: the decoder goes on from what came after, and needs a keyframe.
             GapsSkipped++;
-            _next = _buffer.Keys.First();
-            _missingSince = -1;
+            _next = after;
             _inFrame = false;
             _chainIntact = false;
             if (IsVideo) _decoding = false;
@@ -144,17 +142,17 @@ internal sealed class IncomingStream(string trackId, bool isVideo, uint ssrc, ui
         if (IsVideo && (LayerChanges.Count == 0 || LayerChanges[^1].Layer != layer)) LayerChanges.Add((nowMillis, layer));
     }
 
-    private static Received Read(in RtpPacket rtp)
+    private static Received Read(in RtpPacket rtp, long nowMillis)
     {
         ReadOnlySpan<byte> payload = rtp.Payload;
-        if (payload.Length < 5) return new Received(rtp.Timestamp, rtp.Marker, false, false, -1, -1);
+        if (payload.Length < 5) return new Received(rtp.Timestamp, rtp.Marker, false, false, -1, -1, nowMillis);
         bool start = (payload[0] & 0x10) != 0;
         int pictureId = (payload[2] & 0x7F) << 8 | payload[3];
         bool keyframe = start && KeyframeDetector.IsKeyframeStart(VideoCodec.Vp8, payload);
         int layerOffset = 4 + (start ? keyframe ? 10 : 3 : 0);
         int layer = payload.Length > layerOffset ? payload[layerOffset] : -1;
-        return new Received(rtp.Timestamp, rtp.Marker, start, keyframe, pictureId, layer);
+        return new Received(rtp.Timestamp, rtp.Marker, start, keyframe, pictureId, layer, nowMillis);
     }
 
-    private readonly record struct Received(uint Timestamp, bool Marker, bool FrameStart, bool Keyframe, int PictureId, int Layer);
+    private readonly record struct Received(uint Timestamp, bool Marker, bool FrameStart, bool Keyframe, int PictureId, int Layer, long ArrivedAt);
 }
