@@ -1,5 +1,3 @@
-using Switchboard.Protocols.Bwe;
-using Switchboard.Protocols.Rtcp;
 using Switchboard.Protocols.Rtp;
 using System.Buffers.Binary;
 using System.Security.Cryptography;

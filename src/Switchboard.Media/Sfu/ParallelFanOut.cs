@@ -1,6 +1,3 @@
-using Switchboard.Protocols.Bwe;
-using Switchboard.Protocols.Rtcp;
-using Switchboard.Protocols.Rtp;
 using System.Collections.Concurrent;
 
 namespace Switchboard.Media.Sfu;

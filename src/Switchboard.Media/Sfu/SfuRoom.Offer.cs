@@ -1,8 +1,5 @@
-using Switchboard.Protocols.Bwe;
 using Switchboard.Protocols.Rtcp;
-using Switchboard.Protocols.Rtp;
 using Switchboard.Media.Peers;
-using Switchboard.Protocols.Ice;
 using Switchboard.Protocols.Sdp;
 using Switchboard.Media.Contracts;
 

@@ -1,3 +1,4 @@
+using Switchboard.Media.Sfu.Selection;
 using Microsoft.Extensions.Logging;
 using Switchboard.Media.Contracts;
 using Switchboard.Media.Peers;

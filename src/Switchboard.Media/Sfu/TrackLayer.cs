@@ -1,3 +1,4 @@
+using Switchboard.Media.Sfu.Selection;
 using Switchboard.Protocols.Bwe;
 using Switchboard.Protocols.Rtcp;
 using Switchboard.Protocols.Rtp;

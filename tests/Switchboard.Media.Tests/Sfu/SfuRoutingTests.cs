@@ -1,4 +1,3 @@
-using Switchboard.Protocols.Bwe;
 using Switchboard.Protocols.Rtcp;
 using Switchboard.Protocols.Rtp;
 using System.Buffers.Binary;
@@ -18,10 +17,11 @@ using Switchboard.Media.Contracts;
 namespace Switchboard.Media.Tests.Sfu;
 
 /// <summary>
-/// The SFU on real loopback sockets with the tests' own WebRTC client (full ICE, DTLS, SRTP) as publisher and
-/// subscribers: a subscriber gets the publisher's video from a keyframe on, in its own SSRC and continuous numbering;
-/// its NACK is answered with RTX from the retransmission buffer; its PLIs reach the publisher merged; muting, leaving
-/// and the limits behave as docs/signaling.md says.
+/// The SFU on the real media host and loopback sockets with the tests' own WebRTC client (full ICE, DTLS, SRTP) as
+/// publisher and subscriber: a subscriber gets the publisher's video from a keyframe on, in its own SSRC and continuous
+/// numbering; sender reports reach it in its numbers and its receiver reports give the round trip; its NACK is answered
+/// with RTX; leaving and the limits behave as docs/signaling.md says. What depends on time (throttles, layer choice,
+/// speakers, limits over time) is tested in simulated time (<see cref="Simulation.SfuHarness"/>).
 /// </summary>
 public sealed class SfuRoutingTests : IAsyncLifetime
 {
@@ -116,72 +116,10 @@ public sealed class SfuRoutingTests : IAsyncLifetime
         Assert.Equal(lost, BinaryPrimitives.ReadUInt16BigEndian(repaired.Payload));
         Assert.Equal(Payload(received[3]), repaired.Payload[2..].ToArray());
 
-        // Twenty PLIs from the subscriber reach the publisher as one or two (one per throttle interval).
-        int before = ReceivedPackets.Rtcp(pub).Count(ReceivedPackets.IsPli);
-        for (int i = 0; i < 20; i++)
-        {
-            var pli = new byte[12];
-            PictureLossIndication.Write(pli, 0x5151, videoOut);
-            sub.SendRtcp(pli);
-        }
-        await Task.Delay(700, cancel.Token); // longer than the 500 ms throttle interval
-        Assert.InRange(ReceivedPackets.Rtcp(pub).Count(ReceivedPackets.IsPli) - before, 1, 2);
-
-        // Muted: nothing forwarded; unmuted: numbering continues without a gap from the next keyframe.
-        Assert.True(_sfu.SetMuted("room", "p_pub", TrackSource.Camera, true));
-        Assert.True(_sfu.Tracks("room").Single(t => t.Source == TrackSource.Camera).Muted);
-        for (int i = 0; i < 10; i++) pub.SendRtp(Video(sequence++, 100_000, Keyframe));
-        await Task.Delay(200, cancel.Token);
-        Assert.Equal(20, Rtp(sub, videoOut).Count);
-        Assert.True(_sfu.SetMuted("room", "p_pub", TrackSource.Camera, false));
-        pub.SendRtp(Video(sequence++, 200_000, Keyframe));
-        await ReceivedPackets.Until(() => Rtp(sub, videoOut).Count == 21, cancel.Token, () => "nothing after unmute");
-        Assert.Equal((ushort)(Packets.Sequence(received[^1]) + 1), Packets.Sequence(Rtp(sub, videoOut)[20]));
-
         // The publisher leaves: its tracks go, the room is empty of tracks.
         _sfu.Leave("room", "p_pub");
         Assert.Empty(_sfu.Tracks("room"));
-        lock (_tracksChanged) Assert.True(_tracksChanged.Count >= 3);
-    }
-
-    [Fact]
-    public async Task A_publisher_far_over_its_bit_rate_has_its_video_held_back_and_is_told()
-    {
-        var sfu = new SfuService(_host, Options.Create(new MediaOptions { Sfu = { MaxBitratePerParticipant = 100_000 } }), NullLogger<SfuService>.Instance);
-        var warnings = new List<MediaWarning>();
-        sfu.ParticipantWarned += warning => { lock (warnings) warnings.Add(warning); };
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var publisher = new Client();
-        var published = sfu.Offer("fast", "p_pub", new MediaOffer(publisher.PublishOffer(), [new OfferedTrack("1", TrackSource.Camera)], [], true, true));
-        Assert.Contains("b=AS:100", published.AnswerSdp); // the answer asks the browser to stay below the limit
-        var pub = await ConnectAsync(publisher, published.AnswerSdp!, cancel.Token);
-        var subscriber = new Client();
-        var subscribed = sfu.Offer("fast", "p_sub", new MediaOffer(subscriber.SubscribeOffer(), [], [new WantedTrack("1", "p_pub/camera")], true, true));
-        var sub = await ConnectAsync(subscriber, subscribed.AnswerSdp!, cancel.Token);
-        uint videoOut = SessionDescription.Parse(subscribed.AnswerSdp!).Media[1].SsrcGroups.Single().Ssrcs[0];
-
-        // About 1 Mbit/s, ten times the limit, until the SFU says so.
-        var frame = new byte[1200];
-        Keyframe.CopyTo(frame, 0);
-        ushort sequence = 1;
-        while (true)
-        {
-            lock (warnings) if (warnings.Count > 0) break;
-            if (cancel.IsCancellationRequested) Assert.Fail($"no warning; {Rtp(sub, videoOut).Count} packets forwarded");
-            for (int i = 0; i < 10; i++) pub.SendRtp(Video(sequence++, (uint)(sequence * 3000), frame));
-            await Task.Delay(100, CancellationToken.None);
-        }
-        var warning = warnings.Single();
-        Assert.Equal(("p_pub", MediaWarningKind.BitrateLimit), (warning.ParticipantId, warning.Kind));
-        Assert.Contains("Media:Sfu:MaxBitratePerParticipant", warning.Message);
-        Assert.True(Rtp(sub, videoOut).Count > 0);
-
-        // Held back: nothing more reaches the subscriber while it keeps sending that fast.
-        await Task.Delay(100, cancel.Token);
-        int forwarded = Rtp(sub, videoOut).Count;
-        for (int i = 0; i < 20; i++) pub.SendRtp(Video(sequence++, (uint)(sequence * 3000), frame));
-        await Task.Delay(300, cancel.Token);
-        Assert.Equal(forwarded, Rtp(sub, videoOut).Count);
+        lock (_tracksChanged) Assert.True(_tracksChanged.Count >= 2);
     }
 
     [Fact]

@@ -1,6 +1,4 @@
-using Switchboard.Protocols.Bwe;
-using Switchboard.Protocols.Rtcp;
-using Switchboard.Protocols.Rtp;
+using Switchboard.Media.Sfu.Selection;
 using Switchboard.Media.Sfu;
 
 namespace Switchboard.Media.Tests.Sfu;

@@ -1,7 +1,4 @@
-using Switchboard.Protocols.Bwe;
-using Switchboard.Protocols.Rtcp;
-using Switchboard.Protocols.Rtp;
-namespace Switchboard.Media.Sfu;
+namespace Switchboard.Media.Sfu.Selection;
 
 /// <summary>
 /// One simulcast encoding of a publisher's video as the server sees it: whether packets arrive, its measured bitrate,

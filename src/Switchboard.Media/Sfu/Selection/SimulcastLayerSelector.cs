@@ -1,7 +1,4 @@
-using Switchboard.Protocols.Bwe;
-using Switchboard.Protocols.Rtcp;
-using Switchboard.Protocols.Rtp;
-namespace Switchboard.Media.Sfu;
+namespace Switchboard.Media.Sfu.Selection;
 
 /// <summary>
 /// Picks the simulcast layer (RFC 8853) a subscriber gets: the highest active one that fits the subscriber's

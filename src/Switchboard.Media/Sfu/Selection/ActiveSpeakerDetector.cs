@@ -1,7 +1,5 @@
 using Switchboard.Protocols.Bwe;
-using Switchboard.Protocols.Rtcp;
-using Switchboard.Protocols.Rtp;
-namespace Switchboard.Media.Sfu;
+namespace Switchboard.Media.Sfu.Selection;
 
 /// <summary>
 /// Who is speaking, from the audio levels participants' packets carry (RFC 6464: 0..127 = -dBov, 0 loudest, 127
