@@ -21,6 +21,8 @@ public sealed class MediaMetrics : IDisposable
         _meter.CreateObservableCounter("switchboard.media.sent", () => Sum(host, s => s.BytesSent), unit: "By", description: "SRTP and SRTCP bytes sent");
         _meter.CreateObservableCounter("switchboard.media.packets.discarded", () => Sum(host, s => s.PacketsDiscarded), description: "Packets that failed SRTP authentication or replay checks");
         _meter.CreateObservableCounter("switchboard.media.packets.lost", () => Sum(host, s => s.PacketsLost), description: "Packets inbound streams lost on the way (RTCP cumulative lost)");
+        _meter.CreateObservableCounter("switchboard.media.feedback.refused", () => Sum(host, s => s.FeedbackRefused),
+            description: "RTCP requests refused for going over a bound (retransmissions per packet, per subscriber and per datagram; implausible feedback)");
         _meter.CreateObservableGauge("switchboard.media.round_trip_time.average", () => RoundTrips(host).DefaultIfEmpty().Average(), unit: "ms",
             description: "Average round-trip time of connected peers, from their RTCP reports");
         _meter.CreateObservableGauge("switchboard.media.round_trip_time.max", () => RoundTrips(host).DefaultIfEmpty().Max(), unit: "ms",

@@ -14,6 +14,12 @@ public sealed class PeerStatistics
     /// <summary>Packets the sources sent that never arrived, summed over inbound streams (RFC 3550 cumulative lost).</summary>
     public long PacketsLost;
 
+    /// <summary>
+    /// RTCP requests refused for going over a bound: a packet asked for again within a round trip or too often, a
+    /// subscriber over its retransmission budget, a datagram over its request limit, implausible feedback.
+    /// </summary>
+    public long FeedbackRefused;
+
     /// <summary>Last round-trip time from the peer's RTCP reports, in milliseconds; -1 until one is known.</summary>
     public double RoundTripMillis = -1;
 }

@@ -30,6 +30,7 @@ internal sealed class DownTrack
     private readonly RtpStreamRewriter _rewriter;
     private readonly PictureIdRewriter _pictureIds = new();
     private readonly SubscriberFormat _format;
+    private readonly ResendHistory _resent = new();
     private int _rtxSequence = Random.Shared.Next(ushort.MaxValue);
 
     private Forwarding _state = Forwarding.AwaitingKeyframe;
@@ -116,13 +117,10 @@ internal sealed class DownTrack
             if (Track.IsVideo) _pictureIds.Rewrite(source.Key, Track.Setup.CodecOf(rtp.PayloadType), buffer.Slice(rtp.HeaderLength, rtp.Payload.Length));
         }
         Send(buffer, packet.Length, payloadType, sequence, timestamp, nowMillis);
+        Subscriber.Retransmissions.Earn(packet.Length);
+        // A probe of the subscriber's path: the packet again, as retransmissions the receiver drops as duplicates.
         if (Track.IsVideo && Subscriber.Path.ProbeCopies is > 0 and int copies)
-        {
-            // A probe of the subscriber's path: the packet again, as retransmissions the receiver drops as duplicates.
-            Span<ushort> again = stackalloc ushort[copies];
-            again.Fill(sequence);
-            Retransmit(again, nowMillis);
-        }
+            for (int i = 0; i < copies; i++) Resend(sequence, nowMillis);
     }
 
     private void SetCurrent(StreamSource source)
@@ -144,38 +142,61 @@ internal sealed class DownTrack
         Subscriber.Connection?.SendRtp(buffer, length);
     }
 
-    /// <summary>The subscriber lost these (its sequence numbers): sent again from the layer's buffer (RFC 4585 §6.2.1, RFC 4588).</summary>
-    public void Retransmit(ReadOnlySpan<ushort> lost, long nowMillis)
+    /// <summary>
+    /// The subscriber lost these (its sequence numbers): sent again from the layer's buffer (RFC 4585 §6.2.1, RFC 4588),
+    /// each at most once per round trip and four times in all, while the subscriber's retransmission budget lasts.
+    /// Returns how many requests were refused.
+    /// </summary>
+    public int Retransmit(ReadOnlySpan<ushort> lost, long nowMillis)
+    {
+        double rtt = Subscriber.Connection?.Statistics.RoundTripMillis ?? -1;
+        long interval = rtt < 0 ? UnknownRoundTripMillis : Math.Max((long)rtt, MinResendIntervalMillis);
+        int refused = 0;
+        foreach (ushort sequence in lost)
+        {
+            bool allowed;
+            lock (_gate) allowed = _resent.TryResend(sequence, nowMillis, interval);
+            if (!allowed || !Resend(sequence, nowMillis, Subscriber.Retransmissions)) refused++;
+        }
+        return refused;
+    }
+
+    /// <summary>The wait between two resends of one packet while the subscriber's round trip is unknown, and the least.</summary>
+    private const long UnknownRoundTripMillis = 100, MinResendIntervalMillis = 10;
+
+    /// <summary>
+    /// Sends one packet of this stream again, as RTX when negotiated, paid from <paramref name="budget"/> when given
+    /// (NACKs; a probe is not). False when it is no longer held, or the budget does not cover it.
+    /// </summary>
+    private bool Resend(ushort sequence, long nowMillis, RetransmissionBudget? budget = null)
     {
         Span<byte> buffer = stackalloc byte[MaxPacketLength + MediaPeer.ProtectionOverhead];
         Span<byte> rtx = stackalloc byte[MaxPacketLength + 2 + MediaPeer.ProtectionOverhead];
         TrackLayer[] layers = Track.Setup.Layers;
-        foreach (ushort sequence in lost)
+        int key;
+        ushort original;
+        uint timestamp;
+        lock (_gate)
+            if (!_rewriter.TryLookup(sequence, out key, out original, out timestamp)) return false;
+        StreamSource source = StreamSource.FromKey(key);
+        if (source.Generation != Track.Generation || source.Layer >= layers.Length) return false;
+        if (!layers[source.Layer].Retransmission.TryGet(original, nowMillis, buffer[..MaxPacketLength], out int length)) return false;
+        if (!RtpPacket.TryParse(buffer[..length], out RtpPacket rtp)) return false;
+        byte payloadType = _format.PayloadTypeFor(rtp.PayloadType);
+        if (payloadType == SubscriberFormat.NoPayloadType || budget?.TrySpend(length) == false) return false;
+        if (Track.IsVideo)
+            lock (_gate) _pictureIds.RewriteRetransmission(key, Track.Setup.CodecOf(rtp.PayloadType), buffer.Slice(rtp.HeaderLength, rtp.Payload.Length));
+        if (!HasRtx)
         {
-            int key;
-            ushort original;
-            uint timestamp;
-            lock (_gate)
-                if (!_rewriter.TryLookup(sequence, out key, out original, out timestamp)) continue;
-            StreamSource source = StreamSource.FromKey(key);
-            if (source.Generation != Track.Generation || source.Layer >= layers.Length) continue;
-            if (!layers[source.Layer].Retransmission.TryGet(original, nowMillis, buffer[..MaxPacketLength], out int length)) continue;
-            if (!RtpPacket.TryParse(buffer[..length], out RtpPacket rtp)) continue;
-            byte payloadType = _format.PayloadTypeFor(rtp.PayloadType);
-            if (payloadType == SubscriberFormat.NoPayloadType) continue;
-            if (Track.IsVideo)
-                lock (_gate) _pictureIds.RewriteRetransmission(key, Track.Setup.CodecOf(rtp.PayloadType), buffer.Slice(rtp.HeaderLength, rtp.Payload.Length));
-            if (!HasRtx)
-            {
-                Send(buffer, length, payloadType, sequence, timestamp, nowMillis);
-                continue;
-            }
-            Span<byte> packet = buffer[..length];
-            SubscriberPacket.Rewrite(packet, Ssrc, payloadType, sequence, timestamp, _format.ExtensionMap, _format.AbsSendTimeId, nowMillis);
-            Subscriber.Path.SendSide.TryStamp(packet, _format.TransportWideCcId, nowMillis * 1000);
-            int rtxLength = RtxPacket.Wrap(packet, rtx[..(MaxPacketLength + 2)], (byte)_format.RtxPayloadType, RtxSsrc, (ushort)Interlocked.Increment(ref _rtxSequence));
-            if (rtxLength > 0) Subscriber.Connection?.SendRtp(rtx, rtxLength);
+            Send(buffer, length, payloadType, sequence, timestamp, nowMillis);
+            return true;
         }
+        Span<byte> packet = buffer[..length];
+        SubscriberPacket.Rewrite(packet, Ssrc, payloadType, sequence, timestamp, _format.ExtensionMap, _format.AbsSendTimeId, nowMillis);
+        Subscriber.Path.SendSide.TryStamp(packet, _format.TransportWideCcId, nowMillis * 1000);
+        int rtxLength = RtxPacket.Wrap(packet, rtx[..(MaxPacketLength + 2)], (byte)_format.RtxPayloadType, RtxSsrc, (ushort)Interlocked.Increment(ref _rtxSequence));
+        if (rtxLength > 0) Subscriber.Connection?.SendRtp(rtx, rtxLength);
+        return true;
     }
 
     /// <summary>The publisher's sender report on a layer, told to the subscriber in its own numbers (for lip sync, RFC 3550 §6.4.1).</summary>

@@ -64,6 +64,12 @@ internal sealed class SfuParticipant : IMediaPeerHandler
     /// <summary>What the path to this participant carries, from feedback on what the SFU sends it.</summary>
     public PathEstimate Path { get; } = new();
 
+    /// <summary>What may be sent to it again: half of what it is sent (its NACKs cannot make the SFU an amplifier).</summary>
+    public RetransmissionBudget Retransmissions { get; } = new();
+
+    /// <summary>Sequence numbers one RTCP datagram may ask to be sent again; the rest are refused (the work per datagram is bounded).</summary>
+    public const int MaxRetransmissionsPerDatagram = 256;
+
     public static uint RandomSsrc() => (uint)Random.Shared.NextInt64(1, uint.MaxValue);
 
     // Structure, under the room's lock.
@@ -207,7 +213,8 @@ internal sealed class SfuParticipant : IMediaPeerHandler
     public void OnRtcp(IMediaConnection connection, Span<byte> buffer, int length, long nowMillis)
     {
         if (connection != Connection) return;
-        Span<ushort> lost = stackalloc ushort[256];
+        Span<ushort> lost = stackalloc ushort[MaxRetransmissionsPerDatagram];
+        int requests = MaxRetransmissionsPerDatagram, refused = 0;
         Dictionary<uint, DownTrack> downTracks = Volatile.Read(ref _downBySsrc);
         foreach (RtcpPacket packet in new RtcpCompound(buffer[..length]))
         {
@@ -234,9 +241,16 @@ internal sealed class SfuParticipant : IMediaPeerHandler
                 continue;
             }
             if (!downTracks.TryGetValue(feedback.MediaSsrc, out DownTrack? down)) continue;
-            if (GenericNack.Is(feedback)) down.Retransmit(lost[..GenericNack.Expand(feedback, lost)], nowMillis);
+            if (GenericNack.Is(feedback))
+            {
+                int asked = GenericNack.Count(feedback);
+                int taken = GenericNack.Expand(feedback, lost[..requests]);
+                refused += asked - taken + down.Retransmit(lost[..taken], nowMillis);
+                requests -= taken;
+            }
             else if (PictureLossIndication.Is(feedback) || FullIntraRequest.Is(feedback)) down.OnKeyframeRequest(nowMillis);
         }
+        if (refused > 0) Interlocked.Add(ref connection.Statistics.FeedbackRefused, refused);
     }
 
     private void OnSenderReport(uint ssrc, ulong ntpTimestamp, uint rtpTimestamp, long nowMillis)

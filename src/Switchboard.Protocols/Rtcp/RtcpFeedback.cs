@@ -50,7 +50,17 @@ public static class GenericNack
 
     public static bool Is(in FeedbackPacket feedback) => feedback.Type == RtcpPacketType.TransportFeedback && feedback.Format == Format;
 
-    /// <summary>The lost sequence numbers the FCI names, in order; at most 17 per pair, so <paramref name="into"/> needs FCI/4*17 slots.</summary>
+    /// <summary>How many sequence numbers the FCI names (with duplicates): a PID and the bits of its BLP, per pair.</summary>
+    public static int Count(in FeedbackPacket feedback)
+    {
+        int count = 0;
+        var fci = feedback.Fci;
+        for (int offset = 0; offset + 4 <= fci.Length; offset += 4)
+            count += 1 + System.Numerics.BitOperations.PopCount(BinaryPrimitives.ReadUInt16BigEndian(fci[(offset + 2)..]));
+        return count;
+    }
+
+    /// <summary>The lost sequence numbers the FCI names, in order, as many as <paramref name="into"/> holds (17 per pair).</summary>
     public static int Expand(in FeedbackPacket feedback, Span<ushort> into)
     {
         int count = 0;
