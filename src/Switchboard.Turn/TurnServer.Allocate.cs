@@ -233,7 +233,14 @@ public sealed partial class TurnServer
             return null;
         }
         var announced = new IPEndPoint(_relayAddresses.AnnouncedFor(family)!, port);
-        return new UdpRelay(socket, announced, allocation.DeliverFromPeer);
+        return new UdpRelay(socket, announced, allocation.DeliverFromPeer, OnRelayFailed);
+    }
+
+    /// <summary>Handling one datagram from a peer threw: that datagram is lost, the relay goes on.</summary>
+    private void OnRelayFailed(UdpRelay relay, Exception e)
+    {
+        Metrics.Dropped("failed");
+        _logger.LogError(e, "Relay {Relay}: a datagram from a peer failed", relay.LocalEndPoint);
     }
 
     /// <summary>§7.2: the client's LIFETIME, at least the default 600 s and at most Turn:MaxLifetimeSeconds.</summary>

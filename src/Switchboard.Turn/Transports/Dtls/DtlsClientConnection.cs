@@ -31,6 +31,9 @@ public sealed class DtlsClientConnection : ClientConnection
     /// <summary>IANA number of the negotiated cipher suite (e.g. 0xC02B, ECDHE-ECDSA-AES128-GCM-SHA256).</summary>
     public int CipherSuite { get; }
 
+    /// <summary>A record's plaintext (2^14 bytes).</summary>
+    public override int MaxMessageLength => DtlsSession.MaxPlaintext;
+
     /// <summary>Encrypts the message as one record in one datagram. Dropped if larger than a record can carry.</summary>
     public override void Send(ReadOnlySpan<byte> message) => _session.Send(message);
 
