@@ -57,6 +57,10 @@ public sealed class Allocation : IDisposable
     /// <summary>The Allocate request that made it, to answer its retransmissions (RFC 8656 §7.2).</summary>
     public StunTransactionId AllocateTransaction { get; }
 
+    /// <summary>The long-term key (and its algorithm) that authenticated the Allocate: requests on the allocation may use it after a REST username expired.</summary>
+    internal byte[] CredentialKey { get; set; } = [];
+    internal StunPasswordAlgorithm CredentialAlgorithm { get; set; }
+
     /// <summary>The RESERVATION-TOKEN the Allocate success carried, repeated to its retransmissions.</summary>
     internal ulong? ReservationToken { get; set; }
 

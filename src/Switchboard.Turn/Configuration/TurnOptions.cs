@@ -68,11 +68,17 @@ public sealed class TurnOptions
     /// <summary>CIDR ranges (or single addresses) the relay never reaches, in addition to the default ones.</summary>
     public string[] DeniedPeers { get; set; } = [];
 
-    /// <summary>Allocations per user at once; 0 is unlimited.</summary>
-    public int UserQuota { get; set; }
+    /// <summary>
+    /// Allocations per user at once; 0 is unlimited. 12 (the user-quota of the usual coturn production setups) lets a
+    /// browser open its UDP, TCP and TLS relays for a few peer connections while one user cannot take the port range.
+    /// </summary>
+    public int UserQuota { get; set; } = 12;
 
-    /// <summary>Allocations in total at once; 0 is unlimited.</summary>
+    /// <summary>Allocations in total at once; 0 (the default) is one per relay port of MinPort-MaxPort.</summary>
     public int TotalQuota { get; set; }
+
+    /// <summary>TotalQuota, or the number of relay ports when it is 0.</summary>
+    public int EffectiveTotalQuota => TotalQuota > 0 ? TotalQuota : Math.Max(0, MaxPort - MinPort + 1);
 
     /// <summary>Bit-rate cap per allocation, each direction; 0 is unlimited.</summary>
     public long MaxBitsPerSecond { get; set; }
