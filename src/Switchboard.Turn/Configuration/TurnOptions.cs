@@ -92,6 +92,25 @@ public sealed class TurnOptions
     /// <summary>Peer data connections (connecting, waiting for ConnectionBind, or relaying) one TCP allocation may hold (RFC 6062).</summary>
     public int MaxTcpConnectionsPerAllocation { get; set; } = 64;
 
+    /// <summary>
+    /// TCP and TLS connections one source may hold at once, across both listeners (an IPv4 address, or an IPv6 /64).
+    /// 128 leaves room for an RFC 6062 client's control connection and 64 data connections, or for dozens of browsers
+    /// behind one NAT, while one machine cannot hold the connections everyone else needs.
+    /// </summary>
+    public int MaxConnectionsPerSource { get; set; } = 128;
+
+    /// <summary>Bytes queued for a TCP or TLS client that it has not read yet; a client that lets more pile up is dropped.</summary>
+    public int SendQueueBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Seconds a TCP or TLS client has to complete a message once its first bytes arrived, however slowly the rest trickles in.</summary>
+    public int MessageTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Seconds a TCP or TLS connection may go without an allocation (from its accept or TLS handshake, or from the end of its
+    /// allocation) before it is closed, whatever it sends meanwhile; RFC 6062 data connections count once bound.
+    /// </summary>
+    public int AllocateWithinSeconds { get; set; } = 10;
+
     /// <summary>Requests per second one source IP may send before it has authenticated (token bucket rate).</summary>
     public int UnauthenticatedRequestsPerSecond { get; set; } = 200;
 

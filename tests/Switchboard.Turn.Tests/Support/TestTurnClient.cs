@@ -50,10 +50,12 @@ public sealed class TestTurnClient : IAsyncDisposable
 
     /// <param name="tls">TLS over the connection; the server's certificate is not checked.</param>
     /// <param name="receiveBufferSize">The socket's receive buffer, set before connecting (0 leaves the system's).</param>
+    /// <param name="localAddress">The source address (another loopback address plays another client's machine).</param>
     public static async Task<TestTurnClient> ConnectAsync(IPEndPoint server, string username = "alice", string password = "secret",
-        bool tls = false, int receiveBufferSize = 0)
+        bool tls = false, int receiveBufferSize = 0, IPAddress? localAddress = null)
     {
-        var tcp = new TcpClient(server.AddressFamily) { NoDelay = true };
+        var tcp = localAddress is null ? new TcpClient(server.AddressFamily) : new TcpClient(new IPEndPoint(localAddress, 0));
+        tcp.NoDelay = true;
         if (receiveBufferSize > 0) tcp.ReceiveBufferSize = receiveBufferSize;
         await tcp.ConnectAsync(server);
         Stream stream = tcp.GetStream();

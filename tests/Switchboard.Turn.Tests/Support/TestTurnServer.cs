@@ -26,9 +26,10 @@ public sealed class TestTurnServer : IAsyncDisposable
         Server = new TurnServer(options, NullLogger<TurnServer>.Instance, _metrics, time);
         Counts = new MetricCounts(_metrics);
         var loopback = new IPEndPoint(IPAddress.Loopback, 0);
-        _listener = new StreamListener(loopback, Server, null, NullLogger.Instance);
+        var streams = StreamListenerSettings.From(options, _metrics, new SourceConnectionLimiter(options.MaxConnectionsPerSource));
+        _listener = new StreamListener(loopback, Server, null, NullLogger.Instance, streams);
         _udp = new UdpListener(loopback, Server, NullLogger.Instance);
-        _tls = tls ? new StreamListener(loopback, Server, SelfSignedContext(), NullLogger.Instance) : null;
+        _tls = tls ? new StreamListener(loopback, Server, SelfSignedContext(), NullLogger.Instance, streams) : null;
         _listener.Start();
         _udp.Start();
         _tls?.Start();
