@@ -135,8 +135,8 @@ public sealed class TurnOptions
     /// <summary>
     /// Run socket completions on the runtime's socket event threads instead of handing each one to the
     /// thread pool (the runtime's DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS, for the whole process).
-    /// About halves the CPU per relayed packet (docs/benchmarks.md); a TCP client that stops reading can
-    /// then stall other connections for as long as a send blocks, so it is off unless set.
+    /// About halves the CPU per relayed packet (docs/benchmarks.md); every handler then runs on the socket threads,
+    /// delaying the other sockets of its thread while it runs, so it is off unless set.
     /// </summary>
     public bool InlineSocketCompletions { get; set; }
 
