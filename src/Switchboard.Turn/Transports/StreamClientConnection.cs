@@ -29,7 +29,7 @@ internal sealed class StreamClientConnection : ClientConnection
     {
         _listener = listener;
         _stream = stream;
-        _queue = new StreamSendQueue(stream, sendQueueBytes);
+        _queue = new StreamSendQueue(stream, sendQueueBytes, writePerMessage: transport == ClientTransport.Tls);
     }
 
     /// <summary>Set by the handler to take the raw stream over after the current message (RFC 6062 data connections).</summary>

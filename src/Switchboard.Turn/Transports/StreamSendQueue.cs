@@ -17,11 +17,17 @@ internal sealed class StreamSendQueue
     private readonly Stream _stream;
     private readonly Lock _sync = new();
     private readonly Task _drain;
+    private readonly bool _writePerMessage;
     private bool _completed;
 
-    public StreamSendQueue(Stream stream, int maxBytes)
+    /// <param name="writePerMessage">
+    /// Write each message on its own (one TLS record each) rather than all that is queued at once: coturn's
+    /// turnutils_uclient reads one message per TLS record and loses the others of a record.
+    /// </param>
+    public StreamSendQueue(Stream stream, int maxBytes, bool writePerMessage)
     {
         _stream = stream;
+        _writePerMessage = writePerMessage;
         _pipe = new Pipe(new PipeOptions(pauseWriterThreshold: maxBytes, resumeWriterThreshold: maxBytes / 2,
             minimumSegmentSize: 4096, useSynchronizationContext: false));
         _drain = DrainAsync();
@@ -42,6 +48,22 @@ internal sealed class StreamSendQueue
             _pipe.Writer.Complete();
             return full ? EnqueueOutcome.Full : EnqueueOutcome.Closed;
         }
+    }
+
+    private async Task WriteWholeAsync(ReadOnlySequence<byte> message)
+    {
+        if (message.IsSingleSegment)
+        {
+            await _stream.WriteAsync(message.First).ConfigureAwait(false);
+            return;
+        }
+        var rented = ArrayPool<byte>.Shared.Rent((int)message.Length);
+        try
+        {
+            message.CopyTo(rented);
+            await _stream.WriteAsync(rented.AsMemory(0, (int)message.Length)).ConfigureAwait(false);
+        }
+        finally { ArrayPool<byte>.Shared.Return(rented); }
     }
 
     /// <summary>Takes no more messages and waits, up to <paramref name="timeout"/>, for the queued ones to be written.</summary>
@@ -67,8 +89,18 @@ internal sealed class StreamSendQueue
             while (true)
             {
                 var result = await reader.ReadAsync().ConfigureAwait(false);
-                foreach (var segment in result.Buffer) await _stream.WriteAsync(segment).ConfigureAwait(false);
-                reader.AdvanceTo(result.Buffer.End);
+                var buffer = result.Buffer;
+                if (_writePerMessage)
+                {
+                    // Only whole messages are ever queued, so the buffer splits into them exactly.
+                    while (StreamFraming.TryReadMessage(ref buffer, out var message)) await WriteWholeAsync(message).ConfigureAwait(false);
+                }
+                else
+                {
+                    foreach (var segment in buffer) await _stream.WriteAsync(segment).ConfigureAwait(false);
+                    buffer = buffer.Slice(buffer.End);
+                }
+                reader.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted) return;
             }
         }
