@@ -80,7 +80,7 @@ public class TurnPathBenchmarks
             new AllocationLimits(256, 256, 0), _metrics, TimeProvider.System);
         _relaySocket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         _relaySocket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _relay = new UdpRelay(_relaySocket, (IPEndPoint)_relaySocket.LocalEndPoint!, _allocation.DeliverFromPeer);
+        _relay = new UdpRelay(_relaySocket, (IPEndPoint)_relaySocket.LocalEndPoint!, _allocation.DeliverFromPeer, static (_, e) => throw e);
         _allocation.AttachRelays(_relay, null);
         _allocation.ExpiresAt = long.MaxValue;
         _client.Allocation = _allocation;

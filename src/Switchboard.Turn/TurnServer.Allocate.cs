@@ -43,6 +43,8 @@ public sealed partial class TurnServer
         var allocation = new Allocation(Interlocked.Increment(ref _nextAllocationId), connection, credentials.Username,
             StunTransactionId.FromBytes(request.TransactionId), _limits, Metrics, _time);
         allocation.Released = OnAllocationReleased;
+        allocation.CredentialKey = credentials.Key;
+        allocation.CredentialAlgorithm = credentials.Algorithm;
         ulong? reservationToken = null;
         byte additionalFamilyError = 0;
         int additionalError = 0;
@@ -160,7 +162,7 @@ public sealed partial class TurnServer
         lock (_quotaSync)
         {
             exceeded = null;
-            if (_options.TotalQuota > 0 && _quotaTaken >= _options.TotalQuota) exceeded = "total";
+            if (_quotaTaken >= _options.EffectiveTotalQuota) exceeded = "total";
             else if (_options.UserQuota > 0 && _allocationsPerUser.GetValueOrDefault(user) >= _options.UserQuota) exceeded = "user";
             if (exceeded is not null) return false;
             _allocationsPerUser[user] = _allocationsPerUser.GetValueOrDefault(user) + 1;
@@ -233,7 +235,14 @@ public sealed partial class TurnServer
             return null;
         }
         var announced = new IPEndPoint(_relayAddresses.AnnouncedFor(family)!, port);
-        return new UdpRelay(socket, announced, allocation.DeliverFromPeer);
+        return new UdpRelay(socket, announced, allocation.DeliverFromPeer, OnRelayFailed);
+    }
+
+    /// <summary>Handling one datagram from a peer threw: that datagram is lost, the relay goes on.</summary>
+    private void OnRelayFailed(UdpRelay relay, Exception e)
+    {
+        Metrics.Dropped("failed");
+        _logger.LogError(e, "Relay {Relay}: a datagram from a peer failed", relay.LocalEndPoint);
     }
 
     /// <summary>§7.2: the client's LIFETIME, at least the default 600 s and at most Turn:MaxLifetimeSeconds.</summary>

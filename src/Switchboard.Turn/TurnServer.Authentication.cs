@@ -9,9 +9,9 @@ namespace Switchboard.Turn;
 public sealed partial class TurnServer
 {
     /// <summary>Who sent a request and the key that signs the response.</summary>
-    private sealed record Credentials(string Username, byte[] Key, bool Sha256);
+    private sealed record Credentials(string Username, byte[] Key, bool Sha256, StunPasswordAlgorithm Algorithm);
 
-    private static readonly Credentials Anonymous = new("anonymous", [], false);
+    private static readonly Credentials Anonymous = new("anonymous", [], false, StunPasswordAlgorithm.Md5);
 
     private static readonly byte[] PasswordAlgorithms =
         StunCredentials.EncodePasswordAlgorithms([StunPasswordAlgorithm.Md5, StunPasswordAlgorithm.Sha256]);
@@ -83,8 +83,18 @@ public sealed partial class TurnServer
             {
                 knownUser = true;
                 if (sha256 ? request.VerifyMessageIntegritySha256(key) : request.VerifyMessageIntegrity(key))
-                    return new Credentials(username, key, sha256);
+                    return new Credentials(username, key, sha256, algorithm);
             }
+        }
+        // As with coturn, an allocation outlives the expiry of the REST credentials that made it: requests on its
+        // 5-tuple are checked with the key that authenticated its Allocate (docs/security.md).
+        if (!knownUser && connection.Allocation is { } allocation && allocation.Username == username &&
+            allocation.CredentialAlgorithm == algorithm && allocation.CredentialKey.Length > 0)
+        {
+            knownUser = true;
+            var key = allocation.CredentialKey;
+            if (sha256 ? request.VerifyMessageIntegritySha256(key) : request.VerifyMessageIntegrity(key))
+                return new Credentials(username, key, sha256, algorithm);
         }
         Metrics.AuthFailure(knownUser ? "bad_integrity" : "unknown_user");
         _logger.LogInformation("Authentication failed for {User} from {Client}: {Reason}", username ?? "(unknown USERHASH)",

@@ -212,6 +212,12 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
 
     private void Sweep()
     {
+        try { SweepOnce(); }
+        catch (Exception e) { _logger.LogError(e, "TURN sweep failed"); } // the next tick tries again
+    }
+
+    private void SweepOnce()
+    {
         long now = Now;
         foreach (var allocation in _allocations.Values)
         {

@@ -40,13 +40,15 @@ public sealed class TurnService(
         var tlsContext = certificate?.CreateSslStreamContext();
         var endpoints = new List<(ClientTransport, IPEndPoint)>();
         var listenerLogger = loggers.CreateLogger("Switchboard.Turn.Listener");
+        var streams = StreamListenerSettings.From(o, metrics, new SourceConnectionLimiter(o.MaxConnectionsPerSource));
+        var dtls = new DtlsListenerSettings { MaxClientsPerSource = o.MaxConnectionsPerSource, AllocateWithin = TimeSpan.FromSeconds(o.AllocateWithinSeconds) };
         foreach (var text in o.EffectiveListenAddresses)
         {
             var address = IPAddress.Parse(text);
             if (o.EnableUdp) Add(new UdpListener(new IPEndPoint(address, o.Port), server, listenerLogger), ClientTransport.Udp, l => l.LocalEndPoint, l => l.Start());
-            if (o.EnableTcp) Add(new StreamListener(new IPEndPoint(address, o.Port), server, null, listenerLogger), ClientTransport.Tcp, l => l.LocalEndPoint, l => l.Start());
-            if (o.EnableTls) Add(new StreamListener(new IPEndPoint(address, o.TlsPort), server, tlsContext, listenerLogger), ClientTransport.Tls, l => l.LocalEndPoint, l => l.Start());
-            if (o.EnableDtls) Add(new DtlsListener(new IPEndPoint(address, o.TlsPort), certificate!, server, listenerLogger), ClientTransport.Dtls, l => l.LocalEndPoint, l => l.Start());
+            if (o.EnableTcp) Add(new StreamListener(new IPEndPoint(address, o.Port), server, null, listenerLogger, streams), ClientTransport.Tcp, l => l.LocalEndPoint, l => l.Start());
+            if (o.EnableTls) Add(new StreamListener(new IPEndPoint(address, o.TlsPort), server, tlsContext, listenerLogger, streams), ClientTransport.Tls, l => l.LocalEndPoint, l => l.Start());
+            if (o.EnableDtls) Add(new DtlsListener(new IPEndPoint(address, o.TlsPort), certificate!, server, listenerLogger, dtls), ClientTransport.Dtls, l => l.LocalEndPoint, l => l.Start());
         }
         Endpoints = endpoints;
         var relays = server.RelayAddresses;

@@ -18,8 +18,12 @@ public sealed class IceOptions
     /// <summary>TURN REST API secret for the credentials; empty: the TURN server's own first secret.</summary>
     public string TurnSecret { get; set; } = "";
 
-    /// <summary>How long minted TURN credentials stay valid.</summary>
-    public int CredentialLifetimeSeconds { get; set; } = 6 * 3600;
+    /// <summary>
+    /// How long minted TURN credentials can make new allocations (docs/security.md): 2 hours covers a meeting's ICE
+    /// restarts, while a credential copied out of a page works no longer; an allocation made in time lives on as long
+    /// as its client refreshes it.
+    /// </summary>
+    public int CredentialLifetimeSeconds { get; set; } = 2 * 3600;
 
     /// <summary>More ICE servers passed on as they are (e.g. a public STUN server).</summary>
     public IceServer[] ExtraServers { get; set; } = [];

@@ -57,6 +57,10 @@ public sealed class Allocation : IDisposable
     /// <summary>The Allocate request that made it, to answer its retransmissions (RFC 8656 §7.2).</summary>
     public StunTransactionId AllocateTransaction { get; }
 
+    /// <summary>The long-term key (and its algorithm) that authenticated the Allocate: requests on the allocation may use it after a REST username expired.</summary>
+    internal byte[] CredentialKey { get; set; } = [];
+    internal StunPasswordAlgorithm CredentialAlgorithm { get; set; }
+
     /// <summary>The RESERVATION-TOKEN the Allocate success carried, repeated to its retransmissions.</summary>
     internal ulong? ReservationToken { get; set; }
 
@@ -220,6 +224,7 @@ public sealed class Allocation : IDisposable
     {
         var relay = family == AddressFamily.InterNetwork ? RelayV4 : RelayV6;
         if (relay is null) { _metrics.Dropped("family_mismatch"); return; }
+        if (data.Length > (family == AddressFamily.InterNetwork ? 65_507 : UdpRelay.MaxDatagram)) { _metrics.Dropped("oversized"); return; }
         if (!_toPeer.TryConsume(data.Length, now)) { _metrics.Dropped("bandwidth_cap"); return; }
         relay.SendTo(data, peer);
         _metrics.RelayedToPeer(data.Length);
@@ -236,6 +241,7 @@ public sealed class Allocation : IDisposable
         long now = Now;
         var peerKey = PeerKey.From(from, out ushort port);
         ChannelBinding? binding;
+        int headerLength, wireLength;
         lock (_sync)
         {
             if (!_permissions.TryGetValue(peerKey, out long expiresAt) || expiresAt <= now)
@@ -244,6 +250,17 @@ public sealed class Allocation : IDisposable
                 return;
             }
             if (!_channelsByPeer.TryGetValue(new PeerEndpointKey(peerKey, port), out binding) || binding.ExpiresAt <= now) binding = null;
+            headerLength = binding is not null
+                ? ChannelData.HeaderLength
+                : StunConstants.HeaderLength + StunConstants.AttributeHeaderLength * 2 + (peerKey.IsIPv6 ? 20 : 8);
+            wireLength = binding is not null ? ChannelData.WireLength(length, Client.IsStream) : headerLength + StunConstants.Padded(length);
+            // §11.3: a STUN message's length field is 16 bits, so an IPv6 peer's 65,505 bytes fit in no Data indication;
+            // and a UDP or DTLS client takes no datagram larger than its transport carries.
+            if (binding is null && wireLength - StunConstants.HeaderLength > ushort.MaxValue || wireLength > Client.MaxMessageLength)
+            {
+                _metrics.Dropped("oversized");
+                return;
+            }
             if (!_toClient.TryConsume(length, now))
             {
                 _metrics.Dropped("bandwidth_cap");
@@ -252,23 +269,20 @@ public sealed class Allocation : IDisposable
         }
 
         const int dataStart = UdpRelay.Headroom;
+        int start = dataStart - headerLength;
         if (binding is not null)
         {
-            int start = dataStart - ChannelData.HeaderLength;
             ChannelData.WriteHeader(buffer.AsSpan(start), binding.Number, length);
-            int total = ChannelData.WireLength(length, Client.IsStream);
-            buffer.AsSpan(dataStart + length, total - ChannelData.HeaderLength - length).Clear();
-            Client.Send(buffer.AsSpan(start, total));
+            buffer.AsSpan(dataStart + length, wireLength - ChannelData.HeaderLength - length).Clear();
+            Client.Send(buffer.AsSpan(start, wireLength));
         }
         else
         {
-            int addressLength = peerKey.IsIPv6 ? 20 : 8;
-            int start = dataStart - (StunConstants.HeaderLength + StunConstants.AttributeHeaderLength * 2 + addressLength);
             NextIndicationId();
             var writer = new StunMessageWriter(buffer.AsSpan(start), new StunMessageType(StunMethod.Data, StunClass.Indication), _indicationId);
             Span<byte> peerAddress = stackalloc byte[16];
             int peerAddressLength = peerKey.WriteBytes(peerAddress);
-            StunAddress.Encode(writer.Reserve(StunAttributeType.XorPeerAddress, addressLength), peerAddress[..peerAddressLength], port, _indicationId);
+            StunAddress.Encode(writer.Reserve(StunAttributeType.XorPeerAddress, peerKey.IsIPv6 ? 20 : 8), peerAddress[..peerAddressLength], port, _indicationId);
             writer.Reserve(StunAttributeType.Data, length); // the data is already in place
             Client.Send(writer.Written);
         }

@@ -72,9 +72,14 @@ public sealed class TcpRelay : IDisposable
             catch (ObjectDisposedException) { return; }
             catch (SocketException) when (_closing.IsCancellationRequested) { return; }
             catch (SocketException) { continue; }
-            peer.NoDelay = true;
-            if (Accepted is { } accepted) accepted(this, peer);
-            else peer.Dispose();
+            // A peer that reset its connection already, or a failing handler, costs that connection, never the loop.
+            try
+            {
+                peer.NoDelay = true;
+                if (Accepted is { } accepted) accepted(this, peer);
+                else peer.Dispose();
+            }
+            catch (Exception) { peer.Dispose(); }
         }
     }
 

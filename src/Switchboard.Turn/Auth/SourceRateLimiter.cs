@@ -4,8 +4,9 @@ using System.Net;
 namespace Switchboard.Turn.Auth;
 
 /// <summary>
-/// A token bucket per source IP for requests that come without valid credentials (challenges,
-/// Binding requests, failed authentication), so one source cannot make the server busy for all.
+/// A token bucket per source (an IPv4 address or an IPv6 /64, <see cref="Transports.SourceKey"/>) for requests that come
+/// without valid credentials (challenges, Binding requests, failed authentication), so one source cannot make the server
+/// busy for all.
 /// </summary>
 public sealed class SourceRateLimiter(int perSecond, int burst)
 {
@@ -20,7 +21,7 @@ public sealed class SourceRateLimiter(int perSecond, int burst)
     public bool TryAcquire(IPAddress source, long nowMs)
     {
         if (perSecond <= 0) return true;
-        var bucket = _buckets.GetOrAdd(source, static (_, b) => new Bucket { Tokens = b, Last = 0 }, burst);
+        var bucket = _buckets.GetOrAdd(Transports.SourceKey.Of(source), static (_, b) => new Bucket { Tokens = b, Last = 0 }, burst);
         lock (bucket)
         {
             if (bucket.Last != 0)

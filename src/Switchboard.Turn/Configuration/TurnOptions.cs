@@ -68,11 +68,17 @@ public sealed class TurnOptions
     /// <summary>CIDR ranges (or single addresses) the relay never reaches, in addition to the default ones.</summary>
     public string[] DeniedPeers { get; set; } = [];
 
-    /// <summary>Allocations per user at once; 0 is unlimited.</summary>
-    public int UserQuota { get; set; }
+    /// <summary>
+    /// Allocations per user at once; 0 is unlimited. 12 (the user-quota of the usual coturn production setups) lets a
+    /// browser open its UDP, TCP and TLS relays for a few peer connections while one user cannot take the port range.
+    /// </summary>
+    public int UserQuota { get; set; } = 12;
 
-    /// <summary>Allocations in total at once; 0 is unlimited.</summary>
+    /// <summary>Allocations in total at once; 0 (the default) is one per relay port of MinPort-MaxPort.</summary>
     public int TotalQuota { get; set; }
+
+    /// <summary>TotalQuota, or the number of relay ports when it is 0.</summary>
+    public int EffectiveTotalQuota => TotalQuota > 0 ? TotalQuota : Math.Max(0, MaxPort - MinPort + 1);
 
     /// <summary>Bit-rate cap per allocation, each direction; 0 is unlimited.</summary>
     public long MaxBitsPerSecond { get; set; }
@@ -85,6 +91,25 @@ public sealed class TurnOptions
 
     /// <summary>Peer data connections (connecting, waiting for ConnectionBind, or relaying) one TCP allocation may hold (RFC 6062).</summary>
     public int MaxTcpConnectionsPerAllocation { get; set; } = 64;
+
+    /// <summary>
+    /// TCP and TLS connections one source may hold at once, across both listeners (an IPv4 address, or an IPv6 /64).
+    /// 128 leaves room for an RFC 6062 client's control connection and 64 data connections, or for dozens of browsers
+    /// behind one NAT, while one machine cannot hold the connections everyone else needs.
+    /// </summary>
+    public int MaxConnectionsPerSource { get; set; } = 128;
+
+    /// <summary>Bytes queued for a TCP or TLS client that it has not read yet; a client that lets more pile up is dropped.</summary>
+    public int SendQueueBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Seconds a TCP or TLS client has to complete a message once its first bytes arrived, however slowly the rest trickles in.</summary>
+    public int MessageTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Seconds a TCP or TLS connection may go without an allocation (from its accept or TLS handshake, or from the end of its
+    /// allocation) before it is closed, whatever it sends meanwhile; RFC 6062 data connections count once bound.
+    /// </summary>
+    public int AllocateWithinSeconds { get; set; } = 10;
 
     /// <summary>Requests per second one source IP may send before it has authenticated (token bucket rate).</summary>
     public int UnauthenticatedRequestsPerSecond { get; set; } = 200;
@@ -110,8 +135,8 @@ public sealed class TurnOptions
     /// <summary>
     /// Run socket completions on the runtime's socket event threads instead of handing each one to the
     /// thread pool (the runtime's DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS, for the whole process).
-    /// About halves the CPU per relayed packet (docs/benchmarks.md); a TCP client that stops reading can
-    /// then stall other connections for as long as a send blocks, so it is off unless set.
+    /// About halves the CPU per relayed packet (docs/benchmarks.md); every handler then runs on the socket threads,
+    /// delaying the other sockets of its thread while it runs, so it is off unless set.
     /// </summary>
     public bool InlineSocketCompletions { get; set; }
 

@@ -7,6 +7,8 @@ namespace Switchboard.Turn.Configuration;
 /// <summary>Checks TurnOptions at start; every message names the configuration key at fault.</summary>
 public sealed class TurnOptionsValidator : IValidateOptions<TurnOptions>
 {
+    public const int MinSendQueueBytes = 128 * 1024;
+
     public ValidateOptionsResult Validate(string? name, TurnOptions o)
     {
         if (!o.Enabled) return ValidateOptionsResult.Success;
@@ -43,6 +45,11 @@ public sealed class TurnOptionsValidator : IValidateOptions<TurnOptions>
         Positive(o.MaxPermissionsPerAllocation, "Turn:MaxPermissionsPerAllocation");
         Positive(o.MaxChannelsPerAllocation, "Turn:MaxChannelsPerAllocation");
         Positive(o.MaxTcpConnectionsPerAllocation, "Turn:MaxTcpConnectionsPerAllocation");
+        Positive(o.MaxConnectionsPerSource, "Turn:MaxConnectionsPerSource");
+        // Room for two of the largest messages: a Data indication of 65,552 bytes (an IPv6 peer's 65,504).
+        if (o.SendQueueBytes < MinSendQueueBytes) errors.Add($"Turn:SendQueueBytes ({o.SendQueueBytes}) must be at least {MinSendQueueBytes}");
+        Positive(o.MessageTimeoutSeconds, "Turn:MessageTimeoutSeconds");
+        Positive(o.AllocateWithinSeconds, "Turn:AllocateWithinSeconds");
         if (o.MaxLifetimeSeconds < 600) errors.Add($"Turn:MaxLifetimeSeconds ({o.MaxLifetimeSeconds}) must be at least 600, the default lifetime of RFC 8656");
         Positive(o.NonceLifetimeSeconds, "Turn:NonceLifetimeSeconds");
         NotNegative(o.DrainTimeoutSeconds, "Turn:DrainTimeoutSeconds");

@@ -23,6 +23,7 @@ public sealed class TurnMetrics : IDisposable
     private readonly Counter<long> _quotaRejections;
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _requests;
+    private readonly Counter<long> _connectionsClosed;
     private long _currentAllocations;
     private long _packetsToPeer;
     private long _packetsToClient;
@@ -43,6 +44,8 @@ public sealed class TurnMetrics : IDisposable
         _quotaRejections = _meter.CreateCounter<long>("switchboard.turn.quota.rejections", description: "Requests refused by a quota, by quota");
         _dropped = _meter.CreateCounter<long>("switchboard.turn.dropped.packets", description: "Packets dropped, by reason");
         _requests = _meter.CreateCounter<long>("switchboard.turn.requests", description: "STUN requests handled, by method");
+        _connectionsClosed = _meter.CreateCounter<long>("switchboard.turn.connections.closed",
+            description: "TCP and TLS connections the server refused or closed for a limit, by reason");
     }
 
     /// <summary>This instance's meter: several servers in one process (tests) each have their own.</summary>
@@ -78,6 +81,7 @@ public sealed class TurnMetrics : IDisposable
     public void QuotaRejected(string quota) => _quotaRejections.Add(1, new KeyValuePair<string, object?>("quota", quota));
     public void Dropped(string reason) => _dropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
     public void Request(string method) => _requests.Add(1, new KeyValuePair<string, object?>("method", method));
+    public void ConnectionClosed(string reason) => _connectionsClosed.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Dispose() => _meter.Dispose();
 }

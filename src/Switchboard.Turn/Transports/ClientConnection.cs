@@ -23,6 +23,9 @@ public abstract class ClientConnection(ClientTransport transport, IPEndPoint rem
     /// <summary>The allocation on this 5-tuple, if any (RFC 8656 §2.2: at most one).</summary>
     public Allocation? Allocation { get; internal set; }
 
+    /// <summary>The largest message the transport carries to the client; a relayed datagram that would make a larger one is dropped.</summary>
+    public virtual int MaxMessageLength => int.MaxValue;
+
     /// <summary>Sends one STUN message or ChannelData message to the client.</summary>
     public abstract void Send(ReadOnlySpan<byte> message);
 

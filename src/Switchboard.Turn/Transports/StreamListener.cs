@@ -8,31 +8,34 @@ using Microsoft.Extensions.Logging;
 namespace Switchboard.Turn.Transports;
 
 /// <summary>
-/// STUN/TURN over TCP, or over TLS when a certificate is given (RFC 8656 §3.1). Each connection is
-/// framed into STUN messages (20-byte header + length) and ChannelData messages (4-byte header + length
-/// padded to 4, §12.5); anything else closes the connection.
+/// STUN/TURN over TCP, or over TLS when a certificate is given (RFC 8656 §3.1). Each connection is framed into STUN
+/// messages (20-byte header + length) and ChannelData messages (4-byte header + length padded to 4, §12.5); anything
+/// else closes the connection. What a connection may cost is bounded (<see cref="StreamListenerSettings"/>): connections
+/// per source, a send queue the client must keep reading, a deadline for each message, and one for getting an allocation.
 /// </summary>
 public sealed class StreamListener : IAsyncDisposable
 {
-    /// <summary>How long a connection may stay silent before it has an allocation.</summary>
-    private static readonly TimeSpan IdleWithoutAllocation = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan TlsHandshakeTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the messages still queued for a closing connection may take to go out.</summary>
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(2);
 
     private readonly Socket _socket;
     private readonly IClientMessageHandler _handler;
     private readonly SslStreamCertificateContext? _certificate;
     private readonly ILogger _logger;
-    private readonly int _maxConnections;
+    private readonly StreamListenerSettings _settings;
     private readonly CancellationTokenSource _stopping = new();
     private Task _acceptLoop = Task.CompletedTask;
     private int _connections;
 
-    public StreamListener(IPEndPoint endPoint, IClientMessageHandler handler, SslStreamCertificateContext? certificate, ILogger logger, int maxConnections = 10_000)
+    public StreamListener(IPEndPoint endPoint, IClientMessageHandler handler, SslStreamCertificateContext? certificate, ILogger logger,
+        StreamListenerSettings? settings = null)
     {
         _handler = handler;
         _certificate = certificate;
         _logger = logger;
-        _maxConnections = maxConnections;
+        _settings = settings ?? new StreamListenerSettings();
         _socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (endPoint.AddressFamily == AddressFamily.InterNetworkV6) _socket.DualMode = false;
         _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
@@ -56,25 +59,51 @@ public sealed class StreamListener : IAsyncDisposable
             catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
             catch (SocketException) { continue; }
-            if (Interlocked.Increment(ref _connections) > _maxConnections)
+            try { Admit(client); }
+            catch (Exception e)
             {
-                Interlocked.Decrement(ref _connections);
                 client.Dispose();
-                continue;
+                _logger.LogError(e, "Accepting a connection on {EndPoint} failed", LocalEndPoint);
             }
-            _ = ServeAsync(client);
         }
     }
 
-    private async Task ServeAsync(Socket socket)
+    private void Admit(Socket client)
     {
-        socket.NoDelay = true;
-        var remote = (IPEndPoint)socket.RemoteEndPoint!;
-        var local = (IPEndPoint)socket.LocalEndPoint!;
-        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        var remote = (IPEndPoint)client.RemoteEndPoint!;
+        if (Interlocked.Increment(ref _connections) > _settings.MaxConnections)
+        {
+            Interlocked.Decrement(ref _connections);
+            Refuse(client, remote, "max_connections");
+            return;
+        }
+        if (!_settings.Sources.TryAcquire(remote.Address))
+        {
+            Interlocked.Decrement(ref _connections);
+            Refuse(client, remote, "per_source_limit");
+            return;
+        }
+        _ = ServeAsync(client, remote);
+    }
+
+    private void Refuse(Socket client, IPEndPoint remote, string reason)
+    {
+        client.Dispose();
+        Closed(reason);
+        _logger.LogDebug("Refused a connection from {Remote} on {EndPoint}: {Reason}", remote, LocalEndPoint, reason);
+    }
+
+    internal void Closed(string reason) => _settings.Metrics?.ConnectionClosed(reason);
+
+    private async Task ServeAsync(Socket socket, IPEndPoint remote)
+    {
+        Stream? stream = null;
         StreamClientConnection? connection = null;
         try
         {
+            socket.NoDelay = true;
+            var local = (IPEndPoint)socket.LocalEndPoint!;
+            stream = new NetworkStream(socket, ownsSocket: true);
             if (_certificate is not null)
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
@@ -83,7 +112,7 @@ public sealed class StreamListener : IAsyncDisposable
                 handshake.CancelAfter(TlsHandshakeTimeout);
                 await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificateContext = _certificate }, handshake.Token).ConfigureAwait(false);
             }
-            connection = new StreamClientConnection(Transport, remote, local, stream);
+            connection = new StreamClientConnection(this, Transport, remote, local, stream, _settings.SendQueueBytes);
             await ReadMessagesAsync(connection, stream).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or System.Security.Authentication.AuthenticationException or ObjectDisposedException)
@@ -96,8 +125,17 @@ public sealed class StreamListener : IAsyncDisposable
         }
         finally
         {
-            if (connection is not null && connection.HandOver is null) _handler.HandleClosed(connection);
-            if (connection?.HandOver is null) await stream.DisposeAsync().ConfigureAwait(false);
+            if (connection is not null && connection.HandOver is null)
+            {
+                _handler.HandleClosed(connection);
+                await connection.FlushAsync(FlushTimeout).ConfigureAwait(false);
+            }
+            if (connection?.HandOver is null)
+            {
+                if (stream is not null) await stream.DisposeAsync().ConfigureAwait(false);
+                else socket.Dispose();
+            }
+            _settings.Sources.Release(remote.Address);
             Interlocked.Decrement(ref _connections);
         }
     }
@@ -105,22 +143,33 @@ public sealed class StreamListener : IAsyncDisposable
     private async Task ReadMessagesAsync(StreamClientConnection connection, Stream stream)
     {
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        connection.StartDeadlines(deadline, _settings.AllocateWithin, _settings.MessageTimeout);
         while (true)
         {
-            if (connection.Allocation is null) idle.CancelAfter(IdleWithoutAllocation);
-            else idle.CancelAfter(Timeout.InfiniteTimeSpan);
-            var result = await reader.ReadAsync(idle.Token).ConfigureAwait(false);
+            ReadResult result;
+            try { result = await reader.ReadAsync(deadline.Token).ConfigureAwait(false); }
+            catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+            {
+                string reason = connection.ExpiredDeadline();
+                Closed(reason);
+                _logger.LogDebug("Closing {Connection}: {Reason}", connection, reason);
+                return;
+            }
             var buffer = result.Buffer;
+            bool consumed = false;
             while (StreamFraming.TryReadMessage(ref buffer, out var message))
             {
+                consumed = true;
                 Dispatch(connection, message);
                 if (connection.HandOver is { } handOver)
                 {
-                    // RFC 6062 §5.4: after ConnectionBind the connection carries raw peer data.
+                    // RFC 6062 §5.4: after ConnectionBind the connection carries raw peer data, once the success is out.
+                    connection.StopDeadlines();
                     var leftover = buffer.ToArray();
                     reader.AdvanceTo(buffer.End);
                     await reader.CompleteAsync().ConfigureAwait(false);
+                    await connection.FlushAsync(FlushTimeout).ConfigureAwait(false);
                     await handOver(stream, leftover).ConfigureAwait(false);
                     return;
                 }
@@ -128,10 +177,12 @@ public sealed class StreamListener : IAsyncDisposable
             if (StreamFraming.IsInvalid(buffer))
             {
                 _logger.LogDebug("Closing {Connection}: not STUN or ChannelData", connection);
+                Closed("invalid");
                 return;
             }
             reader.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted) return;
+            connection.AfterRead(partial: buffer.Length > 0, newMessage: consumed);
         }
     }
 
@@ -158,40 +209,13 @@ public sealed class StreamListener : IAsyncDisposable
         }
     }
 
+    internal void LogDropped(StreamClientConnection connection) =>
+        _logger.LogDebug("Closing {Connection}: it stopped reading and its send queue is full", connection);
+
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
         _socket.Dispose();
         await _acceptLoop.ConfigureAwait(false);
-    }
-}
-
-/// <summary>A TCP or TLS client connection; writes are serialized because relay loops and requests both send.</summary>
-internal sealed class StreamClientConnection(ClientTransport transport, IPEndPoint remote, IPEndPoint local, Stream stream)
-    : ClientConnection(transport, remote, local)
-{
-    private readonly Lock _writeLock = new();
-    private volatile bool _closed;
-
-    /// <summary>Set by the handler to take the raw stream over after the current message (RFC 6062 data connections).</summary>
-    public Func<Stream, byte[], Task>? HandOver { get; set; }
-
-    public override void Send(ReadOnlySpan<byte> message)
-    {
-        if (_closed) return;
-        try
-        {
-            lock (_writeLock) stream.Write(message);
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException)
-        {
-            Close();
-        }
-    }
-
-    public override void Close()
-    {
-        _closed = true;
-        stream.Dispose();
     }
 }

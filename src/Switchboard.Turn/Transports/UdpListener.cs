@@ -101,6 +101,9 @@ internal sealed class UdpClientConnection(UdpListener listener, SocketAddress ad
 {
     public SocketAddress SocketAddress { get; } = address;
 
+    /// <summary>The largest UDP payload: 65,507 bytes over IPv4, 65,527 over IPv6.</summary>
+    public override int MaxMessageLength => SocketAddress.Family == AddressFamily.InterNetworkV6 ? 65_527 : 65_507;
+
     public override void Send(ReadOnlySpan<byte> message) => listener.Send(message, SocketAddress);
 
     public override void Close() => listener.Forget(this);

@@ -70,7 +70,7 @@ public sealed class TurnInteropTests(SwitchboardFixture fixture, ITestOutputHelp
     [InlineData("127.0.0.1", true)]
     public async Task RelaysOverIPv6(string serverAddress, bool ipv6Relay)
     {
-        await using var server = await SwitchboardProcess.StartAsync(["--Turn:ListenAddresses:1=::1"]);
+        await using var server = await SwitchboardProcess.StartAsync(["--Turn:ListenAddresses:1=::1", SwitchboardFixture.UserQuotaForLoad]);
         string[] flags = ipv6Relay ? [.. LongTermCredentials, "-y", "-x"] : [.. LongTermCredentials, "-y"];
         await RelayAsync(server, secure: false, flags, serverAddress);
     }

@@ -30,8 +30,9 @@ public class TurnIceServerSourceTests
         var expected = StunCredentials.LongTermKey(turn.Username!, "switchboard", turn.Credential!);
         var keys = store.KeysFor(turn.Username!, StunPasswordAlgorithm.Md5, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).ToList();
         Assert.Contains(keys, k => k.SequenceEqual(expected));
+        // Two hours by default (docs/security.md): a credential copied out of a page works no longer than that.
         var expiry = long.Parse(turn.Username!.Split(':')[0]);
-        Assert.InRange(expiry - DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 6 * 3600 - 5, 6 * 3600 + 5);
+        Assert.InRange(expiry - DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 2 * 3600 - 5, 2 * 3600 + 5);
     }
 
     [Fact]

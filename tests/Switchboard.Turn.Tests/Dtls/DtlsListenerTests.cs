@@ -307,23 +307,38 @@ public sealed class DtlsListenerTests(CertificateFixture fixture, ITestOutputHel
     }
 
     [Fact]
-    public async Task IdleSessionWithoutAllocationIsClosedButOneWithAnAllocationStays()
+    public async Task SessionWithoutAllocationIsClosedHoweverOftenItSends_ButOneWithAnAllocationStays()
     {
-        (DtlsListener listener, EchoHandler handler) = Start(new DtlsListenerSettings { IdleTimeout = TimeSpan.FromMilliseconds(600) });
-        DtlsTestClient idle = await ConnectAsync(listener);
+        (DtlsListener listener, EchoHandler handler) = Start(new DtlsListenerSettings { AllocateWithin = TimeSpan.FromMilliseconds(600) });
+        DtlsTestClient busy = await ConnectAsync(listener);
         DtlsTestClient allocated = await ConnectAsync(listener);
-        idle.Echo(Payload(20, 1));
         allocated.Echo(Payload(20, 2));
         ClientConnection allocatedConnection = handler.Messages.Keys.Single(c => c.RemoteEndPoint.Equals(allocated.LocalEndPoint));
         allocatedConnection.Allocation = new Allocation(1, allocatedConnection, "alice", default,
             new AllocationLimits(8, 8, 0), new Switchboard.Turn.Diagnostics.TurnMetrics(), TimeProvider.System);
 
-        await Eventually.True(() => handler.Closed.Count == 1, "the idle session was closed");
-        Assert.Equal(idle.LocalEndPoint, Assert.Single(handler.Closed).RemoteEndPoint);
-        await Eventually.True(() => idle.Transport.IsClosed || idle.Receive(100) is null && idle.Transport.IsClosed,
-            "the idle client got close_notify");
+        // A record every 100 ms, for up to 3 s: sending does not hold a session that has no allocation.
+        for (int i = 0; i < 30 && handler.Closed.Count == 0; i++)
+        {
+            busy.Send(Payload(20, 1));
+            await Task.Delay(100);
+        }
+        await Eventually.True(() => handler.Closed.Count == 1, "the session without an allocation was closed");
+        Assert.Equal(busy.LocalEndPoint, Assert.Single(handler.Closed).RemoteEndPoint);
         await Task.Delay(1000);
         AssertEchoes(allocated, 2);
+        Assert.Equal(1, listener.ClientCount);
+    }
+
+    [Fact]
+    public async Task ClientsPerSourceAreCapped()
+    {
+        (DtlsListener listener, _) = Start(new DtlsListenerSettings { MaxClientsPerSource = 1 });
+        DtlsTestClient first = await ConnectAsync(listener);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => DtlsTestClient.ConnectAsync(listener.LocalEndPoint,
+            new DtlsTestClient.Options { HandshakeTimeoutMillis = 2000 }));
+        AssertEchoes(first, 1);
         Assert.Equal(1, listener.ClientCount);
     }
 

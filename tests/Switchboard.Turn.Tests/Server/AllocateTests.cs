@@ -396,7 +396,8 @@ public sealed class AllocateTests : IDisposable
     [Fact]
     public void PortRangeExhausted_Gets508_UntilAPortIsFree()
     {
-        using var turn = new TurnHarness(relayPorts: 2);
+        // A total above the range's two ports, so that the ports run out first (the default total is one per port).
+        using var turn = new TurnHarness(o => o.TotalQuota = 10, relayPorts: 2);
         var first = turn.Client();
         first.Allocated();
         turn.Client().Allocated();

@@ -220,7 +220,7 @@ public sealed class AuthenticationTests : IDisposable
     }
 
     [Fact]
-    public void RestCredentials_ExpireWhileTheClockRuns()
+    public void RestCredentials_ExpireForNewAllocations_WhileTheAllocationMadeInTimeKeepsBeingRefreshed()
     {
         var (username, password) = TestClient.RestCredentials("rest1", "carol", _turn.Time.UnixSeconds + 10);
         var client = _turn.Client(username, password);
@@ -228,7 +228,13 @@ public sealed class AuthenticationTests : IDisposable
 
         _turn.Time.AdvanceSeconds(11);
 
-        client.Refresh().AssertError(StunMethod.Refresh, StunErrorCode.Unauthenticated);
+        // As with coturn: the expiry bounds when an allocation can be made, not how long a call lasts.
+        client.Refresh().AssertSuccess(StunMethod.Refresh);
+        client.CreatePermission(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("8.8.8.8"), 1)).AssertSuccess(StunMethod.CreatePermission);
+        _turn.Client(username, password).Allocate().AssertError(StunMethod.Allocate, StunErrorCode.Unauthenticated);
+        var otherPassword = TestClient.RestCredentials("rest1", "carol", _turn.Time.UnixSeconds + 3600).Password;
+        client.Password = otherPassword;
+        client.Refresh().AssertError(StunMethod.Refresh, StunErrorCode.Unauthenticated); // the same name with another password
     }
 
     [Fact]

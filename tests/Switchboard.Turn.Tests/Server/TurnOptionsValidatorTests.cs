@@ -120,6 +120,9 @@ public sealed class TurnOptionsValidatorTests
     }
 
     [Fact]
+    public void SendQueueSmallerThanTwoLargestMessages_IsNamed() => AssertError(o => o.SendQueueBytes = 65536, "Turn:SendQueueBytes (65536) must be at least 131072");
+
+    [Fact]
     public void NegativeBitRate_IsNamed() => AssertError(o => o.MaxBitsPerSecond = -1, "Turn:MaxBitsPerSecond");
 
     [Theory]
@@ -127,6 +130,9 @@ public sealed class TurnOptionsValidatorTests
     [InlineData(nameof(TurnOptions.MaxPermissionsPerAllocation))]
     [InlineData(nameof(TurnOptions.MaxChannelsPerAllocation))]
     [InlineData(nameof(TurnOptions.NonceLifetimeSeconds))]
+    [InlineData(nameof(TurnOptions.MaxConnectionsPerSource))]
+    [InlineData(nameof(TurnOptions.MessageTimeoutSeconds))]
+    [InlineData(nameof(TurnOptions.AllocateWithinSeconds))]
     public void NotPositive_IsNamed(string key)
     {
         AssertError(o => typeof(TurnOptions).GetProperty(key)!.SetValue(o, 0), $"Turn:{key}");

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using Switchboard.Protocols.Stun;
 using Switchboard.Protocols.Turn;
@@ -9,7 +10,7 @@ namespace Switchboard.Turn.Tests.Support;
 public delegate void StunAttributeWriter(ref StunMessageWriter writer);
 
 /// <summary>
-/// A TURN client over one TCP connection, written with the project's codec: it answers the 401
+/// A TURN client over one TCP or TLS connection, written with the project's codec: it answers the 401
 /// challenge (and 438 Stale Nonce) of the long-term credential mechanism and signs every request after
 /// that. Messages are read exactly, header then body, so after a ConnectionBind <see cref="Stream"/>
 /// carries nothing but the peer's bytes. Indications that arrive while a response is awaited are kept
@@ -25,30 +26,46 @@ public sealed class TestTurnClient : IAsyncDisposable
     private string? _nonce;
     private byte[]? _key;
 
-    private TestTurnClient(TcpClient tcp, string username, string password)
+    private TestTurnClient(TcpClient tcp, Stream stream, string username, string password)
     {
         _tcp = tcp;
         Username = username;
         Password = password;
-        Stream = tcp.GetStream();
+        Stream = stream;
     }
 
     public string Username { get; }
     public string Password { get; }
 
     /// <summary>The connection: STUN messages until a ConnectionBind succeeds, raw peer data after.</summary>
-    public NetworkStream Stream { get; }
+    public Stream Stream { get; }
+
+    /// <summary>The TCP socket under the stream, for tests that shape its buffers.</summary>
+    public Socket Socket => _tcp.Client;
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_tcp.Client.LocalEndPoint!;
 
     /// <summary>The XOR-RELAYED-ADDRESS of the last successful Allocate.</summary>
     public IPEndPoint? RelayedAddress { get; private set; }
 
-    public static async Task<TestTurnClient> ConnectAsync(IPEndPoint server, string username = "alice", string password = "secret")
+    /// <param name="tls">TLS over the connection; the server's certificate is not checked.</param>
+    /// <param name="receiveBufferSize">The socket's receive buffer, set before connecting (0 leaves the system's).</param>
+    /// <param name="localAddress">The source address (another loopback address plays another client's machine).</param>
+    public static async Task<TestTurnClient> ConnectAsync(IPEndPoint server, string username = "alice", string password = "secret",
+        bool tls = false, int receiveBufferSize = 0, IPAddress? localAddress = null)
     {
-        var tcp = new TcpClient(server.AddressFamily) { NoDelay = true };
+        var tcp = localAddress is null ? new TcpClient(server.AddressFamily) : new TcpClient(new IPEndPoint(localAddress, 0));
+        tcp.NoDelay = true;
+        if (receiveBufferSize > 0) tcp.ReceiveBufferSize = receiveBufferSize;
         await tcp.ConnectAsync(server);
-        return new TestTurnClient(tcp, username, password);
+        Stream stream = tcp.GetStream();
+        if (tls)
+        {
+            var ssl = new SslStream(stream, leaveInnerStreamOpen: false, (_, _, _, _) => true);
+            await ssl.AuthenticateAsClientAsync("127.0.0.1");
+            stream = ssl;
+        }
+        return new TestTurnClient(tcp, stream, username, password);
     }
 
     public async Task<TestStunMessage> AllocateAsync(byte transport = TurnAttributes.TransportTcp)
@@ -69,6 +86,20 @@ public sealed class TestTurnClient : IAsyncDisposable
     /// <summary>RFC 6062 §4.4, on a connection of its own; <paramref name="trailing"/> goes out in the same write, right behind the request.</summary>
     public Task<TestStunMessage> ConnectionBindAsync(uint connectionId, ReadOnlyMemory<byte> trailing = default) =>
         RequestAsync(StunMethod.ConnectionBind, (ref StunMessageWriter w) => w.AddUInt32(StunAttributeType.ConnectionId, connectionId), trailing);
+
+    /// <summary>A UDP allocation of an address family (RFC 8656 §18.8 REQUESTED-ADDRESS-FAMILY: 0x01 IPv4, 0x02 IPv6).</summary>
+    public async Task<TestStunMessage> AllocateUdpAsync(byte family = 0x01)
+    {
+        var response = await RequestAsync(StunMethod.Allocate, (ref StunMessageWriter w) =>
+        {
+            TurnAttributes.WriteRequestedTransport(w.Reserve(StunAttributeType.RequestedTransport, 4), TurnAttributes.TransportUdp);
+            var value = w.Reserve(StunAttributeType.RequestedAddressFamily, 4);
+            value.Clear();
+            value[0] = family;
+        });
+        if (response.IsSuccess) RelayedAddress = response.GetXorAddress(StunAttributeType.XorRelayedAddress);
+        return response;
+    }
 
     public Task<TestStunMessage> RefreshAsync(uint lifetime) =>
         RequestAsync(StunMethod.Refresh, (ref StunMessageWriter w) => w.AddUInt32(StunAttributeType.Lifetime, lifetime));

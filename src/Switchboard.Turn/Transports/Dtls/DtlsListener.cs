@@ -28,6 +28,7 @@ public sealed class DtlsListener : IAsyncDisposable
     private readonly IClientMessageHandler _handler;
     private readonly ConcurrentDictionary<SocketAddress, DtlsSession> _sessions = new();
     private readonly HelloCookieVerifier _cookies;
+    private readonly SourceConnectionLimiter _sources;
     private readonly ClientHelloReassembler _reassembler = new();
     private readonly IPEndPoint _endPointFactory;
     private readonly TimeSpan _sweepInterval;
@@ -51,7 +52,8 @@ public sealed class DtlsListener : IAsyncDisposable
         Logger = logger;
         _handler = handler;
         _cookies = new HelloCookieVerifier(new BcTlsCrypto(), CookieSecretLifetime);
-        TimeSpan shortest = Settings.HandshakeTimeout < Settings.IdleTimeout ? Settings.HandshakeTimeout : Settings.IdleTimeout;
+        _sources = new SourceConnectionLimiter(Settings.MaxClientsPerSource);
+        TimeSpan shortest = Settings.HandshakeTimeout < Settings.AllocateWithin ? Settings.HandshakeTimeout : Settings.AllocateWithin;
         _sweepInterval = TimeSpan.FromMilliseconds(Math.Clamp(shortest.TotalMilliseconds / 4, 50, 5000));
 
         _socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -216,9 +218,18 @@ public sealed class DtlsListener : IAsyncDisposable
 
         var key = new SocketAddress(address.Family, address.Size);
         address.Buffer.Span[..address.Size].CopyTo(key.Buffer.Span);
-        var session = new DtlsSession(this, key, (IPEndPoint)_endPointFactory.Create(key));
+        var remote = (IPEndPoint)_endPointFactory.Create(key);
+        if (!_sources.TryAcquire(remote.Address))
+        {
+            HandshakeEnded();
+            Interlocked.Increment(ref _datagramsDropped);
+            Logger.LogDebug("DTLS listener {EndPoint}: {Remote} has {Limit} clients already", LocalEndPoint, remote, Settings.MaxClientsPerSource);
+            return;
+        }
+        var session = new DtlsSession(this, key, remote);
         if (!_sessions.TryAdd(key, session))
         {
+            _sources.Release(remote.Address);
             HandshakeEnded();
             return;
         }
@@ -260,7 +271,10 @@ public sealed class DtlsListener : IAsyncDisposable
     internal void Forget(DtlsSession session, DtlsClientConnection? connection)
     {
         if (_sessions.TryRemove(new KeyValuePair<SocketAddress, DtlsSession>(session.Address, session)))
+        {
             Interlocked.Decrement(ref _clients);
+            _sources.Release(session.Remote.Address);
+        }
         if (connection is null)
             return;
         Logger.LogDebug("DTLS session with {Remote} closed", connection.RemoteEndPoint);
@@ -299,12 +313,12 @@ public sealed class DtlsListener : IAsyncDisposable
         }
     }
 
-    /// <summary>Aborts handshakes past their timeout and closes idle sessions that have no allocation.</summary>
+    /// <summary>Aborts handshakes past their timeout and closes sessions that have been without an allocation too long.</summary>
     internal void Sweep()
     {
         long now = Environment.TickCount64;
         long handshakeLimit = (long)(Settings.HandshakeTimeout + HandshakeGrace).TotalMilliseconds;
-        long idleLimit = (long)Settings.IdleTimeout.TotalMilliseconds;
+        long allocateWithin = (long)Settings.AllocateWithin.TotalMilliseconds;
         foreach (DtlsSession session in _sessions.Values)
         {
             DtlsClientConnection? connection = session.Connection;
@@ -316,9 +330,9 @@ public sealed class DtlsListener : IAsyncDisposable
                     session.Abort();
                 }
             }
-            else if (connection.Allocation is null && now - session.LastActivity > idleLimit)
+            else if (connection.Allocation is null && now - connection.UnallocatedSince > allocateWithin)
             {
-                Logger.LogDebug("DTLS session with {Remote} idle, closing", session.Remote);
+                Logger.LogDebug("DTLS session with {Remote} has no allocation, closing", session.Remote);
                 session.Close();
             }
         }

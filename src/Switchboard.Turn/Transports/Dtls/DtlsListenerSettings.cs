@@ -12,8 +12,14 @@ public sealed record DtlsListenerSettings
     /// <summary>A handshake not finished within this is abandoned and its slot freed.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>An established session without an allocation is closed after this long without a datagram from the client.</summary>
-    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>Clients (handshaking or established) from one source (an IPv4 address or an IPv6 /64) at once.</summary>
+    public int MaxClientsPerSource { get; init; } = 128;
+
+    /// <summary>
+    /// An established session is closed once it has been without an allocation this long (since its handshake, or since
+    /// its allocation ended), however often the client sends: a trickle of records cannot hold it.
+    /// </summary>
+    public TimeSpan AllocateWithin { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Datagrams waiting for a handshake in progress; more are dropped.</summary>
     public int MaxQueuedDatagrams { get; init; } = 64;
@@ -25,10 +31,11 @@ public sealed record DtlsListenerSettings
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxHandshakes, 1, nameof(MaxHandshakes));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxClients, 1, nameof(MaxClients));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxClientsPerSource, 1, nameof(MaxClientsPerSource));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueuedDatagrams, 1, nameof(MaxQueuedDatagrams));
         if (HandshakeTimeout <= TimeSpan.Zero || HandshakeTimeout > TimeSpan.FromMinutes(5))
             throw new ArgumentOutOfRangeException(nameof(HandshakeTimeout), HandshakeTimeout, "must be positive and at most 5 minutes");
-        if (IdleTimeout <= TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "must be positive");
+        if (AllocateWithin <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(AllocateWithin), AllocateWithin, "must be positive");
     }
 }

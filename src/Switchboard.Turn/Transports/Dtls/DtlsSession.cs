@@ -24,12 +24,10 @@ internal sealed class DtlsSession
     private readonly DtlsListener _listener;
     private readonly object _receiveLock = new();
     private readonly object _stateLock = new();
-    private readonly DtlsRecordCallback _onAuthenticatedRecord;
     private DtlsTransport? _dtls;
     private DtlsClientConnection? _connection;
     private volatile bool _terminated;
     private int _holdsHandshakeSlot = 1;
-    private long _lastActivity;
 
     public DtlsSession(DtlsListener listener, SocketAddress address, IPEndPoint remote)
     {
@@ -39,8 +37,7 @@ internal sealed class DtlsSession
         Transport = new QueuedDatagramTransport(datagram => listener.SendTo(datagram, address),
             listener.Settings.MaxQueuedDatagrams);
         Transport.Closed += Terminate;
-        StartedAt = _lastActivity = Environment.TickCount64;
-        _onAuthenticatedRecord = _ => Volatile.Write(ref _lastActivity, Environment.TickCount64);
+        StartedAt = Environment.TickCount64;
     }
 
     public SocketAddress Address { get; }
@@ -49,9 +46,6 @@ internal sealed class DtlsSession
 
     /// <summary><see cref="Environment.TickCount64"/> when the first ClientHello arrived.</summary>
     public long StartedAt { get; }
-
-    /// <summary><see cref="Environment.TickCount64"/> of the last authenticated record from the client.</summary>
-    public long LastActivity => Volatile.Read(ref _lastActivity);
 
     /// <summary>The connection once the handshake has completed; null before.</summary>
     public DtlsClientConnection? Connection => Volatile.Read(ref _connection);
@@ -99,7 +93,6 @@ internal sealed class DtlsSession
                 CloseQuietly(dtls);
                 return;
             }
-            Volatile.Write(ref _lastActivity, Environment.TickCount64);
             ReleaseHandshakeSlot();
             _listener.Logger.LogDebug("DTLS session with {Remote} established: {Version}, cipher suite 0x{Suite:X4}",
                 Remote, connection.ProtocolVersion, connection.CipherSuite);
@@ -155,11 +148,11 @@ internal sealed class DtlsSession
                 // Takes at least one datagram from the transport. The wait does not matter: the transport never
                 // blocks here, it throws DatagramQueueDrainedException when a datagram held no application data and
                 // nothing else is waiting.
-                Deliver(dtls.Receive(plaintext, 0, plaintext.Length, 1, _onAuthenticatedRecord), plaintext);
+                Deliver(dtls.Receive(plaintext, 0, plaintext.Length, 1), plaintext);
                 // The other records of the same datagram, if any; -1 (no exception) when there are none.
                 for (int j = 0; j < MaxRecordsPerDatagram && !_terminated; j++)
                 {
-                    int length = dtls.ReceivePending(plaintext, 0, plaintext.Length, _onAuthenticatedRecord);
+                    int length = dtls.ReceivePending(plaintext, 0, plaintext.Length);
                     if (length < 0)
                         break;
                     Deliver(length, plaintext);
