@@ -232,7 +232,7 @@ internal sealed class SfuParticipant : IMediaPeerHandler
             if (!FeedbackPacket.TryRead(packet, out FeedbackPacket feedback)) continue;
             if (TransportFeedback.Is(feedback))
             {
-                if (TransportFeedback.TryRead(feedback, out TransportFeedback transportFeedback)) Path.OnTransportFeedback(transportFeedback, nowMillis);
+                if (!TransportFeedback.TryRead(feedback, out TransportFeedback transportFeedback) || !Path.OnTransportFeedback(transportFeedback, nowMillis)) refused++;
                 continue;
             }
             if (ReceiverEstimatedMaxBitrate.TryRead(feedback, out ulong bitrate, out _))

@@ -9,17 +9,27 @@ namespace Switchboard.Protocols.Bwe;
 /// its recent peak; it lasts <see cref="CongestionMillis"/>. A probe sends each video packet again up to
 /// <see cref="MaxProbeCopies"/> times for at most <see cref="ProbeMillis"/>, at most once per
 /// <see cref="ProbeIntervalMillis"/>, as much again as the receiver's layers fall short of; an overuse ends it at once.
-/// Thread-safe: feedback arrives on the receive path, forwarding reads the probe, the timer reads and starts probes.
+/// Feedback is refused when it claims more statuses than <see cref="MaxFeedbackStatuses"/> (a run-length chunk claims
+/// 8,191 in two bytes) or comes more often than <see cref="MaxFeedbackPerSecond"/> (browsers send 10 to 20 a second), so
+/// the work it costs stays bounded whatever a receiver sends. Thread-safe: feedback arrives on the receive path,
+/// forwarding reads the probe, the timer reads and starts probes.
 /// </summary>
 public sealed class PathEstimate
 {
     public const int CongestionMillis = 2000, ProbeMillis = 1500, ProbeIntervalMillis = 3000, MaxProbeCopies = 8;
+
+    /// <summary>Statuses one transport-wide feedback may claim: two seconds of packets at 2,000 a second.</summary>
+    public const int MaxFeedbackStatuses = 4096;
+
+    public const int MaxFeedbackPerSecond = 50;
 
     private readonly Lock _gate = new();
     private long _estimate = long.MaxValue, _rembPeak, _congestedUntil;
     private int _probeCopies;
     private long _probeUntil, _nextProbeAt;
     private SentBytes? _lastSent;
+    private long _feedbackSecond;
+    private int _feedbackThisSecond;
 
     /// <summary>Numbers what leaves for the receiver and reads its transport-wide feedback.</summary>
     public SendSideBandwidthEstimator SendSide { get; } = new();
@@ -27,17 +37,27 @@ public sealed class PathEstimate
     /// <summary>While a probe runs, how many times each video packet is sent again (0: no probe).</summary>
     public int ProbeCopies => Volatile.Read(ref _probeCopies);
 
-    /// <summary>Transport-wide feedback from the receiver (RFC 8888's predecessor, draft-holmer-rmcat-transport-wide-cc).</summary>
-    public void OnTransportFeedback(in TransportFeedback feedback, long nowMillis)
+    /// <summary>
+    /// Transport-wide feedback from the receiver (draft-holmer-rmcat-transport-wide-cc-extensions); false when refused
+    /// as implausible (too many statuses) or too frequent.
+    /// </summary>
+    public bool OnTransportFeedback(in TransportFeedback feedback, long nowMillis)
     {
+        if (feedback.PacketStatusCount > MaxFeedbackStatuses) return false;
+        lock (_gate)
+        {
+            if (nowMillis / 1000 != _feedbackSecond) (_feedbackSecond, _feedbackThisSecond) = (nowMillis / 1000, 0);
+            if (++_feedbackThisSecond > MaxFeedbackPerSecond) return false;
+        }
         bool overuse = SendSide.OnFeedback(feedback, nowMillis);
         lock (_gate)
         {
             _estimate = SendSide.Estimate;
-            if (!overuse) return;
+            if (!overuse) return true;
             _congestedUntil = nowMillis + CongestionMillis;
             Volatile.Write(ref _probeCopies, 0); // the path carries no more
         }
+        return true;
     }
 
     /// <summary>

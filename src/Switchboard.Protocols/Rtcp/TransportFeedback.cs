@@ -159,13 +159,18 @@ public readonly ref struct TransportFeedback
 /// <summary>
 /// The receiving side of transport-wide congestion control: <see cref="Record"/> each packet's transport-wide
 /// sequence number and arrival time, then <see cref="Write"/> feedback periodically. Buffers grow to the largest
-/// feedback seen and are reused, so recording allocates nothing in steady state. Not thread-safe.
+/// feedback seen and are reused, so recording allocates nothing in steady state. What is pending spans at most
+/// <see cref="MaxStatusSpan"/> sequence numbers: a sender whose numbers jump further (a bug, or a hostile one) has what
+/// was pending dropped, so one feedback's work stays bounded whatever it sends. Not thread-safe.
 /// </summary>
 public sealed class TransportFeedbackBuilder
 {
     const int FciHeaderLength = 8;
     const int MaxRunLength = 0x1FFF;
     const int MinRunLength = 7;
+
+    /// <summary>Sequence numbers pending packets may span; a wider jump drops what is pending (counted in <see cref="Dropped"/>).</summary>
+    public const int MaxStatusSpan = 4096;
 
     // Pending packets: sequence numbers unwrapped to 64 bits, and arrival times in microseconds.
     long[] _sequenceNumbers = new long[64];
@@ -187,6 +192,9 @@ public sealed class TransportFeedbackBuilder
     /// <summary>Packets recorded but not yet reported.</summary>
     public int PendingCount => _pendingCount;
 
+    /// <summary>Pending packets dropped unreported because the sequence numbers jumped too far or came too often.</summary>
+    public long Dropped { get; private set; }
+
     public void Record(ushort transportSequenceNumber, long arrivalMicroseconds)
     {
         long sequenceNumber = _anyRecorded
@@ -194,6 +202,16 @@ public sealed class TransportFeedbackBuilder
             : transportSequenceNumber;
         _lastSequenceNumber = sequenceNumber;
         _anyRecorded = true;
+        if (_pendingCount > 0 && Math.Abs(sequenceNumber - _sequenceNumbers[0]) >= MaxStatusSpan)
+        {
+            Dropped += _pendingCount;
+            _pendingCount = 0;
+        }
+        if (_pendingCount >= 2 * MaxStatusSpan) // duplicates, over and over
+        {
+            Dropped++;
+            return;
+        }
         if (_pendingCount == _sequenceNumbers.Length)
         {
             Array.Resize(ref _sequenceNumbers, _pendingCount * 2);

@@ -123,6 +123,65 @@ public sealed class SfuRoutingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_subscriber_flooding_nacks_and_forged_feedback_gets_a_bounded_answer_and_the_other_subscriber_every_packet()
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var publisher = new Client();
+        var published = _sfu.Offer("storm", "p_pub", new MediaOffer(publisher.PublishOffer(), [new OfferedTrack("1", TrackSource.Camera)], [], true, true));
+        var pub = await ConnectAsync(publisher, published.AnswerSdp!, cancel.Token);
+        async Task<(FullIceClientEngine Engine, uint Video, uint Rtx)> SubscribeAsync(string id)
+        {
+            var client = new Client();
+            string answer = _sfu.Offer("storm", id, new MediaOffer(client.SubscribeOffer(), [], [new WantedTrack("1", "p_pub/camera")], true, true)).AnswerSdp!;
+            var group = SessionDescription.Parse(answer).Media[1].SsrcGroups.Single(g => g.Semantics == "FID");
+            return (await ConnectAsync(client, answer, cancel.Token), group.Ssrcs[0], group.Ssrcs[1]);
+        }
+        var attacker = await SubscribeAsync("p_mallory");
+        var bystander = await SubscribeAsync("p_bob");
+
+        // 300 packets of about 1 KB, a keyframe first; after each 30, the attacker asks for all of the last 2,000
+        // sequence numbers (BLP 0xFFFF) ten times over in one datagram, and sends feedback claiming 8,191 packets.
+        ushort sequence = 1000;
+        var payload = new byte[1000];
+        Keyframe.CopyTo(payload, 0);
+        pub.SendRtp(Video(sequence++, 0, payload));
+        DeltaFrame.CopyTo(payload, 0);
+        var storm = new byte[1400];
+        for (int i = 1; i < 300; i++)
+        {
+            pub.SendRtp(Video(sequence++, (uint)(3000 * i), payload));
+            if (i % 30 != 0) continue;
+            await Task.Delay(20, cancel.Token);
+            var received = Rtp(attacker.Engine, attacker.Video);
+            if (received.Count == 0) continue;
+            ushort newest = Packets.Sequence(received[^1]);
+            var lost = Enumerable.Range(0, 2000).Select(k => (ushort)(newest - 1999 + k)).ToArray();
+            int length = 0;
+            for (int copy = 0; copy < 10; copy++)
+                for (int chunk = 0; chunk < lost.Length && length + 100 < storm.Length - 40; chunk += 17 * 4)
+                    length += GenericNack.Write(storm.AsSpan(length), 0x6666, attacker.Video, lost.AsSpan(chunk, Math.Min(17 * 4, lost.Length - chunk)));
+            length += FeedbackPacket.WriteHeader(storm.AsSpan(length), RtcpPacketType.TransportFeedback, TransportFeedback.Format, 0x6666, attacker.Video, 12);
+            storm.AsSpan(length - 12, 12).Clear();
+            (storm[length - 10], storm[length - 9], storm[length - 4], storm[length - 3]) = (0x1F, 0xFF, 0x1F, 0xFF); // 8,191 statuses, one run
+            attacker.Engine.SendRtcp(storm.AsSpan(0, length).ToArray());
+            await Task.Delay(10, cancel.Token);
+        }
+        await ReceivedPackets.Until(() => Rtp(bystander.Engine, bystander.Video).Count >= 300, cancel.Token,
+            () => $"{Rtp(bystander.Engine, bystander.Video).Count} of 300 packets at the bystander");
+        await Task.Delay(200, cancel.Token);
+
+        int media = Rtp(attacker.Engine, attacker.Video).Count, resent = Rtp(attacker.Engine, attacker.Rtx).Count;
+        var attackerPeer = _host.Peers.Single(p => p.Statistics.FeedbackRefused > 0);
+        // Asked for 10 x 2,000 packets ten times: each of the 300 at most four times again, and in bytes at most half
+        // of what it was sent plus the 64 KiB burst.
+        Assert.True(resent <= 4 * media, $"{resent} retransmissions of {media} packets");
+        Assert.True(resent * 1000 <= media * 1000 / 2 + 64 * 1024 + 4000, $"{resent} retransmissions of {media} packets");
+        Assert.True(attackerPeer.Statistics.FeedbackRefused >= 9 * 2000, $"{attackerPeer.Statistics.FeedbackRefused} refused");
+        Assert.Equal(300, Rtp(bystander.Engine, bystander.Video).Count);
+        Assert.Empty(Rtp(bystander.Engine, bystander.Rtx));
+    }
+
+    [Fact]
     public void Offers_beyond_the_limits_or_the_grants_are_refused_with_the_reason_and_change_nothing()
     {
         var first = _sfu.Offer("limits", "p_a", new MediaOffer(new Client().PublishOffer(), [new OfferedTrack("0", TrackSource.Microphone)], [], true, true));

@@ -175,6 +175,42 @@ public class TransportFeedbackTests
     }
 
     [Fact]
+    public void Sequence_numbers_that_jump_drop_what_is_pending_so_a_feedback_never_spans_more_than_4096()
+    {
+        var builder = new TransportFeedbackBuilder();
+        builder.Record(1, 1_000);
+        builder.Record(2, 2_000);
+        // A sender that jumps 30,000 ahead, then 30,000 again: each jump drops what was pending.
+        builder.Record(30_002, 3_000);
+        builder.Record(60_002, 4_000);
+        builder.Record(60_003, 5_000);
+        Assert.Equal(3, builder.Dropped);
+        var buffer = new byte[1500];
+        Assert.True(TryRead(buffer.AsSpan(0, builder.Write(buffer, 1, 2)), out var feedback));
+        Assert.Equal(2, feedback.PacketStatusCount);
+        Assert.Equal(0, builder.PendingCount);
+
+        // Within the span, a gap is reported as lost packets: 4,095 statuses at most.
+        builder.Record(100, 10_000);
+        builder.Record(100 + TransportFeedbackBuilder.MaxStatusSpan - 1, 11_000);
+        Assert.True(TryRead(buffer.AsSpan(0, builder.Write(buffer, 1, 2)), out feedback));
+        Assert.Equal(TransportFeedbackBuilder.MaxStatusSpan, feedback.PacketStatusCount);
+        Assert.Equal(3, builder.Dropped);
+    }
+
+    [Fact]
+    public void The_same_packet_recorded_over_and_over_is_kept_at_most_8192_times()
+    {
+        var builder = new TransportFeedbackBuilder();
+        for (int i = 0; i < 100_000; i++) builder.Record(7, i);
+        Assert.Equal(2 * TransportFeedbackBuilder.MaxStatusSpan, builder.PendingCount);
+        Assert.Equal(100_000 - 2 * TransportFeedbackBuilder.MaxStatusSpan, builder.Dropped);
+        var buffer = new byte[100];
+        Assert.True(TryRead(buffer.AsSpan(0, builder.Write(buffer, 1, 2)), out var feedback));
+        Assert.Equal(1, feedback.PacketStatusCount);
+    }
+
+    [Fact]
     public void A_delta_beyond_16_bits_starts_a_new_feedback()
     {
         var builder = new TransportFeedbackBuilder();
