@@ -23,11 +23,14 @@ public sealed partial class MediaTransportHost
             {
                 // The same address may be checked for another peer (a restarted browser reusing its port): media follows the check.
                 if (OnStun(buffer.AsSpan(0, length), bound.Path) is { } checkedPeer && checkedPeer != bound.Peer)
-                    _peersByAddress[bound.Path.Address] = new UdpBinding(checkedPeer, bound.Path);
+                {
+                    Unbind(bound.Peer, bound.Path);
+                    Bind(checkedPeer, bound.Path);
+                }
                 return;
             }
             var path = new UdpMediaPath(listener, Copy(from), ToEndPoint(from));
-            if (OnStun(buffer.AsSpan(0, length), path) is { } peer) _peersByAddress.TryAdd(path.Address, new UdpBinding(peer, path));
+            if (OnStun(buffer.AsSpan(0, length), path) is { } peer) Bind(peer, path);
             return;
         }
         if (_peersByAddress.TryGetValue(from, out UdpBinding? binding)) Deliver(binding.Peer, binding.Path, kind, buffer, length);
@@ -39,7 +42,7 @@ public sealed partial class MediaTransportHost
         MultiplexedPacketKind kind = MultiplexedPacket.Classify(frame.Span);
         if (kind == MultiplexedPacketKind.Stun)
         {
-            if (OnStun(frame.Span, path) is { } peer) _peersByConnection.TryAdd(path, peer);
+            if (OnStun(frame.Span, path) is { } peer && !_peersByConnection.ContainsKey(path)) Bind(peer, path);
             return _peersByConnection.ContainsKey(path); // an unbound connection's first frame must be a good check
         }
         if (!_peersByConnection.TryGetValue(path, out MediaPeer? owner)) return false;
@@ -59,7 +62,53 @@ public sealed partial class MediaTransportHost
 
     private void OnTcpClosed(TcpMediaPath path)
     {
-        if (_peersByConnection.TryRemove(path, out MediaPeer? peer)) peer.Ice.RemovePath(path);
+        if (!_peersByConnection.TryRemove(path, out MediaPeer? peer)) return;
+        peer.Ice.RemovePath(path);
+        if (_pathsByPeer.TryGetValue(peer, out HashSet<MediaPath>? paths)) lock (paths) paths.Remove(path);
+    }
+
+    /// <summary>Addresses and ICE-TCP connections bound to peers (each peer's at most what its ICE agent holds valid, and one more).</summary>
+    internal int BoundPaths => _peersByAddress.Count + _peersByConnection.Count;
+
+    /// <summary>
+    /// A path ICE validated for a peer: its datagrams or frames go to that peer from now on. Paths the peer's agent no
+    /// longer holds valid (it keeps <see cref="IceLiteAgent{TPath}.MaxValidPaths"/>, the oldest evicted) are unbound at
+    /// the same time, so checks from ever new addresses cannot grow the host's maps.
+    /// </summary>
+    private void Bind(MediaPeer peer, MediaPath path)
+    {
+        if (peer.IsClosed) return;
+        switch (path)
+        {
+            case UdpMediaPath udp: _peersByAddress[udp.Address] = new UdpBinding(peer, udp); break;
+            case TcpMediaPath tcp: _peersByConnection[tcp] = peer; break;
+        }
+        HashSet<MediaPath> paths = _pathsByPeer.GetOrAdd(peer, _ => []);
+        List<MediaPath> stale;
+        lock (paths)
+        {
+            paths.Add(path);
+            stale = paths.Where(p => !peer.Ice.IsValidPath(p)).ToList();
+            foreach (MediaPath gone in stale) paths.Remove(gone);
+        }
+        foreach (MediaPath gone in stale) Unbind(peer, gone);
+        if (peer.IsClosed) Forget(peer, peer.CloseReason ?? "closed"); // closed meanwhile: nothing of it stays bound
+    }
+
+    /// <summary>Removes a path's binding to <paramref name="peer"/> (not another peer's); an ICE-TCP connection is closed.</summary>
+    private void Unbind(MediaPeer peer, MediaPath path)
+    {
+        switch (path)
+        {
+            case UdpMediaPath udp:
+                if (_peersByAddress.TryGetValue(udp.Address, out UdpBinding? binding) && binding.Peer == peer)
+                    _peersByAddress.TryRemove(new KeyValuePair<SocketAddress, UdpBinding>(udp.Address, binding));
+                break;
+            case TcpMediaPath tcp:
+                if (_peersByConnection.TryRemove(new KeyValuePair<TcpMediaPath, MediaPeer>(tcp, peer))) tcp.Dispose();
+                break;
+        }
+        if (_pathsByPeer.TryGetValue(peer, out HashSet<MediaPath>? paths)) lock (paths) paths.Remove(path);
     }
 
     private void Deliver(MediaPeer peer, MediaPath path, MultiplexedPacketKind kind, byte[] buffer, int length)

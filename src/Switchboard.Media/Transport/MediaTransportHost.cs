@@ -28,6 +28,9 @@ public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, I
     private readonly ConcurrentDictionary<string, MediaPeer> _peersByUfrag = new();
     private readonly ConcurrentDictionary<SocketAddress, UdpBinding> _peersByAddress = new();
     private readonly ConcurrentDictionary<TcpMediaPath, MediaPeer> _peersByConnection = new();
+
+    /// <summary>Each peer's bound paths (its UDP addresses and ICE-TCP connections), so forgetting it touches only its own.</summary>
+    private readonly ConcurrentDictionary<MediaPeer, HashSet<MediaPath>> _pathsByPeer = new();
     private readonly ConcurrentDictionary<string, MediaPeer> _peers = new();
     private readonly ConcurrentDictionary<MediaPeer, long> _timers = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -139,10 +142,12 @@ public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, I
         if (!_peers.TryRemove(peer.Id, out _)) return;
         _peersByUfrag.TryRemove(peer.Ice.Local.Ufrag, out _);
         _timers.TryRemove(peer, out _);
-        foreach ((SocketAddress address, UdpBinding binding) in _peersByAddress)
-            if (binding.Peer == peer) _peersByAddress.TryRemove(address, out _);
-        foreach ((TcpMediaPath path, MediaPeer owner) in _peersByConnection)
-            if (owner == peer) { _peersByConnection.TryRemove(path, out _); path.Dispose(); }
+        if (_pathsByPeer.TryRemove(peer, out HashSet<MediaPath>? paths))
+        {
+            MediaPath[] bound;
+            lock (paths) bound = [.. paths];
+            foreach (MediaPath path in bound) Unbind(peer, path);
+        }
         Interlocked.Add(ref Retired.PacketsReceived, peer.Statistics.PacketsReceived);
         Interlocked.Add(ref Retired.BytesReceived, peer.Statistics.BytesReceived);
         Interlocked.Add(ref Retired.PacketsSent, peer.Statistics.PacketsSent);
