@@ -99,6 +99,19 @@ public sealed class MediaPeer : IMediaConnection
         return outcome;
     }
 
+    /// <summary>A STUN response over a bound path: the answer to this side's check of a newly nominated path, if it is one.</summary>
+    internal void OnStunResponse(in StunMessageReader response, MediaPath path)
+    {
+        if (Ice.HandleBindingResponse(response, path)) _logger.LogDebug("Media peer {Peer}: media moves to {Path}, which answered its check", Id, path);
+    }
+
+    /// <summary>Sends this side's check of a newly nominated path when one is due (the host's timer, and right after the nomination).</summary>
+    internal void PollIce(long nowMillis)
+    {
+        Span<byte> request = stackalloc byte[256];
+        if (Ice.TryWriteVerification(nowMillis, request, out MediaPath path, out int length)) path.Send(request[..length]);
+    }
+
     internal void OnDtls(MediaPath path, ReadOnlySpan<byte> datagram)
     {
         if (!Ice.IsValidPath(path)) return; // DTLS only from where ICE proved the peer is (no HelloVerifyRequest)

@@ -21,6 +21,7 @@ public sealed partial class MediaTransportHost
             if (!_options.UdpEnabled) return;
             if (_peersByAddress.TryGetValue(from, out UdpBinding? bound))
             {
+                if (TryHandleResponse(buffer.AsSpan(0, length), bound.Peer, bound.Path)) return;
                 // The same address may be checked for another peer (a restarted browser reusing its port): media follows the check.
                 if (OnStun(buffer.AsSpan(0, length), bound.Path) is { } checkedPeer && checkedPeer != bound.Peer)
                 {
@@ -42,6 +43,7 @@ public sealed partial class MediaTransportHost
         MultiplexedPacketKind kind = MultiplexedPacket.Classify(frame.Span);
         if (kind == MultiplexedPacketKind.Stun)
         {
+            if (_peersByConnection.TryGetValue(path, out MediaPeer? bound) && TryHandleResponse(frame.Span, bound, path)) return true;
             if (OnStun(frame.Span, path) is { } peer && !_peersByConnection.ContainsKey(path)) Bind(peer, path);
             return _peersByConnection.ContainsKey(path); // an unbound connection's first frame must be a good check
         }
@@ -127,6 +129,14 @@ public sealed partial class MediaTransportHost
         }
     }
 
+    /// <summary>A STUN response over a peer's bound path goes to that peer (the answer to its own check); true if it was one.</summary>
+    private static bool TryHandleResponse(ReadOnlySpan<byte> datagram, MediaPeer peer, MediaPath path)
+    {
+        if (StunMessageReader.TryParse(datagram, out StunMessageReader message) != StunParseError.None || message.Class == StunClass.Request) return false;
+        peer.OnStunResponse(message, path);
+        return true;
+    }
+
     /// <summary>A connectivity check: finds the peer by ufrag, lets its agent answer. Returns the peer when the check was good.</summary>
     private MediaPeer? OnStun(ReadOnlySpan<byte> datagram, MediaPath path)
     {
@@ -137,9 +147,11 @@ public sealed partial class MediaTransportHost
             return null;
         }
         Span<byte> response = stackalloc byte[256];
-        IceCheckOutcome outcome = peer.OnStun(request, path, path.Remote, Time.GetMillis(), response, out int responseLength);
+        long now = Time.GetMillis();
+        IceCheckOutcome outcome = peer.OnStun(request, path, path.Remote, now, response, out int responseLength);
         if (responseLength > 0) path.Send(response[..responseLength]);
-        return outcome is IceCheckOutcome.Valid or IceCheckOutcome.Nominated ? peer : null;
+        if (outcome == IceCheckOutcome.NominationPending) peer.PollIce(now);
+        return outcome is IceCheckOutcome.Valid or IceCheckOutcome.Nominated or IceCheckOutcome.NominationPending ? peer : null;
     }
 
     private static IPEndPoint ToEndPoint(SocketAddress address)

@@ -170,7 +170,11 @@ public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, I
                     try
                     {
                         if (peer.IsExpired(now, out string reason)) Forget(peer, reason);
-                        else if (now >= due && peer.IsConnected) _timers[peer] = peer.Handler.OnTimer(peer, now);
+                        else
+                        {
+                            peer.PollIce(now);
+                            if (now >= due && peer.IsConnected) _timers[peer] = peer.Handler.OnTimer(peer, now);
+                        }
                     }
                     catch (Exception e)
                     {

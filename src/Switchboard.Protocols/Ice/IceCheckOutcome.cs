@@ -12,6 +12,12 @@ public enum IceCheckOutcome
     /// <summary>As <see cref="Valid"/>, and the check carried USE-CANDIDATE: the path is now selected (RFC 8445 §7.3.1.5).</summary>
     Nominated,
 
+    /// <summary>
+    /// As <see cref="Valid"/>, and the check nominated another path than the selected one: it is selected once it has
+    /// answered a check of this side's (<see cref="IceLiteAgent{TPath}.TryWriteVerification"/>).
+    /// </summary>
+    NominationPending,
+
     /// <summary>A check without USERNAME, MESSAGE-INTEGRITY or FINGERPRINT, answered with 400 (RFC 8489 §9.1.3).</summary>
     BadRequest,
 

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -13,6 +15,7 @@ using Switchboard.Protocols.Rtcp;
 using Switchboard.Protocols.Rtp;
 using Switchboard.Protocols.Sdp;
 using Switchboard.Protocols.Srtp;
+using Switchboard.Protocols.Stun;
 
 namespace Switchboard.Media.Tests.Transport;
 
@@ -125,6 +128,63 @@ public sealed class MediaTransportHostTests : IAsyncLifetime
         {
             (end as IDisposable)?.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task A_nomination_from_a_forged_source_does_not_move_the_media_there()
+    {
+        var client = new ClientIdentity();
+        EchoOfferResult offer = _echo.Offer(client.Offer());
+        var section = SessionDescription.Parse(offer.Answer!).Media[0];
+        var serverIce = new IceCredentials(section.IceUfrag!, section.IcePwd!);
+        IceCandidate candidate = section.Candidates.Single(c => c.Transport == "udp" && c.Address == "127.0.0.1");
+        var server = new IPEndPoint(IPAddress.Loopback, candidate.Port);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var end = new UdpSocketEnd(server);
+        using var engine = new FullIceClientEngine(end, server, client.Ice, serverIce, client.Certificate,
+            new CertificateFingerprint(section.Fingerprint!.Algorithm, section.Fingerprint.Value), new DtlsSrtpSettings());
+        _ = engine.RunAsync(TimeSpan.FromMilliseconds(200), cancel.Token);
+        await engine.Connected.Task.WaitAsync(cancel.Token);
+        await ReceivedPackets.Until(() => offer.Peer!.IsConnected, cancel.Token, () => "server not connected");
+
+        // The participant forges its source: a good, nominating check from an address it does not receive at (a victim).
+        using var victim = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        victim.Bind(new IPEndPoint(IPAddress.Parse("127.0.1.7"), 0));
+        var buffer = new byte[256];
+        var writer = new StunMessageWriter(buffer, new(StunMethod.Binding, StunClass.Request), RandomNumberGenerator.GetBytes(12));
+        writer.AddString(StunAttributeType.Username, $"{serverIce.Ufrag}:{client.Ice.Ufrag}");
+        writer.AddUInt32(StunAttributeType.Priority, 0x6E00_1EFF);
+        writer.AddUInt64(StunAttributeType.IceControlling, 7);
+        writer.AddEmpty(StunAttributeType.UseCandidate);
+        writer.AddMessageIntegrity(Encoding.UTF8.GetBytes(serverIce.Password));
+        writer.AddFingerprint();
+        victim.SendTo(buffer.AsSpan(0, writer.Length), server);
+
+        for (int i = 0; i < 50; i++)
+        {
+            engine.SendRtp(Packets.Rtp((ushort)(100 + i), (uint)(i * 960), ClientSsrc, new byte[100]));
+            await Task.Delay(20, cancel.Token);
+        }
+        await ReceivedPackets.Until(() => engine.ReceivedRtp.Count >= 50, cancel.Token, () => $"{engine.ReceivedRtp.Count} of 50 echoed to the real address");
+
+        // The victim got the check's answer and this side's checks (five at most, unanswered), never media.
+        var kinds = new List<byte>();
+        victim.ReceiveTimeout = 300;
+        var datagram = new byte[1500];
+        try
+        {
+            while (true)
+            {
+                victim.Receive(datagram);
+                kinds.Add(datagram[0]);
+            }
+        }
+        catch (SocketException)
+        {
+        }
+        Assert.InRange(kinds.Count, 2, 1 + 5);
+        Assert.All(kinds, first => Assert.True(first < 2, $"a datagram starting {first} is not STUN")); // RFC 7983: STUN is 0-3
+        Assert.StartsWith("udp 127.0.0.1", EchoStatus.Of(offer.Session!, offer.Peer!).Path);
     }
 
     [Fact]

@@ -105,8 +105,34 @@ public class IceLiteAgentTests
         Assert.False(agent.IsValidPath("other"));
     }
 
+    /// <summary>The agent's check of a nominated path, as the browser's ICE agent answers it (signed with the browser's password).</summary>
+    static byte[] AnswerTo(byte[] check, string password = "browserPassword012345678", byte[]? transaction = null)
+    {
+        Assert.Equal(StunParseError.None, StunMessageReader.TryParse(check, out var request));
+        var buffer = new byte[256];
+        var writer = new StunMessageWriter(buffer, new StunMessageType(StunMethod.Binding, StunClass.SuccessResponse), transaction ?? request.TransactionId.ToArray());
+        writer.AddXorAddress(StunAttributeType.XorMappedAddress, new IPEndPoint(IPAddress.Parse("198.51.100.1"), 3478));
+        writer.AddMessageIntegrity(Encoding.UTF8.GetBytes(password));
+        writer.AddFingerprint();
+        return writer.Written.ToArray();
+    }
+
+    static bool Respond(IceLiteAgent<string> agent, byte[] response, string path)
+    {
+        Assert.Equal(StunParseError.None, StunMessageReader.TryParse(response, out var message));
+        return agent.HandleBindingResponse(message, path);
+    }
+
+    static byte[] Verification(IceLiteAgent<string> agent, long now, string expectedPath)
+    {
+        var buffer = new byte[256];
+        Assert.True(agent.TryWriteVerification(now, buffer, out string path, out int length));
+        Assert.Equal(expectedPath, path);
+        return buffer[..length];
+    }
+
     [Fact]
-    public void Use_candidate_selects_the_path_and_a_later_nomination_moves_the_selection()
+    public void Use_candidate_selects_the_path_and_a_later_nomination_moves_the_selection_once_the_new_path_answers()
     {
         var agent = NewAgent();
 
@@ -118,10 +144,44 @@ public class IceLiteAgentTests
         Assert.True(agent.TryGetSelectedPath(out selected));
         Assert.Equal("udp", selected);
 
-        Assert.Equal(IceCheckOutcome.Nominated, Send(agent, new Check { UseCandidate = true }, "tcp").Outcome);
+        Assert.Equal(IceCheckOutcome.NominationPending, Send(agent, new Check { UseCandidate = true }, "tcp").Outcome);
+        Assert.True(agent.TryGetSelectedPath(out selected));
+        Assert.Equal("udp", selected); // not until the new path has shown it receives
+        byte[] check = Verification(agent, Start, "tcp");
+        Assert.Equal(StunParseError.None, StunMessageReader.TryParse(check, out var request));
+        Assert.True(request.TryGetAttribute(StunAttributeType.Username, out var username));
+        Assert.Equal($"{Browser.Ufrag}:{Server.Ufrag}", Encoding.UTF8.GetString(username)); // RFC 8445 §7.2.2, from this side
+        Assert.True(request.HasAttribute(StunAttributeType.IceControlled) && request.VerifyMessageIntegrity(Encoding.UTF8.GetBytes(Browser.Password)));
+
+        Assert.True(Respond(agent, AnswerTo(check), "tcp"));
         Assert.True(agent.TryGetSelectedPath(out selected));
         Assert.Equal("tcp", selected);
         Assert.True(agent.IsValidPath("udp"));
+    }
+
+    [Fact]
+    public void A_nomination_from_a_path_that_never_answers_leaves_media_where_it_is()
+    {
+        var agent = NewAgent();
+        Send(agent, new Check { UseCandidate = true }, "real");
+        Assert.Equal(IceCheckOutcome.NominationPending, Send(agent, new Check { UseCandidate = true }, "forged").Outcome);
+
+        // Five checks 200 ms apart, none answered (or answered wrongly); then the nomination is dropped.
+        var checks = new List<long>();
+        for (long now = Start; now < Start + 3000; now += 10)
+        {
+            var buffer = new byte[256];
+            if (!agent.TryWriteVerification(now, buffer, out string path, out int length)) continue;
+            Assert.Equal("forged", path);
+            checks.Add(now);
+            byte[] check = buffer[..length];
+            Assert.False(Respond(agent, AnswerTo(check, password: "wrongPassword012345678901"), "forged"));
+            Assert.False(Respond(agent, AnswerTo(check, transaction: new byte[12]), "forged"));
+            Assert.False(Respond(agent, AnswerTo(check), "real")); // the right answer from another path
+        }
+        Assert.Equal([Start, Start + 200, Start + 400, Start + 600, Start + 800], checks);
+        Assert.True(agent.TryGetSelectedPath(out var selected));
+        Assert.Equal("real", selected);
     }
 
     [Fact]
@@ -308,7 +368,8 @@ public class IceLiteAgentTests
         Assert.Equal("udp", selected);
 
         var nominated = Send(agent, new Check { Username = "newSrvUf:newBrwUf", Password = newServer.Password, UseCandidate = true }, "tcp");
-        Assert.Equal(IceCheckOutcome.Nominated, nominated.Outcome);
+        Assert.Equal(IceCheckOutcome.NominationPending, nominated.Outcome);
+        Assert.True(Respond(agent, AnswerTo(Verification(agent, Start, "tcp"), newBrowser.Password), "tcp"));
         Assert.True(agent.TryGetSelectedPath(out selected));
         Assert.Equal("tcp", selected);
     }
