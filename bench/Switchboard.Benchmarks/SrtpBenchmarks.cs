@@ -20,7 +20,8 @@ public class SrtpBenchmarks
 
     SrtpContext _sender = null!, _receiver = null!;
     AesGcm _gcm = null!;
-    byte[] _packet = [], _buffer = [], _protected = [], _tag = new byte[16], _nonce = new byte[12];
+    byte[] _packet = [], _buffer = [], _protected = [];
+    readonly byte[] _tag = new byte[16], _nonce = new byte[12];
     ushort _sequence;
     int _rtpLength;
 

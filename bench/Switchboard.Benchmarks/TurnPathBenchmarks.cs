@@ -1,8 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
-using System.Diagnostics.Metrics;
 using Switchboard.Protocols.Stun;
 using Switchboard.Protocols.Turn;
 using Switchboard.Turn;

@@ -1,4 +1,3 @@
-using Switchboard.Signaling.Media;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -9,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Signaling.Connections;
 using Switchboard.Signaling.Ice;
+using Switchboard.Signaling.Media;
 using Switchboard.Signaling.Rooms;
 
 namespace Switchboard.Signaling;

@@ -1,9 +1,9 @@
+using Microsoft.Extensions.Logging;
 using Switchboard.Signaling.Connections;
 using Switchboard.Signaling.Media;
 using Switchboard.Signaling.Protocol;
 using Switchboard.Signaling.Rooms;
 using Switchboard.Signaling.Sessions;
-using Microsoft.Extensions.Logging;
 
 namespace Switchboard.Signaling;
 
