@@ -58,7 +58,7 @@ double clientCpuSeconds = ProcessStats.CpuSeconds(Environment.ProcessId) - clien
 long rssPeak = ProcessStats.PeakBytes(options.ServerPid);
 long rssEnd = ProcessStats.ResidentBytes(options.ServerPid);
 run.Stopping = true;
-foreach (var client in clients) client.Abort();
+foreach (var client in clients) client.Dispose();
 
 var result = new
 {

@@ -66,6 +66,7 @@ public sealed partial class SignalingHub
     void Forget(ValueTask task)
     {
         if (task.IsCompletedSuccessfully) return;
-        task.AsTask().ContinueWith(t => _log.LogWarning(t.Exception, "Delivering a media event failed"), TaskContinuationOptions.OnlyOnFaulted);
+        task.AsTask().ContinueWith(t => _log.LogWarning(t.Exception, "Delivering a media event failed"),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 }

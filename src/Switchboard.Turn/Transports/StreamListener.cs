@@ -24,8 +24,11 @@ public sealed class StreamListener : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly int _maxConnections;
     private readonly CancellationTokenSource _stopping = new();
+    // Taken once: connections still being served after DisposeAsync read the token of a disposed source.
+    private readonly CancellationToken _stoppingToken;
     private Task _acceptLoop = Task.CompletedTask;
     private int _connections;
+    private int _disposed;
 
     public StreamListener(IPEndPoint endPoint, IClientMessageHandler handler, SslStreamCertificateContext? certificate, ILogger logger, int maxConnections = 10_000)
     {
@@ -33,6 +36,7 @@ public sealed class StreamListener : IAsyncDisposable
         _certificate = certificate;
         _logger = logger;
         _maxConnections = maxConnections;
+        _stoppingToken = _stopping.Token;
         _socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (endPoint.AddressFamily == AddressFamily.InterNetworkV6) _socket.DualMode = false;
         _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
@@ -52,22 +56,23 @@ public sealed class StreamListener : IAsyncDisposable
         while (!_stopping.IsCancellationRequested)
         {
             Socket client;
-            try { client = await _socket.AcceptAsync(_stopping.Token).ConfigureAwait(false); }
+            try { client = await _socket.AcceptAsync(_stoppingToken).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
             catch (SocketException) { continue; }
-            if (Interlocked.Increment(ref _connections) > _maxConnections)
-            {
-                Interlocked.Decrement(ref _connections);
-                client.Dispose();
-                continue;
-            }
             _ = ServeAsync(client);
         }
     }
 
+    /// <summary>Serves an accepted connection until it ends; closes it at once when the listener is full.</summary>
     private async Task ServeAsync(Socket socket)
     {
+        if (Interlocked.Increment(ref _connections) > _maxConnections)
+        {
+            Interlocked.Decrement(ref _connections);
+            socket.Dispose();
+            return;
+        }
         socket.NoDelay = true;
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         var local = (IPEndPoint)socket.LocalEndPoint!;
@@ -79,7 +84,7 @@ public sealed class StreamListener : IAsyncDisposable
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = tls;
-                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stoppingToken);
                 handshake.CancelAfter(TlsHandshakeTimeout);
                 await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificateContext = _certificate }, handshake.Token).ConfigureAwait(false);
             }
@@ -105,7 +110,7 @@ public sealed class StreamListener : IAsyncDisposable
     private async Task ReadMessagesAsync(StreamClientConnection connection, Stream stream)
     {
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stoppingToken);
         while (true)
         {
             if (connection.Allocation is null) idle.CancelAfter(IdleWithoutAllocation);
@@ -160,9 +165,11 @@ public sealed class StreamListener : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _stopping.Cancel();
         _socket.Dispose();
         await _acceptLoop.ConfigureAwait(false);
+        _stopping.Dispose();
     }
 }
 

@@ -240,7 +240,8 @@ public sealed class UdpImpairmentProxy : IAsyncDisposable
             running = [.. _loops];
         }
 
-        await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
+        // The loops end with the sockets; one that fails or hangs must not fail the test's cleanup.
+        await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stopping.Dispose();
     }
 }
