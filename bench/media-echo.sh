@@ -10,8 +10,8 @@
 #   PEERS="50 200" DURATION=20 VIDEO_KBPS=2000 bench/media-echo.sh
 #
 # Settings (environment): PEERS (default "20 100 200"), DURATION measured seconds per run after 3 s of warm-up
-# (default 10), VIDEO_KBPS per peer (default 1000), LOOPBACK_RUN (default: shared/tools/loopback-run beside the
-# repository).
+# (default 10), VIDEO_KBPS per peer (default 1000), LOOPBACK_RUN (default: the repository's tools/loopback-run).
+# Janus needs loopback-run's namespace (see below): where the host forbids namespaces, Switchboard runs alone.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,7 +22,7 @@ VIDEO_KBPS=${VIDEO_KBPS:-1000}
 if [ -z "${MEDIA_BENCH_INSIDE:-}" ]; then
   dotnet build -c Release "$ROOT/src/Switchboard.Server" >/dev/null
   dotnet build -c Release "$ROOT/bench/Switchboard.MediaLoad" >/dev/null
-  LOOPBACK_RUN=${LOOPBACK_RUN:-$(dirname "$ROOT")/shared/tools/loopback-run}
+  LOOPBACK_RUN=${LOOPBACK_RUN:-$ROOT/tools/loopback-run}
   exec "$LOOPBACK_RUN" env MEDIA_BENCH_INSIDE=1 PEERS="$PEERS" DURATION="$DURATION" VIDEO_KBPS="$VIDEO_KBPS" bash "$0"
 fi
 
@@ -45,7 +45,12 @@ load="$ROOT/bench/Switchboard.MediaLoad/bin/Release/net10.0/Switchboard.MediaLoa
 # - janus.transport.http.jcfg: HTTP on 127.0.0.1:18088, path /janus, no HTTPS, admin API off.
 janus_conf="$work/janus"
 have_janus=
-if command -v janus >/dev/null; then
+if ! command -v janus >/dev/null; then
+  echo "janus not installed (apt-get install janus): Switchboard only" >&2
+elif [ "${LOOPBACK_RUN_ISOLATED:-}" != 1 ]; then
+  # On the host's network the ifb interface below would be added to the host itself: leave Janus out.
+  echo "not in a private network namespace (see loopback-run's message): Switchboard only" >&2
+else
   have_janus=1
   janus_lib=$(dirname "$(dpkg -L janus 2>/dev/null | grep -m1 '/janus/plugins/libjanus_echotest.so$')")/..
   janus_lib=$(cd "$janus_lib" && pwd)
@@ -81,8 +86,6 @@ admin: { admin_http = false admin_https = false }
 EOF
   echo 'general: { }' > "$janus_conf/janus.plugin.echotest.jcfg"
   ip link add janus-lo type ifb && ip addr add 127.0.0.1/32 dev janus-lo && ip link set janus-lo up
-else
-  echo "janus not installed (apt-get install janus): Switchboard only" >&2
 fi
 
 cpu_per_packet() { grep -o '"serverCpuMicrosecondsPerPacket":[0-9.]*' <<<"$1" | cut -d: -f2; }

@@ -14,7 +14,7 @@
 # Settings (environment): SCENARIOS, space-separated name:publishers:subscribers (default
 # "meeting:10:10 broadcast:1:200"), DURATION measured seconds per scenario (default 10), WARMUP seconds after every
 # subscriber is connected (default 6), VIDEO_KBPS per publisher (default 1000), RUNS per scenario (default 1),
-# SB_ARGS extra server arguments, LOOPBACK_RUN (default: shared/tools/loopback-run beside the repository).
+# SB_ARGS extra server arguments, LOOPBACK_RUN (default: the repository's tools/loopback-run).
 #
 # Reference: LiveKit (the Go SFU) is not installable here (no Go toolchain or LiveKit package in Debian or npm), so there
 # is no same-run comparison. The docs (docs/benchmarks.md, "SFU under load") set the result against LiveKit's published
@@ -34,7 +34,7 @@ if [ -z "${SFU_BENCH_INSIDE:-}" ]; then
   # Outside the namespace: build (restore needs the package registry).
   dotnet build -c Release "$ROOT/src/Switchboard.Server" >/dev/null
   dotnet build -c Release "$ROOT/bench/Switchboard.MediaLoad" >/dev/null
-  LOOPBACK_RUN=${LOOPBACK_RUN:-$(dirname "$ROOT")/shared/tools/loopback-run}
+  LOOPBACK_RUN=${LOOPBACK_RUN:-$ROOT/tools/loopback-run}
   exec "$LOOPBACK_RUN" env SFU_BENCH_INSIDE=1 SCENARIOS="$SCENARIOS" DURATION="$DURATION" WARMUP="$WARMUP" \
     VIDEO_KBPS="$VIDEO_KBPS" RUNS="$RUNS" SB_ARGS="$SB_ARGS" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 bash "$0"
 fi

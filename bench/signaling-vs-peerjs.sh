@@ -12,7 +12,7 @@
 #   DURATION       measured seconds per run (default 10), after 3 s of warm-up
 #   SCALE_CLIENTS  clients of the scale test (default 10000), with one message circulating per room
 #   RUNS           runs of each flow per server, interleaved (default 1)
-#   LOOPBACK_RUN   path of loopback-run (default: shared/tools/loopback-run beside the repository)
+#   LOOPBACK_RUN   path of loopback-run (default: the repository's tools/loopback-run)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,7 +30,7 @@ if [ -z "${SIGNALING_BENCH_INSIDE:-}" ]; then
   (cd "$ROOT/bench/peerjs" && { [ -d node_modules/peer ] || npm install --no-audit --no-fund; })
   dotnet build -c Release "$ROOT/src/Switchboard.Server" >/dev/null
   dotnet build -c Release "$ROOT/bench/Switchboard.SignalingLoad" >/dev/null
-  LOOPBACK_RUN=${LOOPBACK_RUN:-$(dirname "$ROOT")/shared/tools/loopback-run}
+  LOOPBACK_RUN=${LOOPBACK_RUN:-$ROOT/tools/loopback-run}
   exec "$LOOPBACK_RUN" env SIGNALING_BENCH_INSIDE=1 CLIENTS="$CLIENTS" ROOM_SIZE="$ROOM_SIZE" DURATION="$DURATION" \
     SCALE_CLIENTS="$SCALE_CLIENTS" RUNS="$RUNS" bash "$0"
 fi

@@ -16,8 +16,7 @@
 #   UCLIENT_FLAGS  default "-y -c": sessions send to each other's relayed addresses through the
 #                  server (so every message is relayed twice: client->peer, then peer->client),
 #                  no RTCP allocations; ChannelData unless -s is added
-#   LOOPBACK_RUN   path of loopback-run (default: shared/tools/loopback-run beside the repository,
-#                  else loopback-run on PATH)
+#   LOOPBACK_RUN   path of loopback-run (default: the repository's tools/loopback-run)
 #   KEEP_LOGS=1    keep the work directory (server logs, each uclient output) and print its path
 #   SB_ARGS        more Switchboard settings, e.g. SB_ARGS="--Turn:InlineSocketCompletions=true"
 #
@@ -55,14 +54,7 @@ if [ "${LOOPBACK_RUN_INSIDE:-}" != 1 ]; then
     echo "Building Switchboard (Release)..." >&2
     dotnet build -c Release --nologo -v q "$ROOT/src/Switchboard.Server/Switchboard.Server.csproj" >&2 || die "build failed"
   fi
-  runner=${LOOPBACK_RUN:-}
-  if [ -z "$runner" ]; then
-    if [ -x "$ROOT/../shared/tools/loopback-run" ]; then runner=$ROOT/../shared/tools/loopback-run
-    else runner=$(command -v loopback-run || true)
-    fi
-  fi
-  [ -n "$runner" ] || die "loopback-run not found; set LOOPBACK_RUN"
-  exec "$runner" bash "${BASH_SOURCE[0]}" "$@"
+  exec "${LOOPBACK_RUN:-$ROOT/tools/loopback-run}" bash "${BASH_SOURCE[0]}" "$@"
 fi
 
 # ---- Inside loopback-run ----

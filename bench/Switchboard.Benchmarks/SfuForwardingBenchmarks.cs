@@ -1,8 +1,8 @@
-using Switchboard.Protocols.Rtp;
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
-using Switchboard.Media.Sfu;
+using Switchboard.Protocols.Rtp;
 using Switchboard.Protocols.Srtp;
 
 namespace Switchboard.Benchmarks;
@@ -14,6 +14,8 @@ namespace Switchboard.Benchmarks;
 /// with mid, abs-send-time and transport-wide sequence number extensions, as Chromium sends them).
 /// </summary>
 [MemoryDiagnoser]
+[SuppressMessage("Design", "CA1001", Justification =
+    "BenchmarkDotNet owns the lifetime: [GlobalSetup] creates the fields, [GlobalCleanup] disposes them; the class cannot be sealed, as BenchmarkDotNet derives from it")]
 public class SfuForwardingBenchmarks
 {
     readonly RetransmissionBuffer _retransmission = new();

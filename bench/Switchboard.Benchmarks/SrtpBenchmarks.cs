@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Switchboard.Protocols.Srtp;
@@ -10,6 +11,8 @@ namespace Switchboard.Benchmarks;
 /// profiles, and the platform's AES-GCM on the same bytes as the ceiling to compare against.
 /// </summary>
 [MemoryDiagnoser]
+[SuppressMessage("Design", "CA1001", Justification =
+    "BenchmarkDotNet owns the lifetime: [GlobalSetup] creates the fields, [GlobalCleanup] disposes them; the class cannot be sealed, as BenchmarkDotNet derives from it")]
 public class SrtpBenchmarks
 {
     [Params(SrtpProfile.Aes128CmHmacSha1_80, SrtpProfile.AeadAes128Gcm)]
@@ -20,7 +23,8 @@ public class SrtpBenchmarks
 
     SrtpContext _sender = null!, _receiver = null!;
     AesGcm _gcm = null!;
-    byte[] _packet = [], _buffer = [], _protected = [], _tag = new byte[16], _nonce = new byte[12];
+    byte[] _packet = [], _buffer = [], _protected = [];
+    readonly byte[] _tag = new byte[16], _nonce = new byte[12];
     ushort _sequence;
     int _rtpLength;
 

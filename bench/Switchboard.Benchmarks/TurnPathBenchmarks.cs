@@ -1,8 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
-using System.Diagnostics.Metrics;
 using Switchboard.Protocols.Stun;
 using Switchboard.Protocols.Turn;
 using Switchboard.Turn;
@@ -23,6 +24,8 @@ namespace Switchboard.Benchmarks;
 /// (no system call). Sockets are used, so run it inside loopback-run.
 /// </summary>
 [MemoryDiagnoser]
+[SuppressMessage("Design", "CA1001", Justification =
+    "BenchmarkDotNet owns the lifetime: [GlobalSetup] creates the fields, [GlobalCleanup] disposes them; the class cannot be sealed, as BenchmarkDotNet derives from it")]
 public class TurnPathBenchmarks
 {
     private const ushort Channel = 0x4000;

@@ -34,6 +34,7 @@ internal sealed class PeerTransport : IDisposable
     private readonly byte[] _sendBuffer = new byte[2048];
     private readonly Lock _sendLock = new(); // one SRTP send context and buffer, used by the pacer and the receive thread
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private Socket? _socket;
     private DtlsSrtpSession? _dtls;
     private SrtpContext? _send, _receive;
@@ -104,7 +105,7 @@ internal sealed class PeerTransport : IDisposable
         }
         _dtls!.Start();
         await _connected.Task.WaitAsync(TimeSpan.FromSeconds(20), cancel);
-        _ = Task.Run(() => KeepConsent(check));
+        _ = Task.Run(() => KeepConsent(check), _stop.Token);
     }
 
     /// <summary>Binds the socket of an ICE-lite offer first (<see cref="AcceptAsync"/>): the port for its host candidate.</summary>
@@ -280,9 +281,11 @@ internal sealed class PeerTransport : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _stop.Cancel();
         _dtls?.Close();
         _socket?.Dispose();
+        _stop.Dispose();
     }
 }
 

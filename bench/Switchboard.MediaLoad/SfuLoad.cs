@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using Switchboard.Bench;
 
 namespace Switchboard.MediaLoad;
@@ -243,7 +243,8 @@ internal static partial class SfuLoad
                     }
                     Thread.Sleep(1);
                 }
-            }) { IsBackground = true, Name = "pacer" };
+            })
+            { IsBackground = true, Name = "pacer" };
             _thread.Start();
         }
 

@@ -15,6 +15,7 @@ internal abstract class SfuParticipant(SfuRun run, string name) : IDisposable
     protected const int OfferedTransportCcId = 3, OfferedMidId = 4;
 
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private SignalingConnection? _signaling;
     private int _offers;
 
@@ -141,8 +142,10 @@ internal abstract class SfuParticipant(SfuRun run, string name) : IDisposable
 
     public virtual void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _stop.Cancel();
         _signaling?.Dispose();
         Transport.Dispose();
+        _stop.Dispose();
     }
 }

@@ -1,5 +1,5 @@
-using Switchboard.Bench;
 using System.Collections.Concurrent;
+using Switchboard.Bench;
 
 namespace Switchboard.SignalingLoad;
 

@@ -1,10 +1,10 @@
 // A load tool for signaling servers (Switchboard's native protocol, or the PeerJS server's): N WebSocket
 // clients in rooms of K relay offer/candidate-sized messages in a closed loop; it reports messages per second,
 // relay latency (p50/p99/max) and the server's memory per connection. docs/benchmarks.md shows how it is run.
-using Switchboard.Bench;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Switchboard.Bench;
 using Switchboard.SignalingLoad;
 
 LoadOptions options;
@@ -58,7 +58,7 @@ double clientCpuSeconds = ProcessStats.CpuSeconds(Environment.ProcessId) - clien
 long rssPeak = ProcessStats.PeakBytes(options.ServerPid);
 long rssEnd = ProcessStats.ResidentBytes(options.ServerPid);
 run.Stopping = true;
-foreach (var client in clients) client.Abort();
+foreach (var client in clients) client.Dispose();
 
 var result = new
 {

@@ -9,7 +9,7 @@ namespace Switchboard.SignalingLoad;
 /// One WebSocket client in a room. Messages circulate in a closed loop: a client that receives one records its
 /// latency and sends the next to the following member of its room, so the server sees a steady, self-paced load.
 /// </summary>
-public sealed class SimulatedClient(int index, int[] roomMembers, SignalingDialect dialect, LoadRun run)
+public sealed class SimulatedClient(int index, int[] roomMembers, SignalingDialect dialect, LoadRun run) : IDisposable
 {
     readonly ClientWebSocket _socket = new();
     readonly Channel<byte[]> _outbox = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
@@ -115,9 +115,11 @@ public sealed class SimulatedClient(int index, int[] roomMembers, SignalingDiale
         _ready.TrySetException(new InvalidOperationException($"client {index} closed"));
     }
 
-    public void Abort()
+    /// <summary>Aborts the connection (no close handshake) and ends both loops.</summary>
+    public void Dispose()
     {
         _outbox.Writer.TryComplete();
         _socket.Abort();
+        _socket.Dispose();
     }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using Org.BouncyCastle.Tls;
 
 namespace Switchboard.Dtls;

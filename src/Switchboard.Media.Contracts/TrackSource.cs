@@ -18,16 +18,16 @@ public enum TrackKind
 /// <summary>The sources' names (as clients write them) and the rule for a track's id: <c>participant/source</c>.</summary>
 public static class TrackSources
 {
-    private static readonly string[] s_names = ["microphone", "camera", "screen", "screen-audio"];
+    private static readonly string[] SourceNames = ["microphone", "camera", "screen", "screen-audio"];
 
     /// <summary>Every source's name, in the enum's order.</summary>
-    public static IReadOnlyList<string> Names => s_names;
+    public static IReadOnlyList<string> Names => SourceNames;
 
-    public static string Name(this TrackSource source) => s_names[(int)source];
+    public static string Name(this TrackSource source) => SourceNames[(int)source];
 
     public static bool TryParse(string? name, out TrackSource source)
     {
-        int index = Array.IndexOf(s_names, name);
+        int index = Array.IndexOf(SourceNames, name);
         source = (TrackSource)Math.Max(index, 0);
         return index >= 0;
     }

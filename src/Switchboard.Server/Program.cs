@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Switchboard.Media;
+using Switchboard.Media.Contracts;
 using Switchboard.Media.Echo;
 using Switchboard.Media.Sfu;
 using Switchboard.Server;
@@ -9,7 +10,6 @@ using Switchboard.Server.Configuration.Coturn;
 using Switchboard.Server.Signaling;
 using Switchboard.Signaling;
 using Switchboard.Signaling.Ice;
-using Switchboard.Media.Contracts;
 using Switchboard.Turn;
 using Switchboard.Turn.Configuration;
 using Switchboard.Turn.Diagnostics;

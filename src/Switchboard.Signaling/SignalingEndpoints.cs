@@ -1,5 +1,3 @@
-using Switchboard.Media.Contracts;
-using Switchboard.Signaling.Media;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -8,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Switchboard.Media.Contracts;
 using Switchboard.Signaling.Connections;
 using Switchboard.Signaling.Ice;
 using Switchboard.Signaling.Rooms;
@@ -43,7 +42,7 @@ public static class SignalingEndpoints
                     detail: "This is the signaling endpoint: open it as a WebSocket (docs/signaling.md).");
             var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.Zero });
             var settings = options.Value;
-            var connection = new SignalingConnection(socket, context.Request.Host.Host, time)
+            using var connection = new SignalingConnection(socket, context.Request.Host.Host, time)
             {
                 RateLimiter = new MessageRateLimiter(settings.MessagesPerSecond, settings.MessageBurst, time),
             };

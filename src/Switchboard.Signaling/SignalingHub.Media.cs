@@ -1,10 +1,10 @@
+using Microsoft.Extensions.Logging;
 using Switchboard.Media.Contracts;
 using Switchboard.Signaling.Connections;
 using Switchboard.Signaling.Media;
 using Switchboard.Signaling.Protocol;
 using Switchboard.Signaling.Rooms;
 using Switchboard.Signaling.Sessions;
-using Microsoft.Extensions.Logging;
 
 namespace Switchboard.Signaling;
 
@@ -93,6 +93,7 @@ public sealed partial class SignalingHub
     void Forget(ValueTask task)
     {
         if (task.IsCompletedSuccessfully) return;
-        task.AsTask().ContinueWith(t => _log.LogWarning(t.Exception, "Delivering a media event failed"), TaskContinuationOptions.OnlyOnFaulted);
+        task.AsTask().ContinueWith(t => _log.LogWarning(t.Exception, "Delivering a media event failed"),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 }

@@ -1,11 +1,10 @@
-using Switchboard.Media.Contracts;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Switchboard.Media.Contracts;
 using Switchboard.Signaling.Connections;
 using Switchboard.Signaling.Ice;
-using Switchboard.Signaling.Media;
 using Switchboard.Signaling.Protocol;
 using Switchboard.Signaling.Rooms;
 using Switchboard.Signaling.Sessions;

@@ -1,5 +1,5 @@
-using Switchboard.Signaling.Rooms;
 using Switchboard.Signaling.Ice;
+using Switchboard.Signaling.Rooms;
 using Switchboard.Signaling.Tokens;
 
 namespace Switchboard.Signaling;

@@ -1,5 +1,5 @@
-using Switchboard.Signaling.Rooms;
 using Microsoft.Extensions.Options;
+using Switchboard.Signaling.Rooms;
 using Switchboard.Signaling.Tokens;
 
 namespace Switchboard.Signaling;

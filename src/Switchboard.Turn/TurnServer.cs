@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocols.Stun;

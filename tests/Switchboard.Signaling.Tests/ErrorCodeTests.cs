@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using System.Text;
 using Switchboard.Signaling.Tokens;
 
 namespace Switchboard.Signaling.Tests;

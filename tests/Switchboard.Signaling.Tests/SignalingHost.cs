@@ -16,17 +16,17 @@ public sealed class SignalingHost : IAsyncDisposable
 {
     public static readonly ApiKey Key = new() { Key = "test-key", Secret = "test-secret-that-is-long-enough-for-hs256" };
 
-    private readonly WebApplication app;
+    private readonly WebApplication _app;
 
     private SignalingHost(WebApplication app, Uri endpoint)
     {
-        this.app = app;
+        _app = app;
         Endpoint = endpoint;
     }
 
     public Uri Endpoint { get; }
 
-    public IRoomAdministration Rooms => app.Services.GetRequiredService<IRoomAdministration>();
+    public IRoomAdministration Rooms => _app.Services.GetRequiredService<IRoomAdministration>();
 
     public static async Task<SignalingHost> StartAsync(params (string Key, string Value)[] settings)
     {
@@ -66,7 +66,7 @@ public sealed class SignalingHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
     }
 }

@@ -8,18 +8,18 @@ namespace Switchboard.Signaling.Tests;
 public sealed class TestClient : IAsyncDisposable
 {
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(10);
-    private readonly ClientWebSocket socket = new();
+    private readonly ClientWebSocket _socket = new();
 
     public JsonElement Joined { get; set; }
 
     public string Id => Joined.GetProperty("participant").GetProperty("id").GetString()!;
 
-    public WebSocketCloseStatus? CloseStatus => socket.CloseStatus;
+    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
 
     public static async Task<TestClient> ConnectAsync(Uri endpoint)
     {
         var client = new TestClient();
-        await client.socket.ConnectAsync(endpoint, CancellationToken.None);
+        await client._socket.ConnectAsync(endpoint, CancellationToken.None);
         return client;
     }
 
@@ -28,7 +28,7 @@ public sealed class TestClient : IAsyncDisposable
     public Task SendTextAsync(string text) => SendBytesAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);
 
     public async Task SendBytesAsync(byte[] bytes, WebSocketMessageType type = WebSocketMessageType.Text) =>
-        await socket.SendAsync(bytes, type, true, CancellationToken.None);
+        await _socket.SendAsync(bytes, type, true, CancellationToken.None);
 
     /// <summary>The next message, skipping pings (answered); null when the server closed the socket.</summary>
     public async Task<JsonElement?> ReceiveAsync(TimeSpan? wait = null)
@@ -41,7 +41,7 @@ public sealed class TestClient : IAsyncDisposable
             ValueWebSocketReceiveResult result;
             do
             {
-                result = await socket.ReceiveAsync(buffer.AsMemory(length), timeout.Token);
+                result = await _socket.ReceiveAsync(buffer.AsMemory(length), timeout.Token);
                 length += result.Count;
             } while (!result.EndOfMessage);
             if (result.MessageType == WebSocketMessageType.Close) return null;
@@ -61,7 +61,7 @@ public sealed class TestClient : IAsyncDisposable
         var seen = new List<string>();
         while (true)
         {
-            var message = await ReceiveAsync() ?? throw new Xunit.Sdk.XunitException($"closed ({socket.CloseStatus}) while waiting for {type}; saw {string.Join(", ", seen)}");
+            var message = await ReceiveAsync() ?? throw new Xunit.Sdk.XunitException($"closed ({_socket.CloseStatus}) while waiting for {type}; saw {string.Join(", ", seen)}");
             if (message.GetProperty("type").GetString() == type) return message;
             seen.Add(message.GetRawText());
         }
@@ -80,15 +80,15 @@ public sealed class TestClient : IAsyncDisposable
     public async Task ExpectClosedAsync(int status)
     {
         while (await ReceiveAsync() is not null) { }
-        Assert.Equal(status, (int?)socket.CloseStatus);
+        Assert.Equal(status, (int?)_socket.CloseStatus);
     }
 
-    public void Abort() => socket.Abort();
+    public void Abort() => _socket.Abort();
 
     public async ValueTask DisposeAsync()
     {
-        socket.Abort();
-        socket.Dispose();
+        _socket.Abort();
+        _socket.Dispose();
         await Task.CompletedTask;
     }
 }

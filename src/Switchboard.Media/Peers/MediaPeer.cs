@@ -13,7 +13,7 @@ namespace Switchboard.Media.Peers;
 /// path), its SRTP contexts, and the handler its decrypted media goes to. The host feeds it datagrams by kind and
 /// drops it when <see cref="IsExpired"/>.
 /// </summary>
-public sealed class MediaPeer : IMediaConnection
+public sealed class MediaPeer : IMediaConnection, IDisposable
 {
     /// <summary>Room an SRTP tag and SRTCP trailer need after a packet in a send buffer.</summary>
     public const int ProtectionOverhead = 32;
@@ -193,6 +193,9 @@ public sealed class MediaPeer : IMediaConnection
             }
         }
     }
+
+    /// <summary>As <see cref="Close"/>: the SRTP contexts go with the peer.</summary>
+    public void Dispose() => Close("disposed");
 
     /// <summary>Ends the peer (idempotent): close_notify if connected, the handler told once. The host forgets it on its next timer.</summary>
     public void Close(string reason)

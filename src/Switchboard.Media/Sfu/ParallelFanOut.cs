@@ -14,11 +14,13 @@ internal interface IRangeWork
 /// and the workers the others; the call returns when every range is done, so each subscriber still gets a track's
 /// packets in order. A caller that waits helps with queued ranges, so callers never wait on each other.
 /// </summary>
-internal sealed class ParallelFanOut
+internal sealed class ParallelFanOut : IDisposable
 {
     private readonly ConcurrentQueue<Range> _ranges = new();
     private readonly SemaphoreSlim _queued = new(0);
     private readonly int _threads, _minRange;
+    private readonly Thread[] _workers;
+    private volatile bool _stopped;
 
     [ThreadStatic] private static Completion? t_completion;
 
@@ -30,8 +32,12 @@ internal sealed class ParallelFanOut
         ArgumentOutOfRangeException.ThrowIfLessThan(minRange, 1);
         _minRange = minRange;
         _threads = workers + 1;
+        _workers = new Thread[workers];
         for (int i = 0; i < workers; i++)
-            new Thread(Work) { IsBackground = true, Name = $"SFU fan-out {i + 1}" }.Start();
+        {
+            _workers[i] = new Thread(Work) { IsBackground = true, Name = $"SFU fan-out {i + 1}" };
+            _workers[i].Start();
+        }
     }
 
     /// <summary>The process's fan-out, one worker per core besides the receiving one.</summary>
@@ -77,8 +83,19 @@ internal sealed class ParallelFanOut
         while (true)
         {
             _queued.Wait();
+            if (_stopped) return;
             if (_ranges.TryDequeue(out Range range)) range.Run();
         }
+    }
+
+    /// <summary>Ends the workers (once no call is running); the process-wide one lives as long as the process.</summary>
+    public void Dispose()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        _queued.Release(_workers.Length);
+        foreach (Thread worker in _workers) worker.Join();
+        _queued.Dispose();
     }
 
     private readonly record struct Range(IRangeWork Work, int Start, int End, Completion Completion)
@@ -103,7 +120,7 @@ internal sealed class ParallelFanOut
     /// <summary>Counts a caller's ranges still running; reused by the caller's thread from one call to the next.</summary>
     private sealed class Completion
     {
-        private readonly ManualResetEventSlim _done = new();
+        private readonly object _gate = new(); // Monitor.Wait needs a monitor
         private int _pending;
         private Exception? _error;
 
@@ -111,7 +128,6 @@ internal sealed class ParallelFanOut
 
         public void Start(int ranges)
         {
-            _done.Reset();
             _error = null;
             Volatile.Write(ref _pending, ranges);
         }
@@ -126,9 +142,15 @@ internal sealed class ParallelFanOut
 
         public void OneDone()
         {
-            if (Interlocked.Decrement(ref _pending) == 0) _done.Set();
+            if (Interlocked.Decrement(ref _pending) != 0) return;
+            lock (_gate) Monitor.PulseAll(_gate);
         }
 
-        public void Wait() => _done.Wait();
+        /// <summary>Blocks until every range is done.</summary>
+        public void Wait()
+        {
+            lock (_gate)
+                while (!IsDone) Monitor.Wait(_gate);
+        }
     }
 }

@@ -1,7 +1,6 @@
-using Switchboard.Protocols.Rtcp;
+using Switchboard.Media.Contracts;
 using Switchboard.Media.Peers;
 using Switchboard.Protocols.Sdp;
-using Switchboard.Media.Contracts;
 
 namespace Switchboard.Media.Sfu;
 

@@ -1,7 +1,7 @@
-using Switchboard.Media.Sfu.Selection;
 using Microsoft.Extensions.Logging;
 using Switchboard.Media.Contracts;
 using Switchboard.Media.Peers;
+using Switchboard.Media.Sfu.Selection;
 
 namespace Switchboard.Media.Sfu;
 

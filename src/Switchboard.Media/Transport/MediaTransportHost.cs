@@ -10,7 +10,6 @@ using Switchboard.Dtls;
 using Switchboard.Media.Peers;
 using Switchboard.Protocols.Ice;
 using Switchboard.Protocols.Sdp;
-using Switchboard.Protocols.Stun;
 
 namespace Switchboard.Media.Transport;
 
@@ -64,9 +63,9 @@ public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, I
         if (_options.TcpPort >= 0)
         {
             _tcp = new TcpMediaListener(listen, _options.TcpPort, logger);
-            _loops.Add(Task.Run(() => _tcp.RunAsync(OnTcpFrame, path => _peersByConnection.ContainsKey(path), OnTcpClosed, _stopping.Token)));
+            _loops.Add(Task.Run(() => _tcp.RunAsync(OnTcpFrame, path => _peersByConnection.ContainsKey(path), OnTcpClosed, _stopping.Token), CancellationToken.None)); // the loops end with _stopping, not with the start
         }
-        _loops.Add(Task.Run(() => RunTimersAsync(_stopping.Token)));
+        _loops.Add(Task.Run(() => RunTimersAsync(_stopping.Token), CancellationToken.None));
         Candidates = HostCandidates();
         logger.LogInformation("Media transport on UDP {Udp} and ICE-TCP {Tcp}; candidates {Candidates}", _udp.LocalEndPoint,
             _tcp?.LocalEndPoint.ToString() ?? "off", string.Join(", ", Candidates.Select(c => $"{c.Transport} {c.Address}:{c.Port}")));

@@ -60,7 +60,8 @@ internal sealed class UdpMediaListener : IDisposable
         {
             try { ReceiveLoop(onDatagram, stopping); }
             finally { done.TrySetResult(); }
-        }) { IsBackground = true, Name = "media UDP receive" };
+        })
+        { IsBackground = true, Name = "media UDP receive" };
         thread.Start();
         return done.Task;
     }

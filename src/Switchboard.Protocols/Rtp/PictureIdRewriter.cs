@@ -1,5 +1,3 @@
-using Switchboard.Protocols.Rtp;
-
 namespace Switchboard.Protocols.Rtp;
 
 /// <summary>

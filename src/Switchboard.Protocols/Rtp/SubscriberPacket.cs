@@ -1,5 +1,3 @@
-using Switchboard.Protocols.Rtp;
-
 namespace Switchboard.Protocols.Rtp;
 
 /// <summary>Turns a publisher's RTP packet, in place, into one of a subscriber's stream.</summary>

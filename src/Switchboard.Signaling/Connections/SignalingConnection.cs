@@ -10,9 +10,10 @@ namespace Switchboard.Signaling.Connections;
 /// <summary>
 /// One WebSocket: a receive loop that reads whole frames up to <c>MaxMessageBytes</c> and hands them to the hub
 /// one at a time, and a send loop fed by a bounded queue, so a client that stops reading never blocks anyone:
-/// when its queue is full it is disconnected (its participant may resume and get what it missed).
+/// when its queue is full it is disconnected (its participant may resume and get what it missed). <see cref="RunAsync"/>
+/// disposes it as it ends.
 /// </summary>
-public sealed class SignalingConnection
+public sealed class SignalingConnection : IDisposable
 {
     const int QueueLength = 1024;
     const int ReceiveBufferBytes = 2048;
@@ -25,6 +26,7 @@ public sealed class SignalingConnection
     long _lastReceived;
     long _lastPingSent;
     int _closing;
+    int _disposed;
     volatile bool _closeReceived;
 
     readonly record struct Outgoing(byte[]? Message, int CloseCode, string? CloseReason);
@@ -102,10 +104,18 @@ public sealed class SignalingConnection
         {
             Abort();
             try { await sending; } catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException) { }
-            _socket.Abort();
-            _socket.Dispose();
-            _aborted.Dispose();
+            Dispose();
         }
+    }
+
+    /// <summary>Drops the connection (as <see cref="Abort"/>) and releases the socket.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        Abort();
+        _socket.Abort();
+        _socket.Dispose();
+        _aborted.Dispose();
     }
 
     /// <summary>Reads frames until the client's close; after the server asked to close, what still arrives is discarded.</summary>

@@ -1,7 +1,6 @@
-using Switchboard.Media.Contracts;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Switchboard.Signaling.Media;
+using Switchboard.Media.Contracts;
 
 namespace Switchboard.Signaling.Protocol;
 

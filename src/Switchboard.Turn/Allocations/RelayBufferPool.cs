@@ -11,13 +11,13 @@ internal static class RelayBufferPool
     /// <summary>Headroom for the header, the largest datagram, and up to 3 bytes of padding (ChannelData on streams, DATA).</summary>
     public const int BufferSize = UdpRelay.Headroom + UdpRelay.MaxDatagram + 3;
 
-    private static readonly int s_maxKept = Environment.ProcessorCount * 4;
-    private static readonly ConcurrentQueue<byte[]> s_free = new();
+    private static readonly int MaxKept = Environment.ProcessorCount * 4;
+    private static readonly ConcurrentQueue<byte[]> Free = new();
     private static int s_kept;
 
     public static byte[] Rent()
     {
-        if (s_free.TryDequeue(out var buffer))
+        if (Free.TryDequeue(out var buffer))
         {
             Interlocked.Decrement(ref s_kept);
             return buffer;
@@ -27,7 +27,7 @@ internal static class RelayBufferPool
 
     public static void Return(byte[] buffer)
     {
-        if (Interlocked.Increment(ref s_kept) <= s_maxKept) s_free.Enqueue(buffer);
+        if (Interlocked.Increment(ref s_kept) <= MaxKept) Free.Enqueue(buffer);
         else Interlocked.Decrement(ref s_kept);
     }
 }

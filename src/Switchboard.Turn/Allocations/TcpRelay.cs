@@ -26,6 +26,8 @@ public sealed class TcpRelay : IDisposable
     private readonly Lock _sync = new();
     private readonly Dictionary<PeerEndpointKey, TcpPeerConnection> _connections = [];
     private readonly CancellationTokenSource _closing = new();
+    // Taken once: a Connect that starts after Dispose reads the token of a disposed (and cancelled) source.
+    private readonly CancellationToken _closingToken;
     private bool _closed;
 
     /// <param name="listener">A socket bound (with address reuse) to the relay address, not yet listening.</param>
@@ -36,6 +38,7 @@ public sealed class TcpRelay : IDisposable
     {
         Allocation = allocation;
         _listener = listener;
+        _closingToken = _closing.Token;
         _maxConnections = maxConnections;
         _register = register;
         _unregister = unregister;
@@ -67,7 +70,7 @@ public sealed class TcpRelay : IDisposable
         while (!_closing.IsCancellationRequested)
         {
             Socket peer;
-            try { peer = await _listener.AcceptAsync(_closing.Token).ConfigureAwait(false); }
+            try { peer = await _listener.AcceptAsync(_closingToken).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
             catch (SocketException) when (_closing.IsCancellationRequested) { return; }
@@ -116,9 +119,9 @@ public sealed class TcpRelay : IDisposable
     /// </summary>
     public async Task<bool> ConnectAsync(TcpPeerConnection connection)
     {
-        var socket = new Socket(AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_closingToken);
         timeout.CancelAfter(ConnectTimeoutMilliseconds);
+        var socket = new Socket(AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
@@ -182,5 +185,6 @@ public sealed class TcpRelay : IDisposable
         _closing.Cancel();
         _listener.Dispose();
         foreach (var connection in connections) connection.Dispose();
+        _closing.Dispose();
     }
 }

@@ -26,8 +26,11 @@ public sealed class StreamListener : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly StreamListenerSettings _settings;
     private readonly CancellationTokenSource _stopping = new();
+    // Taken once: connections still being served after DisposeAsync read the token of a disposed source.
+    private readonly CancellationToken _stoppingToken;
     private Task _acceptLoop = Task.CompletedTask;
     private int _connections;
+    private int _disposed;
 
     public StreamListener(IPEndPoint endPoint, IClientMessageHandler handler, SslStreamCertificateContext? certificate, ILogger logger,
         StreamListenerSettings? settings = null)
@@ -36,6 +39,7 @@ public sealed class StreamListener : IAsyncDisposable
         _certificate = certificate;
         _logger = logger;
         _settings = settings ?? new StreamListenerSettings();
+        _stoppingToken = _stopping.Token;
         _socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (endPoint.AddressFamily == AddressFamily.InterNetworkV6) _socket.DualMode = false;
         _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
@@ -55,7 +59,7 @@ public sealed class StreamListener : IAsyncDisposable
         while (!_stopping.IsCancellationRequested)
         {
             Socket client;
-            try { client = await _socket.AcceptAsync(_stopping.Token).ConfigureAwait(false); }
+            try { client = await _socket.AcceptAsync(_stoppingToken).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
             catch (SocketException) { continue; }
@@ -108,7 +112,7 @@ public sealed class StreamListener : IAsyncDisposable
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = tls;
-                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stoppingToken);
                 handshake.CancelAfter(TlsHandshakeTimeout);
                 await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificateContext = _certificate }, handshake.Token).ConfigureAwait(false);
             }
@@ -143,7 +147,7 @@ public sealed class StreamListener : IAsyncDisposable
     private async Task ReadMessagesAsync(StreamClientConnection connection, Stream stream)
     {
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stoppingToken);
         connection.StartDeadlines(deadline, _settings.AllocateWithin, _settings.MessageTimeout);
         while (true)
         {
@@ -214,8 +218,10 @@ public sealed class StreamListener : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _stopping.Cancel();
         _socket.Dispose();
         await _acceptLoop.ConfigureAwait(false);
+        _stopping.Dispose();
     }
 }

@@ -7,15 +7,15 @@ namespace Switchboard.EndToEnd.Api;
 /// <summary>The whole server (anonymous joins off) and an admin token made by <c>switchboard token create --admin</c>.</summary>
 public sealed class RestApiFixture : IAsyncLifetime
 {
-    private SwitchboardProcess? server;
+    private SwitchboardProcess? _server;
 
-    public SwitchboardProcess Server => server ?? throw new InvalidOperationException("The server has not started.");
+    public SwitchboardProcess Server => _server ?? throw new InvalidOperationException("The server has not started.");
 
     public string AdminToken { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
-        server = await SwitchboardProcess.StartAsync(role: "all");
+        _server = await SwitchboardProcess.StartAsync(role: "all");
         AdminToken = await TokenCreateAsync("--identity", "ops", "--admin");
     }
 
@@ -38,6 +38,6 @@ public sealed class RestApiFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (server is not null) await server.DisposeAsync();
+        if (_server is not null) await _server.DisposeAsync();
     }
 }

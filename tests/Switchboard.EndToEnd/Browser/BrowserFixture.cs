@@ -39,8 +39,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         "--ignore-certificate-errors",
     ];
 
-    private WebApplication? pageHost;
-    private IPlaywright? playwright;
+    private WebApplication? _pageHost;
+    private IPlaywright? _playwright;
 
     public IBrowser Browser { get; private set; } = null!;
 
@@ -60,10 +60,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        pageHost = builder.Build();
-        pageHost.MapGet("/relay.html", () => Results.Content(page, "text/html; charset=utf-8"));
-        await pageHost.StartAsync();
-        var address = pageHost.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        _pageHost = builder.Build();
+        _pageHost.MapGet("/relay.html", () => Results.Content(page, "text/html; charset=utf-8"));
+        await _pageHost.StartAsync();
+        var address = _pageHost.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         RelayPage = new Uri(new Uri(address), "/relay.html");
 
         if (!File.Exists(ChromiumPath))
@@ -71,8 +71,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new FileNotFoundException($"{ChromiumPath} is missing: install the Debian package chromium (./test.sh does).", ChromiumPath);
         }
 
-        playwright = await Playwright.CreateAsync();
-        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
             Args = ChromiumArguments,
@@ -87,11 +87,11 @@ public sealed class BrowserFixture : IAsyncLifetime
             await Browser.DisposeAsync();
         }
 
-        playwright?.Dispose();
-        if (pageHost is not null)
+        _playwright?.Dispose();
+        if (_pageHost is not null)
         {
-            await pageHost.StopAsync();
-            await pageHost.DisposeAsync();
+            await _pageHost.StopAsync();
+            await _pageHost.DisposeAsync();
         }
     }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
-using Switchboard.EndToEnd.Infrastructure;
 using Switchboard.EndToEnd.Servers;
 
 namespace Switchboard.EndToEnd.Browser;

@@ -11,33 +11,33 @@ public sealed class ChildProcess : IAsyncDisposable
 {
     private const int MaxCapturedChars = 4 * 1024 * 1024;
 
-    private readonly Process process;
-    private readonly StringBuilder output = new();
-    private int droppedChars;
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private int _droppedChars;
 
     private ChildProcess(Process process, string commandLine)
     {
-        this.process = process;
+        _process = process;
         CommandLine = commandLine;
     }
 
     /// <summary>The command as it was started, for messages.</summary>
     public string CommandLine { get; }
 
-    public int Id => process.Id;
+    public int Id => _process.Id;
 
-    public bool HasExited => process.HasExited;
+    public bool HasExited => _process.HasExited;
 
-    public int ExitCode => process.ExitCode;
+    public int ExitCode => _process.ExitCode;
 
     /// <summary>Everything the process printed so far, stdout and stderr interleaved.</summary>
     public string Output
     {
         get
         {
-            lock (output)
+            lock (_output)
             {
-                return droppedChars == 0 ? output.ToString() : $"[... {droppedChars} earlier characters dropped ...]\n{output}";
+                return _droppedChars == 0 ? _output.ToString() : $"[... {_droppedChars} earlier characters dropped ...]\n{_output}";
             }
         }
     }
@@ -99,7 +99,7 @@ public sealed class ChildProcess : IAsyncDisposable
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            await process.WaitForExitAsync(cts.Token);
+            await _process.WaitForExitAsync(cts.Token);
             return true;
         }
         catch (OperationCanceledException)
@@ -111,20 +111,20 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM (what systemd and docker send on stop) without waiting.</summary>
     public void SendTerminate()
     {
-        if (process.HasExited)
+        if (_process.HasExited)
         {
             return;
         }
 
         // /bin/kill keeps the test project free of native interop.
-        using var kill = Process.Start(new ProcessStartInfo("kill", ["-s", "TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-s", "TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             UseShellExecute = false,
         }) ?? throw new InvalidOperationException("Could not run kill.");
         kill.WaitForExit();
-        if (kill.ExitCode != 0 && !process.HasExited)
+        if (kill.ExitCode != 0 && !_process.HasExited)
         {
-            throw new InvalidOperationException($"kill -s TERM {process.Id} exited with {kill.ExitCode}.");
+            throw new InvalidOperationException($"kill -s TERM {_process.Id} exited with {kill.ExitCode}.");
         }
     }
 
@@ -137,7 +137,7 @@ public sealed class ChildProcess : IAsyncDisposable
             throw new TimeoutException($"{CommandLine}\ndid not exit within {timeout.TotalSeconds:0} s of SIGTERM. Output:\n{OutputTail()}");
         }
 
-        return process.ExitCode;
+        return _process.ExitCode;
     }
 
     /// <summary>Kills the process and all its descendants.</summary>
@@ -145,9 +145,9 @@ public sealed class ChildProcess : IAsyncDisposable
     {
         try
         {
-            if (!process.HasExited)
+            if (!_process.HasExited)
             {
-                process.Kill(entireProcessTree: true);
+                _process.Kill(entireProcessTree: true);
             }
         }
         catch (InvalidOperationException)
@@ -160,7 +160,7 @@ public sealed class ChildProcess : IAsyncDisposable
     {
         Kill();
         await WaitForExitAsync(TimeSpan.FromSeconds(10));
-        process.Dispose();
+        _process.Dispose();
     }
 
     private void Append(string? line)
@@ -170,14 +170,14 @@ public sealed class ChildProcess : IAsyncDisposable
             return;
         }
 
-        lock (output)
+        lock (_output)
         {
-            output.Append(line).Append('\n');
-            if (output.Length > MaxCapturedChars)
+            _output.Append(line).Append('\n');
+            if (_output.Length > MaxCapturedChars)
             {
-                var drop = output.Length - (MaxCapturedChars / 2);
-                output.Remove(0, drop);
-                droppedChars += drop;
+                var drop = _output.Length - (MaxCapturedChars / 2);
+                _output.Remove(0, drop);
+                _droppedChars += drop;
             }
         }
     }

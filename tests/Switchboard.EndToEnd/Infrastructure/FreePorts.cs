@@ -13,7 +13,7 @@ public static class FreePorts
     private const int RelaySlots = 25; // 20000-32499
 
     private static readonly HashSet<int> Given = [];
-    private static int relaySlot = -1;
+    private static int s_relaySlot = -1;
 
     /// <summary>
     /// A port that is free for both TCP and UDP on 127.0.0.1 (a TURN listener takes the same number on both),
@@ -59,7 +59,7 @@ public static class FreePorts
     /// <summary>A private relay port range for one server, different from the ranges given before (until they wrap).</summary>
     public static (int Min, int Max) RelayRange()
     {
-        var slot = Interlocked.Increment(ref relaySlot) % RelaySlots;
+        var slot = Interlocked.Increment(ref s_relaySlot) % RelaySlots;
         var min = RelayBase + (slot * RelaySpan);
         return (min, min + RelaySpan - 1);
     }

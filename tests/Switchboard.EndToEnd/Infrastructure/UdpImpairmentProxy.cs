@@ -16,51 +16,51 @@ namespace Switchboard.EndToEnd.Infrastructure;
 /// </summary>
 public sealed class UdpImpairmentProxy : IAsyncDisposable
 {
-    private readonly Socket listener;
-    private readonly IPEndPoint upstream;
-    private readonly double dropFraction;
-    private readonly ConcurrentDictionary<IPEndPoint, Socket> upstreamSockets = new();
-    private readonly CancellationTokenSource stopping = new();
-    private readonly List<Task> loops = [];
-    private readonly Bottleneck toClientLink = new();
+    private readonly Socket _listener;
+    private readonly IPEndPoint _upstream;
+    private readonly double _dropFraction;
+    private readonly ConcurrentDictionary<IPEndPoint, Socket> _upstreamSockets = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _loops = [];
+    private readonly Bottleneck _toClientLink = new();
 
     public UdpImpairmentProxy(IPEndPoint upstream, double dropFraction, int seed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dropFraction, 0);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(dropFraction, 1);
-        this.upstream = upstream;
-        this.dropFraction = dropFraction;
-        toServer = new Direction(seed);
-        toClient = new Direction(seed + 1);
-        listener = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        loops.Add(Task.Run(FromClientsAsync));
-        loops.Add(Task.Run(() => toClientLink.SendAsync(stopping.Token)));
+        _upstream = upstream;
+        _dropFraction = dropFraction;
+        _toServer = new Direction(seed);
+        _toClient = new Direction(seed + 1);
+        _listener = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
+        _loops.Add(Task.Run(FromClientsAsync));
+        _loops.Add(Task.Run(() => _toClientLink.SendAsync(_stopping.Token)));
     }
 
     /// <summary>The port clients send to, on 127.0.0.1.</summary>
     public int Port { get; }
 
-    public long ForwardedToServer => Interlocked.Read(ref toServer.Forwarded);
+    public long ForwardedToServer => Interlocked.Read(ref _toServer.Forwarded);
 
-    public long DroppedToServer => Interlocked.Read(ref toServer.Dropped);
+    public long DroppedToServer => Interlocked.Read(ref _toServer.Dropped);
 
-    public long ForwardedToClient => Interlocked.Read(ref toClient.Forwarded);
+    public long ForwardedToClient => Interlocked.Read(ref _toClient.Forwarded);
 
-    public long DroppedToClient => Interlocked.Read(ref toClient.Dropped);
+    public long DroppedToClient => Interlocked.Read(ref _toClient.Dropped);
 
     /// <summary>Datagrams toward the client dropped because the bottleneck's queue was full.</summary>
-    public long QueueDropsToClient => Interlocked.Read(ref toClientLink.Dropped);
+    public long QueueDropsToClient => Interlocked.Read(ref _toClientLink.Dropped);
 
     /// <summary>Client addresses seen so far (one upstream socket each).</summary>
-    public int Clients => upstreamSockets.Count;
+    public int Clients => _upstreamSockets.Count;
 
     /// <summary>
     /// Makes the path toward the client a bottleneck of <paramref name="bitsPerSecond"/> (0: none) whose queue holds
     /// at most <paramref name="queue"/> of sending; takes effect for the next datagram.
     /// </summary>
-    public void LimitToClient(long bitsPerSecond, TimeSpan queue) => toClientLink.Limit(bitsPerSecond, queue);
+    public void LimitToClient(long bitsPerSecond, TimeSpan queue) => _toClientLink.Limit(bitsPerSecond, queue);
 
     public override string ToString() =>
         $"to server: {ForwardedToServer} forwarded, {DroppedToServer} dropped; to client: {ForwardedToClient} forwarded, {DroppedToClient} dropped, " +
@@ -164,18 +164,18 @@ public sealed class UdpImpairmentProxy : IAsyncDisposable
         private sealed record Datagram(byte[] Data, Socket Socket, IPEndPoint Destination, long Departure);
     }
 
-    private readonly Direction toServer, toClient;
+    private readonly Direction _toServer, _toClient;
 
     private Task FromClientsAsync() =>
-        RelayAsync(listener, toServer, client => (upstreamSockets.GetOrAdd(client, OpenUpstream), upstream), bottleneck: null);
+        RelayAsync(_listener, _toServer, client => (_upstreamSockets.GetOrAdd(client, OpenUpstream), _upstream), bottleneck: null);
 
     private Socket OpenUpstream(IPEndPoint client)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        lock (loops)
+        lock (_loops)
         {
-            loops.Add(Task.Run(() => RelayAsync(socket, toClient, _ => (listener, client), toClientLink)));
+            _loops.Add(Task.Run(() => RelayAsync(socket, _toClient, _ => (_listener, client), _toClientLink)));
         }
 
         return socket;
@@ -189,12 +189,12 @@ public sealed class UdpImpairmentProxy : IAsyncDisposable
     {
         var buffer = new byte[65536];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
-        while (!stopping.IsCancellationRequested)
+        while (!_stopping.IsCancellationRequested)
         {
             SocketReceiveFromResult received;
             try
             {
-                received = await from.ReceiveFromAsync(buffer, SocketFlags.None, any, stopping.Token);
+                received = await from.ReceiveFromAsync(buffer, SocketFlags.None, any, _stopping.Token);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
@@ -206,7 +206,7 @@ public sealed class UdpImpairmentProxy : IAsyncDisposable
             }
 
             var (socket, destination) = route((IPEndPoint)received.RemoteEndPoint);
-            if (direction.Drop(dropFraction))
+            if (direction.Drop(_dropFraction))
             {
                 Interlocked.Increment(ref direction.Dropped);
                 continue;
@@ -220,7 +220,7 @@ public sealed class UdpImpairmentProxy : IAsyncDisposable
 
             try
             {
-                await socket.SendToAsync(buffer.AsMemory(0, received.ReceivedBytes), SocketFlags.None, destination, stopping.Token);
+                await socket.SendToAsync(buffer.AsMemory(0, received.ReceivedBytes), SocketFlags.None, destination, _stopping.Token);
                 Interlocked.Increment(ref direction.Forwarded);
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
@@ -231,16 +231,17 @@ public sealed class UdpImpairmentProxy : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await stopping.CancelAsync();
-        listener.Dispose();
-        foreach (var socket in upstreamSockets.Values) socket.Dispose();
+        await _stopping.CancelAsync();
+        _listener.Dispose();
+        foreach (var socket in _upstreamSockets.Values) socket.Dispose();
         Task[] running;
-        lock (loops)
+        lock (_loops)
         {
-            running = [.. loops];
+            running = [.. _loops];
         }
 
-        await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
-        stopping.Dispose();
+        // The loops end with the sockets; one that fails or hangs must not fail the test's cleanup.
+        await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stopping.Dispose();
     }
 }

@@ -9,13 +9,13 @@ namespace Switchboard.EndToEnd.Servers;
 /// </summary>
 public sealed class SwitchboardProcess : IAsyncDisposable
 {
-    private readonly ChildProcess process;
-    private readonly TempDirectory dataDirectory;
+    private readonly ChildProcess _process;
+    private readonly TempDirectory _dataDirectory;
 
     private SwitchboardProcess(ChildProcess process, TempDirectory dataDirectory, int httpPort, int port, int tlsPort, (int Min, int Max) relayRange)
     {
-        this.process = process;
-        this.dataDirectory = dataDirectory;
+        _process = process;
+        _dataDirectory = dataDirectory;
         HttpPort = httpPort;
         Port = port;
         TlsPort = tlsPort;
@@ -41,13 +41,13 @@ public sealed class SwitchboardProcess : IAsyncDisposable
 
     public int MediaTcpPort { get; private init; }
 
-    public string DataDirectory => dataDirectory.Path;
+    public string DataDirectory => _dataDirectory.Path;
 
-    public ChildProcess Process => process;
+    public ChildProcess Process => _process;
 
-    public bool HasExited => process.HasExited;
+    public bool HasExited => _process.HasExited;
 
-    public string OutputTail(int maxChars = 16_000) => process.OutputTail(maxChars);
+    public string OutputTail(int maxChars = 16_000) => _process.OutputTail(maxChars);
 
     /// <summary>
     /// Starts the server and waits until <c>GET /healthz</c> answers 200; throws with the server's output if it
@@ -123,18 +123,18 @@ public sealed class SwitchboardProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGTERM and waits for the process to exit (for drain tests); returns the exit code.</summary>
-    public Task<int> TerminateAsync(TimeSpan timeout) => process.TerminateAsync(timeout);
+    public Task<int> TerminateAsync(TimeSpan timeout) => _process.TerminateAsync(timeout);
 
     /// <summary>Sends SIGTERM without waiting, so that a test can watch what happens while the server drains.</summary>
-    public void SendTerminate() => process.SendTerminate();
+    public void SendTerminate() => _process.SendTerminate();
 
     /// <summary>Waits for the process to exit by itself; false on timeout.</summary>
-    public Task<bool> WaitForExitAsync(TimeSpan timeout) => process.WaitForExitAsync(timeout);
+    public Task<bool> WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);
 
     public async ValueTask DisposeAsync()
     {
-        await process.DisposeAsync();
-        dataDirectory.Dispose();
+        await _process.DisposeAsync();
+        _dataDirectory.Dispose();
     }
 
     private async Task WaitHealthyAsync(TimeSpan timeout)
@@ -145,11 +145,11 @@ public sealed class SwitchboardProcess : IAsyncDisposable
         string last = "no answer yet";
         while (DateTime.UtcNow < deadline)
         {
-            if (process.HasExited)
+            if (_process.HasExited)
             {
-                await process.WaitForExitAsync(TimeSpan.FromSeconds(5));
+                await _process.WaitForExitAsync(TimeSpan.FromSeconds(5));
                 throw new InvalidOperationException(
-                    $"The server exited with code {process.ExitCode} before {url} answered.\n{process.CommandLine}\nOutput:\n{process.OutputTail()}");
+                    $"The server exited with code {_process.ExitCode} before {url} answered.\n{_process.CommandLine}\nOutput:\n{_process.OutputTail()}");
             }
 
             try
@@ -171,6 +171,6 @@ public sealed class SwitchboardProcess : IAsyncDisposable
         }
 
         throw new TimeoutException(
-            $"{url} did not answer 200 within {timeout.TotalSeconds:0} s (last: {last}).\n{process.CommandLine}\nOutput:\n{process.OutputTail()}");
+            $"{url} did not answer 200 within {timeout.TotalSeconds:0} s (last: {last}).\n{_process.CommandLine}\nOutput:\n{_process.OutputTail()}");
     }
 }

@@ -1,5 +1,4 @@
 using Switchboard.Media.Sfu.Selection;
-using Switchboard.Media.Sfu;
 
 namespace Switchboard.Media.Tests.Sfu;
 

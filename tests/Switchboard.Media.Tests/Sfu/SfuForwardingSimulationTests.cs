@@ -89,7 +89,7 @@ public sealed class SfuForwardingSimulationTests
         Assert.Equal(frames, video.FramesDecoded);
 
         Assert.True(harness.Sfu.SetMuted(SfuHarness.Room, alice.Id, TrackSource.Camera, false));
-        long unmutedAt = harness.NowMillis;
+        _ = harness.NowMillis;
         harness.Run(TimeSpan.FromSeconds(2));
         // It resumes at the keyframe the subscriber's layer selection asks for, in the same stream, without a gap.
         Assert.True(video.FramesDecoded > frames + 30, bob.Describe());

@@ -1,18 +1,19 @@
-using Switchboard.Protocols.Rtcp;
-using Switchboard.Protocols.Rtp;
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Switchboard.Dtls;
+using Switchboard.Media.Contracts;
 using Switchboard.Media.Sfu;
 using Switchboard.Media.Tests.Session;
 using Switchboard.Media.Tests.Support;
 using Switchboard.Media.Transport;
 using Switchboard.Protocols.Ice;
+using Switchboard.Protocols.Rtcp;
+using Switchboard.Protocols.Rtp;
 using Switchboard.Protocols.Sdp;
 using Switchboard.Protocols.Srtp;
-using Switchboard.Media.Contracts;
 
 namespace Switchboard.Media.Tests.Sfu;
 
@@ -23,6 +24,7 @@ namespace Switchboard.Media.Tests.Sfu;
 /// with RTX; leaving and the limits behave as docs/signaling.md says. What depends on time (throttles, layer choice,
 /// speakers, limits over time) is tested in simulated time (<see cref="Simulation.SfuHarness"/>).
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "xUnit v2 disposes a test class through IAsyncLifetime.DisposeAsync, which CA1001 does not count")]
 public sealed class SfuRoutingTests : IAsyncLifetime
 {
     private const uint AudioSsrc = 0x0A0A_0001, VideoSsrc = 0x0B0B_0001, VideoRtxSsrc = 0x0B0B_0002;

@@ -76,5 +76,6 @@ public sealed class TcpFramedEnd : IDatagramEnd, IDisposable
     {
         _stop.Cancel();
         _socket.Dispose();
+        _stop.Dispose(); // the receive loop, if still running, ends on the disposed socket or token
     }
 }

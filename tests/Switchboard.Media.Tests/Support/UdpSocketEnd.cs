@@ -46,5 +46,6 @@ public sealed class UdpSocketEnd : IDatagramEnd, IDisposable
     {
         _stop.Cancel();
         _socket.Dispose();
+        _stop.Dispose(); // the receive loop, if still running, ends on the disposed socket or token
     }
 }

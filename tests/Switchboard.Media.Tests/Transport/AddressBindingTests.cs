@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -16,6 +17,7 @@ namespace Switchboard.Media.Tests.Transport;
 /// anyone by <c>POST /api/echo</c>): each peer keeps at most what its ICE agent holds valid, and closing a peer unbinds
 /// exactly its own paths. Real loopback sockets, one per source address in 127.0.1.0/24.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "xUnit v2 disposes a test class through IAsyncLifetime.DisposeAsync, which CA1001 does not count")]
 public sealed class AddressBindingTests : IAsyncLifetime
 {
     private readonly MediaTransportHost _host = new(Options.Create(new MediaOptions { UdpPort = 0, TcpPort = -1, AnnouncedAddresses = ["127.0.0.1"] }),

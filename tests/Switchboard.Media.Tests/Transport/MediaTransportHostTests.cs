@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Switchboard.Dtls;
@@ -25,6 +26,7 @@ namespace Switchboard.Media.Tests.Transport;
 /// packet with the announced SSRC, turns PLI around to the sender's stream, forwards SRs as its own, and the host drops
 /// a peer whose checks stop.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "xUnit v2 disposes a test class through IAsyncLifetime.DisposeAsync, which CA1001 does not count")]
 public sealed class MediaTransportHostTests : IAsyncLifetime
 {
     private const uint ClientSsrc = 0x1111_2222;

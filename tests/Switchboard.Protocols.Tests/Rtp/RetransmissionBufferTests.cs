@@ -104,7 +104,7 @@ public class RetransmissionBufferTests
                 Volatile.Write(ref latest, i);
             }
             Volatile.Write(ref writing, 0);
-        }, TaskCreationOptions.LongRunning);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var readers = Enumerable.Range(0, 3).Select(reader => Task.Factory.StartNew(() =>
         {
             var destination = new byte[300];
@@ -117,7 +117,7 @@ public class RetransmissionBufferTests
                 found++;
             }
             return found;
-        }, TaskCreationOptions.LongRunning)).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         await writer;
         Assert.All(await Task.WhenAll(readers), found => Assert.True(found > 0));
     }

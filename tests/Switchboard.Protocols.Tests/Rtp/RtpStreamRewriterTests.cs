@@ -44,8 +44,8 @@ public class RtpStreamRewriterTests
     public void Each_change_of_source_continues_the_sequence_and_advances_the_timestamp_by_the_wall_time()
     {
         var rewriter = new RtpStreamRewriter(Video);
-        var last = Forward(rewriter, 0, 10, 1_000, 1_000);
-        last = Forward(rewriter, 0, 11, 4_000, 1_033);
+        _ = Forward(rewriter, 0, 10, 1_000, 1_000);
+        var last = Forward(rewriter, 0, 11, 4_000, 1_033);
 
         // Layer 1, its own bases, 40 ms after the last packet forwarded.
         var next = Forward(rewriter, 1, 30_000, 2_000_000_000, 1_073);
@@ -73,8 +73,8 @@ public class RtpStreamRewriterTests
     public void After_a_pause_the_same_source_rebases()
     {
         var rewriter = new RtpStreamRewriter(48_000);
-        var last = Forward(rewriter, 0, 1000, 48_000, 0);
-        last = Forward(rewriter, 0, 1001, 48_960, 20);
+        _ = Forward(rewriter, 0, 1000, 48_000, 0);
+        var last = Forward(rewriter, 0, 1001, 48_960, 20);
         rewriter.Pause();
         Assert.False(rewriter.TryMapTimestamp(0, 48_960, out _)); // no offset until the next packet
 

@@ -1,5 +1,3 @@
-using Switchboard.Server;
-
 namespace Switchboard.Server.Tests.Startup;
 
 public class CommandLineTests

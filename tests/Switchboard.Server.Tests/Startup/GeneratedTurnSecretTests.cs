@@ -1,5 +1,4 @@
 using System.Runtime.Versioning;
-using Switchboard.Server;
 
 namespace Switchboard.Server.Tests.Startup;
 

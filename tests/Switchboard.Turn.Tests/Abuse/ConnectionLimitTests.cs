@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Switchboard.Protocols.Stun;
-using Switchboard.Turn.Tests.Server.Support;
 using Switchboard.Turn.Tests.Support;
 
 namespace Switchboard.Turn.Tests.Abuse;

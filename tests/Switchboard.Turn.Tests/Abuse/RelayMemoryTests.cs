@@ -1,8 +1,7 @@
-using System.Net;
-using Xunit.Abstractions;
 using Switchboard.Protocols.Stun;
 using Switchboard.Turn.Tests.Server.Support;
 using Switchboard.Turn.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Switchboard.Turn.Tests.Abuse;
 

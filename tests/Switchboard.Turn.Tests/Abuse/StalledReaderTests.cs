@@ -1,4 +1,3 @@
-using System.Net;
 using Switchboard.Protocols.Stun;
 using Switchboard.Turn.Tests.Server.Support;
 using Switchboard.Turn.Tests.Support;

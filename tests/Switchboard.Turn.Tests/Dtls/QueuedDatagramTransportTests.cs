@@ -1,5 +1,4 @@
 using Switchboard.Dtls;
-using Switchboard.Turn.Transports.Dtls;
 
 namespace Switchboard.Turn.Tests.Dtls;
 

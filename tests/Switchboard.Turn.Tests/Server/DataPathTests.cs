@@ -1,5 +1,5 @@
-using System.Diagnostics.Metrics;
 using System.Buffers.Binary;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
 using Switchboard.Protocols.Stun;

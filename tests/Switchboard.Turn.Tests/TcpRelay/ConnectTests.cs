@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using Switchboard.Protocols.Stun;
 using Switchboard.Protocols.Turn;

@@ -1,5 +1,4 @@
 using Switchboard.Protocols.Stun;
-using Switchboard.Protocols.Turn;
 using Switchboard.Turn.Tests.Support;
 
 namespace Switchboard.Turn.Tests.TcpRelay;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,8 +15,10 @@ namespace Switchboard.Turn.Tests.Transports;
 /// random input. The server answers 400 where a response is due, keeps no state for it, and keeps
 /// answering a well-formed Binding request.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "xUnit v2 disposes a test class through IAsyncLifetime.DisposeAsync, which CA1001 does not count")]
 public sealed class ListenerBadInputTests : IAsyncLifetime
 {
+    private readonly TurnMetrics _metrics = new();
     private TurnServer _server = null!;
     private UdpListener _udp = null!;
     private StreamListener _tcp = null!;
@@ -30,7 +33,7 @@ public sealed class ListenerBadInputTests : IAsyncLifetime
             MaxPort = 44099,
             UnauthenticatedRequestsPerSecond = 0, // measure the parser, not the rate limit
         };
-        _server = new TurnServer(options, NullLogger<TurnServer>.Instance, new TurnMetrics());
+        _server = new TurnServer(options, NullLogger<TurnServer>.Instance, _metrics);
         _udp = new UdpListener(new IPEndPoint(IPAddress.Loopback, 0), _server, NullLogger.Instance);
         _tcp = new StreamListener(new IPEndPoint(IPAddress.Loopback, 0), _server, null, NullLogger.Instance);
         _udp.Start();
@@ -43,6 +46,7 @@ public sealed class ListenerBadInputTests : IAsyncLifetime
         await _udp.DisposeAsync();
         await _tcp.DisposeAsync();
         _server.Dispose();
+        _metrics.Dispose();
     }
 
     private static byte[] BindingRequest(out byte[] transactionId)

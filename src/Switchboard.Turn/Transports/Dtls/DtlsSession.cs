@@ -1,10 +1,9 @@
-using Switchboard.Dtls;
 using System.Buffers;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Org.BouncyCastle.Tls;
 using Org.BouncyCastle.Tls.Crypto.Impl.BC;
+using Switchboard.Dtls;
 
 namespace Switchboard.Turn.Transports.Dtls;
 

@@ -1,6 +1,6 @@
-using Switchboard.Dtls;
 using Org.BouncyCastle.Tls;
 using Org.BouncyCastle.Tls.Crypto;
+using Switchboard.Dtls;
 
 namespace Switchboard.Turn.Transports.Dtls;
 

@@ -7,17 +7,17 @@ namespace Switchboard.EndToEnd.Browser.App;
 public sealed class Participant : IAsyncDisposable
 {
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(45);
-    private readonly IBrowserContext context;
-    private readonly List<string> console = [];
+    private readonly IBrowserContext _context;
+    private readonly List<string> _console = [];
 
     private Participant(IBrowserContext context, IPage page, string name, Uri url)
     {
-        this.context = context;
+        _context = context;
         Page = page;
         Name = name;
         Url = url;
-        page.Console += (_, message) => console.Add($"{name} console.{message.Type}: {message.Text}");
-        page.PageError += (_, error) => console.Add($"{name} page error: {error}");
+        page.Console += (_, message) => _console.Add($"{name} console.{message.Type}: {message.Text}");
+        page.PageError += (_, error) => _console.Add($"{name} page error: {error}");
     }
 
     public IPage Page { get; }
@@ -27,7 +27,7 @@ public sealed class Participant : IAsyncDisposable
     /// <summary>The room page this participant opened.</summary>
     public Uri Url { get; }
 
-    public string Console => string.Join('\n', console.TakeLast(40));
+    public string Console => string.Join('\n', _console.TakeLast(40));
 
     /// <summary>Opens <c>/room/{room}?name={name}</c> (plus <paramref name="query"/>); <paramref name="initScript"/> runs before the page's own.</summary>
     public static async Task<Participant> OpenAsync(IBrowser browser, Uri server, string room, string name, string query = "", string? initScript = null)
@@ -200,7 +200,7 @@ public sealed class Participant : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync() => await context.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _context.DisposeAsync();
 }
 
 public sealed record RemoteTile(string Id, string Name, int Frames, int Width, bool Muted);

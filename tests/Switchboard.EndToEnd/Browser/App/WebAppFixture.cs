@@ -11,10 +11,10 @@ namespace Switchboard.EndToEnd.Browser.App;
 /// </summary>
 public class WebAppFixture : IAsyncLifetime
 {
-    private IPlaywright? playwright;
-    private SwitchboardProcess? server;
+    private IPlaywright? _playwright;
+    private SwitchboardProcess? _server;
 
-    public SwitchboardProcess Server => server ?? throw new InvalidOperationException("The server has not started.");
+    public SwitchboardProcess Server => _server ?? throw new InvalidOperationException("The server has not started.");
 
     public IBrowser Browser { get; private set; } = null!;
 
@@ -23,9 +23,9 @@ public class WebAppFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        server = await SwitchboardProcess.StartAsync(ServerArguments, role: "all");
-        playwright = await Playwright.CreateAsync();
-        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        _server = await SwitchboardProcess.StartAsync(ServerArguments, role: "all");
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = BrowserFixture.ChromiumPath,
             Args = BrowserFixture.ChromiumArguments,
@@ -36,8 +36,8 @@ public class WebAppFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (Browser is not null) await Browser.DisposeAsync();
-        playwright?.Dispose();
-        if (server is not null) await server.DisposeAsync();
+        _playwright?.Dispose();
+        if (_server is not null) await _server.DisposeAsync();
     }
 }
 

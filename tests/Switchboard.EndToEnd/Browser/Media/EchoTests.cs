@@ -1,8 +1,6 @@
 using System.Text.Json;
-using Microsoft.Playwright;
 using Switchboard.EndToEnd.Infrastructure;
 using Switchboard.EndToEnd.Servers;
-using Xunit.Abstractions;
 
 namespace Switchboard.EndToEnd.Browser.Media;
 

@@ -5,7 +5,6 @@ using System.Text.RegularExpressions;
 using Switchboard.EndToEnd.Infrastructure;
 using Switchboard.EndToEnd.Servers;
 using Switchboard.Protocols.Stun;
-using Xunit.Abstractions;
 
 namespace Switchboard.EndToEnd.Browser.Media;
 

@@ -160,11 +160,7 @@ internal sealed partial class SimulatedParticipant
         uint ssrc = feedback.MediaSsrc;
         if (FullIntraRequest.Is(feedback) && FullIntraRequest.EntryCount(feedback) > 0) ssrc = FullIntraRequest.Entry(feedback, 0).Ssrc;
         OutgoingStream? stream = _video.FirstOrDefault(v => v.Ssrc == ssrc) ?? (_audio?.Ssrc == ssrc ? _audio : null);
-        if (stream is null)
-        {
-            OnSubscriberFeedback(feedback);
-            return;
-        }
+        if (stream is null) return; // about a stream it receives: nothing a sender acts on
         if (GenericNack.Is(feedback))
         {
             Span<ushort> lost = stackalloc ushort[256];

@@ -78,9 +78,6 @@ internal sealed partial class SimulatedParticipant
         if (_incomingBySsrc.TryGetValue(ssrc, out IncomingStream? stream) && stream.Ssrc == ssrc) stream.Reception.OnSenderReport(ntpTimestamp, nowMillis);
     }
 
-    /// <summary>Feedback that is not about what it publishes: nothing a receiver acts on.</summary>
-    private static void OnSubscriberFeedback(in FeedbackPacket feedback) { }
-
     private void SendReceiverFeedback(long nowMillis)
     {
         var buffer = new byte[1500];

@@ -138,7 +138,7 @@ internal sealed partial class SimulatedParticipant
             if (_midByTrack.TryGetValue(track.Id, out string? mid))
                 sections.AddRange(track.Kind == TrackKind.Audio ? AudioSection(mid, "recvonly", mids) : VideoSection(mid, "recvonly", mids));
         // Subscriptions to tracks that have gone are offered anyway, as a browser keeps its transceivers.
-        foreach (var (trackId, mid) in _midByTrack)
+        foreach (var (_, mid) in _midByTrack)
             if (!mids.Contains(mid)) sections.AddRange(VideoSection(mid, "recvonly", mids));
         return string.Join("\r\n", [
             "v=0", "o=- 1 2 IN IP4 127.0.0.1", "s=-", "t=0 0", $"a=group:BUNDLE {string.Join(' ', mids)}", "a=extmap-allow-mixed", "a=msid-semantic: WMS *",
