@@ -29,6 +29,12 @@
 # committed bytes; threads (/proc/PID/task); file descriptors (/proc/PID/fd); the runtime's timers and thread-pool
 # threads; gen2 collections so far; CPU seconds so far; and the server's own gauges (media peers, signaling
 # connections, participants and rooms, TURN allocations). The server is started with the arguments printed first.
+# The summary gives each series after the warm-up and at the end, its slope per hour over the samples under load after
+# the warm-up and over their second half (a plateau reached late shows as a slope there near 0), its value 30 s after
+# the load ended, and the managed heap sampled after each gen2 collection (its floor).
+#
+# turnutils_uclient -y deletes only two of the three allocations of each pair of sessions and leaves the third to
+# expire after the 777 s it asks for: the active allocations (and their relay sockets) climb for 13 minutes, then stay.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -183,15 +189,16 @@ echo "TURN: $turn_runs turnutils_uclient runs, $turn_ok succeeded, $turn_failed 
 errors=$(grep -ci '"LogLevel":"\(Error\|Critical\)"' "$OUT/server.log" || true)
 echo "Server log: $errors errors ($OUT/server.log has the warnings and errors)"
 
-python3 - "$OUT/soak.csv" "$SOAK_WARMUP_MINUTES" "$LOAD_END" <<'PY'
+python3 - "$OUT/soak.csv" "$SOAK_WARMUP_MINUTES" "$DURATION" "$LOAD_END" <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
-warmup, load_end = float(sys.argv[2]) * 60, float(sys.argv[3])
-after = [r for r in rows if warmup <= float(r["seconds"]) <= load_end]
+warmup, duration, load_end = float(sys.argv[2]) * 60, float(sys.argv[3]), float(sys.argv[4])
+after = [r for r in rows if warmup <= float(r["seconds"]) <= duration]
+late = after[len(after) // 2:]
 idle = rows[-1]
-print(f"\n{len(rows)} samples, {len(after)} under load after the {warmup / 60:g}-minute warm-up (slopes over these), "
-      f"and one {float(idle['seconds']) - load_end:.0f} s after the load ended (idle)")
-if len(after) < 3:
+print(f"\n{len(rows)} samples, {len(after)} under load after the {warmup / 60:g}-minute warm-up (slopes over these; the last column over "
+      f"their second half, from {float(late[0]['seconds']) / 60:.0f} min), and one {float(idle['seconds']) - load_end:.0f} s after the load ended (idle)")
+if len(after) < 6:
     sys.exit("too few samples after the warm-up for a slope")
 def num(v):
     try: return float(v)
@@ -206,7 +213,7 @@ series = [("RSS", "rss_kib", 1 / 1024, "MiB"), ("managed heap", "heap_bytes", 1 
           ("signaling connections", "signaling_connections", 1, ""), ("signaling participants", "signaling_participants", 1, ""),
           ("signaling rooms", "signaling_rooms", 1, ""), ("TURN allocations", "turn_allocations", 1, "")]
 hours = [num(r["seconds"]) / 3600 for r in after]
-print(f"{'series':<24}{'after warm-up':>15}{'at the end':>12}{'min':>10}{'max':>10}{'slope per hour':>16}{'% of start/h':>14}{'idle':>10}")
+print(f"{'series':<24}{'after warm-up':>15}{'at the end':>12}{'min':>10}{'max':>10}{'slope per hour':>16}{'% of start/h':>14}{'idle':>10}{'2nd half slope/h':>18}")
 for name, key, scale, unit in series:
     ys = [num(r[key]) * scale for r in after]
     if any(y != y for y in ys):
@@ -214,7 +221,14 @@ for name, key, scale, unit in series:
         continue
     s = slope(hours, ys)
     rel = 100 * s / ys[0] if ys[0] else float("nan")
-    print(f"{name:<24}{ys[0]:>15.1f}{ys[-1]:>12.1f}{min(ys):>10.1f}{max(ys):>10.1f}{s:>+13.2f} {unit:<3}{rel:>+13.1f}%{num(idle[key]) * scale:>10.1f}")
+    late_slope = slope(hours[len(hours) - len(late):], ys[len(ys) - len(late):])
+    print(f"{name:<24}{ys[0]:>15.1f}{ys[-1]:>12.1f}{min(ys):>10.1f}{max(ys):>10.1f}{s:>+13.2f} {unit:<3}{rel:>+13.1f}%{num(idle[key]) * scale:>10.1f}"
+          f"{late_slope:>+15.2f} {unit}")
+# The heap after the last GC includes young garbage when that GC was a gen0/gen1 one: its floor is the heap sampled
+# right after a gen2 collection.
+floor = [(num(b["seconds"]), num(b["heap_bytes"]) / 1048576) for a, b in zip(after, after[1:]) if num(b["gen2_collections"]) > num(a["gen2_collections"])]
+if floor:
+    print("managed heap at gen2 collections (min:s MiB): " + ", ".join(f"{t / 60:.0f}:{h:.0f}" for t, h in floor))
 cpu = num(after[-1]["cpu_seconds"]) - num(rows[0]["cpu_seconds"]); span = num(after[-1]["seconds"]) - num(rows[0]["seconds"])
 print(f"server CPU: {cpu:.0f} s over {span:.0f} s ({cpu / span:.2f} cores)")
 PY
