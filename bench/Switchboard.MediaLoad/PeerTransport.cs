@@ -25,7 +25,10 @@ internal delegate void PacketHandler(Span<byte> packet);
 /// </summary>
 internal sealed class PeerTransport : IDisposable
 {
-    private static readonly DtlsCertificate Certificate = DtlsCertificate.Create("media-load");
+    private static readonly DtlsCertificate SharedCertificate = DtlsCertificate.Create("media-load");
+
+    private readonly DtlsCertificate _certificate;
+    private readonly double _loss;
 
     private readonly IceCredentials _ice = IceCredentials.Generate();
     private readonly byte[] _transactionId = RandomNumberGenerator.GetBytes(StunConstants.TransactionIdLength);
@@ -57,6 +60,20 @@ internal sealed class PeerTransport : IDisposable
 
     public bool IsConnected => _send is not null;
 
+    /// <summary>Datagrams the simulated lossy path dropped, sent and received.</summary>
+    public long DroppedSent, DroppedReceived;
+
+    /// <summary>
+    /// A transport with the process's shared certificate, or with <paramref name="certificate"/> (a new one is what a
+    /// browser's new <c>RTCPeerConnection</c> has). <paramref name="lossPercent"/> makes its path lossy: that share of
+    /// the datagrams it sends and of those it receives (ICE, DTLS, SRTP alike) is dropped at random, as a bad link would.
+    /// </summary>
+    public PeerTransport(DtlsCertificate? certificate = null, double lossPercent = 0)
+    {
+        _certificate = certificate ?? SharedCertificate;
+        _loss = lossPercent / 100;
+    }
+
     /// <summary>
     /// The transport lines every media section of an offer repeats under BUNDLE: ICE credentials, fingerprint,
     /// <c>a=setup:actpass</c>, <c>a=rtcp-mux</c>; with <paramref name="litePort"/>, this side's host candidate on it.
@@ -65,7 +82,7 @@ internal sealed class PeerTransport : IDisposable
     {
         yield return $"a=ice-ufrag:{_ice.Ufrag}";
         yield return $"a=ice-pwd:{_ice.Password}";
-        yield return $"a=fingerprint:{Certificate.Fingerprint}";
+        yield return $"a=fingerprint:{_certificate.Fingerprint}";
         yield return "a=setup:actpass";
         yield return "a=rtcp-mux";
         if (litePort is { } port)
@@ -99,7 +116,7 @@ internal sealed class PeerTransport : IDisposable
         byte[] check = BindingRequest();
         while (!_checked.Task.IsCompleted)
         {
-            _socket.Send(check);
+            Send(check);
             await Task.WhenAny(_checked.Task, Task.Delay(100, cancel));
             cancel.ThrowIfCancellationRequested();
         }
@@ -141,8 +158,8 @@ internal sealed class PeerTransport : IDisposable
 
     private void StartDtls(DtlsRole role, Fingerprint fingerprint)
     {
-        _dtls = new DtlsSrtpSession(role, Certificate, new CertificateFingerprint(fingerprint.Algorithm, fingerprint.Value),
-            datagram => _socket!.Send(datagram));
+        _dtls = new DtlsSrtpSession(role, _certificate, new CertificateFingerprint(fingerprint.Algorithm, fingerprint.Value),
+            datagram => Send(datagram));
         _dtls.Connected += keys =>
         {
             _receive = new SrtpContext(keys.Profile, keys.RemoteMasterKey, keys.RemoteMasterSalt);
@@ -160,7 +177,7 @@ internal sealed class PeerTransport : IDisposable
             while (true)
             {
                 await Task.Delay(2000, _stop.Token);
-                _socket!.Send(check);
+                Send(check);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -198,6 +215,11 @@ internal sealed class PeerTransport : IDisposable
 
     private bool Send(ReadOnlySpan<byte> datagram)
     {
+        if (_loss > 0 && Random.Shared.NextDouble() < _loss)
+        {
+            Interlocked.Increment(ref DroppedSent);
+            return true; // lost on the way, as far as the sender can tell it went out
+        }
         try
         {
             _socket!.Send(datagram);
@@ -207,6 +229,16 @@ internal sealed class PeerTransport : IDisposable
         {
             return false;
         }
+    }
+
+    private void SendTo(ReadOnlySpan<byte> datagram, IPEndPoint to)
+    {
+        if (_loss > 0 && Random.Shared.NextDouble() < _loss)
+        {
+            Interlocked.Increment(ref DroppedSent);
+            return;
+        }
+        _socket!.SendTo(datagram, SocketFlags.None, to);
     }
 
     private void ReceiveLoop()
@@ -219,6 +251,11 @@ internal sealed class PeerTransport : IDisposable
             int length;
             try { length = _lite is null ? _socket!.Receive(buffer) : _socket!.ReceiveFrom(buffer, ref from); }
             catch (Exception e) when (e is SocketException or ObjectDisposedException) { return; }
+            if (_loss > 0 && Random.Shared.NextDouble() < _loss)
+            {
+                DroppedReceived++;
+                continue;
+            }
             if (_early.Count > 0 && _receive is not null)
                 while (_early.TryDequeue(out byte[]? early)) Handle(early, ref from, stunResponse);
             Handle(buffer.AsSpan(0, length), ref from, stunResponse);
@@ -233,7 +270,7 @@ internal sealed class PeerTransport : IDisposable
                 if (StunMessageReader.TryParse(datagram, out StunMessageReader request) != StunParseError.None) break;
                 var source = (IPEndPoint)from;
                 IceCheckOutcome outcome = lite.HandleBindingRequest(request, source, source, Environment.TickCount64, stunResponse, out int responseLength);
-                if (responseLength > 0) _socket!.SendTo(stunResponse.AsSpan(0, responseLength), SocketFlags.None, source);
+                if (responseLength > 0) SendTo(stunResponse.AsSpan(0, responseLength), source);
                 if (outcome is IceCheckOutcome.Valid or IceCheckOutcome.Nominated && !_checked.Task.IsCompleted)
                 {
                     _socket!.Connect(source); // DTLS and media go where the first valid check came from

@@ -15,6 +15,15 @@
 //
 //   dotnet Switchboard.MediaLoad.dll --target sfu --url http://127.0.0.1:8080 --publishers 10 --subscribers 10 \
 //       [--room load] [--duration 10] [--warmup 5] [--video-kbps 1000] [--server-pid PID] [--connect-concurrency 8]
+//
+// --target call: a call of N participants in one SFU room for a long run (bench/soak.sh): each publishes a microphone
+// and a camera in three simulcast layers (rids q, h, f) and receives every other participant, NACKing what it lost and
+// sending transport-wide feedback; one participant's path is lossy, one makes a new peer connection (a new certificate)
+// every --reconnect-every seconds, one in turn leaves and joins again every --rejoin-every seconds, and the rendered
+// sizes change every 20 s. A JSON line every --report-every seconds, and a total at the end.
+//
+//   dotnet Switchboard.MediaLoad.dll --target call --url http://127.0.0.1:8080 --participants 6 --duration 1800 \
+//       [--room soak] [--loss-percent 5] [--reconnect-every 60] [--rejoin-every 300] [--report-every 10] [--layer-kbps 150,450,1200]
 using Switchboard.MediaLoad;
 
 LoadArguments arguments;
@@ -43,7 +52,24 @@ switch (target)
             ConnectConcurrency: arguments.Int("connect-concurrency", 8),
             FirstPacketLimit: TimeSpan.FromSeconds(arguments.Double("first-packet-limit", 5)));
         return await SfuLoad.RunAsync(options);
+    case "call":
+        var call = new CallOptions(
+            Url: new Uri(arguments.Get("url", "http://127.0.0.1:8080/", "server")),
+            Room: arguments.Get("room", "soak"),
+            Participants: arguments.Int("participants", 6),
+            Duration: arguments.Double("duration", 60, "seconds"),
+            LossPercent: arguments.Double("loss-percent", 5),
+            ReconnectEvery: arguments.Double("reconnect-every", 60),
+            RejoinEvery: arguments.Double("rejoin-every", 300),
+            ReportEvery: arguments.Double("report-every", 10),
+            LayerBitrates: [.. arguments.Get("layer-kbps", "150,450,1200").Split(',').Select(k => (long)(double.Parse(k, System.Globalization.CultureInfo.InvariantCulture) * 1000))]);
+        if (call.LayerBitrates.Length != CallPeer.Layers.Length)
+        {
+            Console.Error.WriteLine($"--layer-kbps needs {CallPeer.Layers.Length} bit rates, low to high");
+            return 2;
+        }
+        return await CallLoad.RunAsync(call);
     default:
-        Console.Error.WriteLine($"--target is switchboard, janus or sfu, not {target}");
+        Console.Error.WriteLine($"--target is switchboard, janus, sfu or call, not {target}");
         return 2;
 }

@@ -1,11 +1,14 @@
 // A load tool for signaling servers (Switchboard's native protocol, or the PeerJS server's): N WebSocket
 // clients in rooms of K relay offer/candidate-sized messages in a closed loop; it reports messages per second,
 // relay latency (p50/p99/max) and the server's memory per connection. docs/benchmarks.md shows how it is run.
+// --mode churn (first): clients that keep joining and leaving rooms, for soak runs (ChurnRun.Usage).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Switchboard.Bench;
 using Switchboard.SignalingLoad;
+
+if (args.Length >= 2 && args[0] == "--mode" && args[1] == "churn") return await ChurnRun.RunAsync(args[2..]);
 
 LoadOptions options;
 try { options = LoadOptions.Parse(args); }

@@ -188,10 +188,12 @@ internal sealed partial class SfuRoom(string name, SfuService service)
         var changed = new List<LayerDemand>();
         lock (_gate)
         {
+            var simulcast = new HashSet<string>(StringComparer.Ordinal);
             foreach (PublishedTrack track in _participants.Values.SelectMany(p => p.Published.Values))
             {
                 int count = track.Setup.Layers.Length;
                 if (!track.IsVideo || count < 2) continue;
+                simulcast.Add(track.Id);
                 var active = new bool[count];
                 active[0] = true;
                 foreach (DownTrack down in track.Subscribers)
@@ -204,6 +206,10 @@ internal sealed partial class SfuRoom(string name, SfuService service)
                 _layerDemand[track.Id] = active;
                 changed.Add(new LayerDemand(Name, track.Owner.Id, track.Id, active));
             }
+            // Tracks that went (or no longer send simulcast) are forgotten: the room keeps no entry per track it ever
+            // had, and a track published again under the same id is told its demand afresh.
+            if (_layerDemand.Count > simulcast.Count)
+                foreach (string gone in _layerDemand.Keys.Where(id => !simulcast.Contains(id)).ToList()) _layerDemand.Remove(gone);
         }
         foreach (LayerDemand demand in changed) Service.RaiseLayersChanged(demand);
     }

@@ -66,6 +66,26 @@ public sealed class SfuLayerSimulationTests
     }
 
     [Fact]
+    public void A_camera_published_again_under_the_same_id_is_told_again_which_layers_to_pause()
+    {
+        var harness = new SfuHarness();
+        harness.Join("bob", PublishSpec.AudioOnly); // keeps the room while alice is away
+        var alice = harness.Join("alice", PublishSpec.AudioAndSimulcast);
+        harness.Run(TimeSpan.FromSeconds(1));
+        Assert.Equal([false, true, true], alice.VideoStreams.Select(v => v.Paused));
+
+        harness.Leave(alice);
+        harness.Run(TimeSpan.FromSeconds(1));
+        int demands = harness.LayerDemands.Count;
+        var again = harness.Join("alice", PublishSpec.AudioAndSimulcast);
+        harness.Run(TimeSpan.FromSeconds(1));
+
+        // The same demand as before it left, but this publication has not been told it: the room forgot the old track.
+        Assert.Equal([true, false, false], Assert.Single(harness.LayerDemands.Skip(demands)).Demand.Active);
+        Assert.Equal([false, true, true], again.VideoStreams.Select(v => v.Paused));
+    }
+
+    [Fact]
     public void Under_congestion_a_subscriber_goes_down_at_once_and_back_up_no_sooner_than_3_s_after_probing_its_path()
     {
         var (harness, alice, bob) = Call();
