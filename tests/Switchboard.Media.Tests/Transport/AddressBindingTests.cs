@@ -56,8 +56,26 @@ public sealed class AddressBindingTests : IAsyncLifetime
         Assert.Equal(200, answered); // every check was good, and answered
         Assert.InRange(_host.BoundPaths, 1, IceLiteAgent<object>.MaxValidPaths);
 
-        _host.Peers.Single().Close("test");
+        // A bystander's session is served as before: its check is answered and its address bound.
+        var bystanderIce = IceCredentials.Generate();
+        var bystander = echo.Offer(EchoOffer(bystanderIce));
+        var bystanderSection = SessionDescription.Parse(bystander.Answer!).Media[0];
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            socket.ReceiveTimeout = 2000;
+            socket.SendTo(Check(new IceCredentials(bystanderSection.IceUfrag!, bystanderSection.IcePwd!), bystanderIce), serverAddress);
+            var response = new byte[512];
+            int length = socket.Receive(response);
+            Assert.True(StunMessageReader.TryParse(response.AsSpan(0, length), out var reader) == StunParseError.None && reader.Class == StunClass.SuccessResponse);
+        }
+        Assert.InRange(_host.BoundPaths, 2, IceLiteAgent<object>.MaxValidPaths + 1);
+
+        // Closing the first peer unbinds its paths and only its.
+        _host.Peers.Single(p => p != bystander.Peer).Close("test");
         await Task.Yield();
+        Assert.Equal(1, _host.BoundPaths);
+        bystander.Peer!.Close("test");
         Assert.Equal(0, _host.BoundPaths);
     }
 
