@@ -7,7 +7,8 @@
 # fuzz/corpus/TARGET. The AFL output goes to fuzz/out/afl/TARGET (gitignored); --resume continues a previous run's
 # queue there instead of starting again from the corpus. Every crash afl-fuzz saves is replayed in process on the
 # uninstrumented build to print its exception; a saved hang is replayed too and counts only if it also hangs there.
-# Exits 1 when a target crashed or hung, 2 when it could not run. `Switchboard.Fuzz list` names the targets.
+# Ends each target with "fuzz/run.sh: TARGET: clean" or "... FAILED"; exits 1 when a target crashed or hung, 2 when
+# afl-fuzz could not run. `Switchboard.Fuzz list` names the targets.
 # docs/fuzzing.md has the details, e.g. for runs of hours: ./fuzz/run.sh --resume sdp 14400
 set -euo pipefail
 
@@ -19,7 +20,7 @@ while [ "$#" -gt 0 ]; do
   case "$1" in
     --no-build) build=0; shift ;;
     --resume) resume=1; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) break ;;
   esac
 done
@@ -103,6 +104,7 @@ for name in "${selected[@]}"; do
   if [ "$code" -ne 0 ] || [ ! -f "$stats" ]; then
     echo "fuzz/run.sh: $name: afl-fuzz stopped with exit code $code; the end of $log:" >&2
     tail -n 20 "$log" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' >&2
+    echo "fuzz/run.sh: $name: FAILED (afl-fuzz did not run)"
     status=2
     continue
   fi
@@ -114,10 +116,11 @@ for name in "${selected[@]}"; do
   crashes=("$findings"/default/crashes/id:*)
   hangs=("$findings"/default/hangs/id:*)
   shopt -u nullglob
+  failed=0
   for crash in "${crashes[@]}"; do
     echo "fuzz/run.sh: $name: CRASH: $crash"
     "$dotnet" "$build_output/Switchboard.Fuzz.dll" "$name" --replay "$crash" | grep -v '^fuzz replay: [0-9]* of' || true
-    status=1
+    failed=1
   done
   for hang in "${hangs[@]}"; do
     if "$dotnet" "$build_output/Switchboard.Fuzz.dll" "$name" --replay "$hang" >/dev/null; then
@@ -125,8 +128,14 @@ for name in "${selected[@]}"; do
     else
       echo "fuzz/run.sh: $name: HANG (or crash) in process too: $hang"
       "$dotnet" "$build_output/Switchboard.Fuzz.dll" "$name" --replay "$hang" | grep -v '^fuzz replay: [0-9]* of' || true
-      status=1
+      failed=1
     fi
   done
+  if [ "$failed" = 0 ]; then
+    echo "fuzz/run.sh: $name: clean"
+  else
+    echo "fuzz/run.sh: $name: FAILED (inputs above; add each to fuzz/corpus/$name once the parser is fixed)"
+    [ "$status" = 2 ] || status=1
+  fi
 done
 exit "$status"

@@ -27,6 +27,7 @@ public static class FuzzTargets
         new("channeldata", "TURN ChannelData and the TURN TCP/TLS stream framing", ChannelDataTarget.Run),
         new("rfc4571", "RFC 4571 ICE-TCP framing, RFC 7983 demultiplexing of each frame and its parser", Rfc4571Target.Run),
         new("rtp", "RTP packet, header extensions and their values, RTX unwrap and wrap, header rewriting", RtpTarget.Run),
+        new("srtp", "SRTP and SRTCP unprotect (both profiles), and protect then unprotect round trips", SrtpTarget.Run),
         new("rtcp", "RTCP compound: every reader on every packet (SR, RR, SDES, BYE, NACK, PLI, FIR, REMB, transport-wide CC)", RtcpTarget.Run),
         new("vp8", "VP8 payload descriptor: KeyframeDetector, PictureIdFields, PictureIdRewriter", data => PayloadTarget.Run(Protocols.Rtp.VideoCodec.Vp8, data)),
         new("vp9", "VP9 payload descriptor: KeyframeDetector, PictureIdFields, PictureIdRewriter", data => PayloadTarget.Run(Protocols.Rtp.VideoCodec.Vp9, data)),

@@ -4,6 +4,7 @@ using System.Text;
 using Switchboard.Protocols.Ice;
 using Switchboard.Protocols.Rtcp;
 using Switchboard.Protocols.Rtp;
+using Switchboard.Protocols.Srtp;
 using Switchboard.Protocols.Stun;
 using Switchboard.Protocols.Turn;
 using Switchboard.Signaling.Tokens;
@@ -56,6 +57,28 @@ public static class Seeds
 
         // RTCP (RtcpTests, TransportFeedbackTests).
         foreach (var (name, bytes) in RtcpSeeds()) Add("rtcp", name, bytes);
+
+        // SRTP: RTP and RTCP seeds protected with the target's keys in both profiles (first byte 0 and 1: unprotected by the
+        // target), and the same packets in the clear for the target's round trips (first byte 2 and 3).
+        foreach (var profile in new[] { SrtpProfile.Aes128CmHmacSha1_80, SrtpProfile.AeadAes128Gcm })
+        {
+            using var context = new SrtpContext(profile, SrtpTarget.MasterKey, SrtpTarget.MasterSalt.AsSpan(0, profile.MasterSaltLength()));
+            string suffix = profile == SrtpProfile.AeadAes128Gcm ? "gcm" : "cm";
+            foreach (var (name, bytes) in RtpSeeds().Take(3))
+            {
+                var buffer = new byte[bytes.Length + profile.RtcpOverhead()];
+                bytes.CopyTo(buffer, 0);
+                if (context.ProtectRtp(buffer, bytes.Length, out int length) == SrtpResult.Ok) Add("srtp", $"srtp-{suffix}-{name}", [0, .. buffer.AsSpan(0, length)]);
+            }
+            foreach (var (name, bytes) in RtcpSeeds().Take(3))
+            {
+                var buffer = new byte[bytes.Length + profile.RtcpOverhead()];
+                bytes.CopyTo(buffer, 0);
+                if (context.ProtectRtcp(buffer, bytes.Length, out int length) == SrtpResult.Ok) Add("srtp", $"srtcp-{suffix}-{name}", [1, .. buffer.AsSpan(0, length)]);
+            }
+        }
+        Add("srtp", "round-trip-rtp-chromium", [2, .. ChromiumRtp]);
+        Add("srtp", "round-trip-rtcp-sr-sdes-remb", [3, .. RtcpSeeds().First().Bytes]);
 
         // ICE-TCP: RFC 4571 frames of STUN, RTP, RTCP and DTLS, an empty frame, and a frame cut short.
         var framed = new List<byte>();
