@@ -68,7 +68,7 @@ public static class Replay
     public static string? RunOne(FuzzTargetInfo target, byte[] input, out bool hung)
     {
         Exception? failure = null;
-        var thread = new Thread(() =>
+        void Run()
         {
             try
             {
@@ -78,7 +78,8 @@ public static class Replay
             {
                 failure = e;
             }
-        }, maxStackSize: 16 * 1024 * 1024) { IsBackground = true, Name = "replay " + target.Name };
+        }
+        var thread = new Thread(Run, maxStackSize: 16 * 1024 * 1024) { IsBackground = true, Name = "replay " + target.Name };
         thread.Start();
         hung = !thread.Join(HangTimeout);
         if (hung) return $"no return after {HangTimeout.TotalSeconds:0} s";
