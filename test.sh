@@ -25,8 +25,8 @@ while [ "$#" -gt 0 ]; do
   esac
 done
 
-# Debian packages the tests run: coturn (turnserver, turnutils_uclient, turnutils_stunclient) and chromium.
-DEBIAN_PACKAGES="coturn chromium"
+# Debian packages the tests run: coturn (turnserver, turnutils_uclient, turnutils_stunclient), chromium, afl++ (afl-fuzz).
+DEBIAN_PACKAGES="coturn chromium afl++"
 
 missing=()
 for package in $DEBIAN_PACKAGES; do
@@ -76,6 +76,48 @@ if ! dotnet format whitespace Switchboard.slnx --verify-no-changes --no-restore 
   echo "test.sh: the files above are not formatted as .editorconfig says: run 'dotnet format Switchboard.slnx'," \
        "review the changes and commit them." >&2
 fi
+
+# Fuzzing (docs/fuzzing.md), outside the namespace (no network used): every input of fuzz/corpus through its target in
+# process, then each target under afl-fuzz (Debian package afl++) for SWITCHBOARD_FUZZ_SECONDS seconds (default 20; 0
+# skips afl-fuzz). Each target's replay and each target's afl-fuzz run count as one test. Left out with --filter.
+fuzz_passed=0 fuzz_failed=0 fuzz_skipped=0
+run_fuzz() {
+  local fuzzer=fuzz/Switchboard.Fuzz/bin/Release/net10.0/Switchboard.Fuzz.dll seconds="${SWITCHBOARD_FUZZ_SECONDS:-20}" log=fuzz/out/test.sh.log
+  local targets status
+  targets=$(dotnet "$fuzzer" list | wc -l)
+  mkdir -p fuzz/out
+  echo
+  echo "=== fuzz replay (fuzz/corpus)"
+  set +e
+  dotnet "$fuzzer" all --replay fuzz/corpus | tee "$log"
+  status=${PIPESTATUS[0]}
+  set -e
+  fuzz_passed=$(grep -c '^fuzz replay: [a-z0-9-]*: ok' "$log" || true)
+  fuzz_failed=$(( targets - fuzz_passed ))
+  if [ "$status" -ne 0 ]; then
+    echo "test.sh: an input of fuzz/corpus crashes its parser (the input and the exception are above)"
+    [ "$fuzz_failed" -gt 0 ] || fuzz_failed=1
+  fi
+  if [ "$seconds" = 0 ] || ! command -v afl-fuzz >/dev/null; then
+    echo "test.sh: afl-fuzz skipped ($([ "$seconds" = 0 ] && echo SWITCHBOARD_FUZZ_SECONDS=0 || echo 'afl-fuzz is not installed'))"
+    fuzz_skipped=$targets
+    return
+  fi
+  echo
+  echo "=== fuzz (afl-fuzz, $seconds s per target)"
+  set +e
+  ./fuzz/run.sh --no-build all "$seconds" 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  set -e
+  local clean
+  clean=$(grep -c '^fuzz/run.sh: [a-z0-9-]*: clean$' "$log" || true)
+  fuzz_passed=$(( fuzz_passed + clean )) fuzz_failed=$(( fuzz_failed + targets - clean ))
+  if [ "$status" -ne 0 ]; then
+    echo "test.sh: afl-fuzz found a crash or hang, or could not run (fuzz/run.sh exit code $status; inputs named above)"
+    [ "$clean" -lt "$targets" ] || fuzz_failed=$(( fuzz_failed + 1 ))
+  fi
+}
+[ -n "$filter" ] || run_fuzz
 
 # Unit test projects first, the slow end-to-end project last.
 projects=()
@@ -141,5 +183,7 @@ if [ "$format_failed" -ne 0 ]; then
   echo "test.sh: format check failed: run 'dotnet format Switchboard.slnx' (see the '=== dotnet format' section above)"
   failed=$((failed + 1))
 fi
+
+passed=$((passed + fuzz_passed)) failed=$((failed + fuzz_failed)) skipped=$((skipped + fuzz_skipped))
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

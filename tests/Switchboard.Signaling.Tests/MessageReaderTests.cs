@@ -40,6 +40,20 @@ public sealed class MessageReaderTests
         Assert.False(join.State!.Value.GetProperty("audio").GetBoolean());
     }
 
+    [Fact]
+    public void A_frame_that_is_not_utf8_is_invalid_json()
+    {
+        // Found by fuzzing (fuzz/corpus/signaling/regression-candidate-property-name-not-utf8): the reader decoded only
+        // the strings it needed, so invalid UTF-8 inside "candidate" passed and relaying the candidate threw.
+        byte[] frame = [.. """{"type":"candidate","To":"p_abc","candidate":{"c":"cst","sdpM"""u8, 0xFF, 0xFF, .. "\":\"0\"}}"u8];
+        var read = ClientMessageReader.Read(frame);
+        Assert.False(read.IsValid);
+        Assert.Equal(ErrorCodes.InvalidJson, read.ErrorCode);
+
+        read = ClientMessageReader.Read([.. """{"type":"ping","id":"""u8, 0xC3, 0x28, .. "}"u8]);
+        Assert.Equal(ErrorCodes.InvalidJson, read.ErrorCode);
+    }
+
     [Theory]
     [InlineData("m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=sendrecv\r\n", true, true)]
     [InlineData("m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n", true, true)] // no attribute: sendrecv

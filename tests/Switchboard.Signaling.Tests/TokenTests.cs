@@ -1,3 +1,6 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
 using Switchboard.Signaling.Tokens;
 
 namespace Switchboard.Signaling.Tests;
@@ -74,6 +77,31 @@ public sealed class TokenTests
         var result = new AccessTokenCodec([SignalingHost.Key]).Validate(jwt, DateTimeOffset.UtcNow);
         Assert.False(result.IsValid);
         Assert.Equal(TokenError.Invalid, result.Error);
+    }
+
+    [Fact]
+    public void A_header_that_is_not_utf8_makes_the_token_invalid_without_throwing()
+    {
+        // Found by fuzzing (fuzz/corpus/token/regression-header-not-utf8): {"alg":"H<0x8B>256",...} made Validate throw
+        // InvalidOperationException before the signature was checked.
+        var result = new AccessTokenCodec([SignalingHost.Key]).Validate("eyJhbGciOiJIizI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImZ7enoifQ.MH0.", DateTimeOffset.UtcNow);
+        Assert.Equal((false, TokenError.Invalid), (result.IsValid, result.Error));
+    }
+
+    [Theory]
+    // Found by fuzzing (fuzz/corpus/token/regression-*): strings with a lone surrogate escape or invalid UTF-8, in the
+    // header or in the claims of a correctly signed token, made Validate throw InvalidOperationException.
+    [InlineData("""{"alg":"\ud800","kid":"test-key"}""", """{"sub":"x","exp":4102444800}""")]
+    [InlineData("""{"alg":"HS256","kid":"test-key"}""", """{"sub":"\ud800","exp":4102444800}""")]
+    [InlineData("""{"alg":"HS256","kid":"test-key"}""", """{"sub":"bob","name":"\udc00\ud800","exp":4102444800}""")]
+    [InlineData("""{"alg":"HS256","kid":"test-key"}""", """{"sub":"bob","name":"B#b","exp":4102444800}""")] // # becomes 0x90
+    public void Signed_strings_that_are_not_text_make_the_token_invalid_without_throwing(string header, string payload)
+    {
+        static byte[] Bytes(string json) => [.. Encoding.UTF8.GetBytes(json).Select(b => b == (byte)'#' ? (byte)0x90 : b)];
+        var signingInput = Base64Url.EncodeToString(Bytes(header)) + "." + Base64Url.EncodeToString(Bytes(payload));
+        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(SignalingHost.Key.Secret), Encoding.ASCII.GetBytes(signingInput));
+        var result = new AccessTokenCodec([SignalingHost.Key]).Validate(signingInput + "." + Base64Url.EncodeToString(signature), DateTimeOffset.UtcNow);
+        Assert.Equal((false, TokenError.Invalid), (result.IsValid, result.Error));
     }
 
     [Fact]

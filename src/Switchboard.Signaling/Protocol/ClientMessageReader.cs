@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using System.Text.Json.Serialization.Metadata;
 using Switchboard.Media.Contracts;
 
@@ -22,6 +23,9 @@ public static class ClientMessageReader
 
     public static ClientMessageRead Read(ReadOnlySpan<byte> utf8)
     {
+        // JSON is UTF-8 (RFC 8259 §8.1). The reader checks only what it decodes, so a string or property name it skips (inside
+        // "candidate", "data" or "state") would keep invalid bytes, and relaying the message would throw.
+        if (!Utf8.IsValid(utf8)) return Error(ErrorCodes.InvalidJson, "not valid JSON: the frame is not UTF-8 text", null, null);
         if (!TryScan(utf8, out var type, out var id, out var syntaxError)) return Error(ErrorCodes.InvalidJson, syntaxError, null, id);
         if (type is null) return Error(ErrorCodes.InvalidMessage, "type is missing or not a string", null, id);
         JsonTypeInfo? info = type switch

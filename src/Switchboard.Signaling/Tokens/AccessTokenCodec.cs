@@ -64,7 +64,9 @@ public sealed class AccessTokenCodec
             alg = StringOf(header.RootElement, "alg");
             kid = StringOf(header.RootElement, "kid");
         }
-        catch (JsonException) { return Invalid("the header is not JSON"); }
+        // JsonDocument checks a string's UTF-8 and escapes only when the string is read: invalid bytes or a lone surrogate
+        // (\ud800) throw InvalidOperationException then.
+        catch (Exception e) when (e is JsonException or InvalidOperationException) { return Invalid("the header is not JSON"); }
         if (alg != "HS256") return Invalid($"the algorithm must be HS256, not {alg ?? "absent"}");
         if (kid is null || !_secrets.TryGetValue(kid, out var secret)) return Invalid("the token's key (kid) is unknown");
 
@@ -88,7 +90,7 @@ public sealed class AccessTokenCodec
                 : new Grants();
             return TokenValidation.Valid(new AccessToken(sub, StringOf(claims, "name"), StringOf(claims, "room"), grants, exp, nbf));
         }
-        catch (JsonException) { return Invalid("the payload is not JSON"); }
+        catch (Exception e) when (e is JsonException or InvalidOperationException) { return Invalid("the payload is not JSON"); }
     }
 
     static TokenValidation Invalid(string reason) => TokenValidation.Fail(TokenError.Invalid, reason);
