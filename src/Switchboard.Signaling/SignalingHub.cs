@@ -30,6 +30,7 @@ public sealed partial class SignalingHub
     readonly ConcurrentDictionary<SignalingConnection, byte> _connections = new();
     readonly ConcurrentDictionary<string, ParticipantSession> _sessions = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, ParticipantSession> _byResumeToken = new(StringComparer.Ordinal);
+    readonly ResumeBudget _resumeBudget;
     int _roomCount;
 
     public SignalingHub(IOptions<SignalingOptions> options, IRoomStore store, IIceServerSource ice, TimeProvider time,
@@ -44,7 +45,8 @@ public sealed partial class SignalingHub
         _media = media;
         ListenToMedia();
         _tokens = new AccessTokenCodec(_options.ApiKeys);
-        metrics.Observe(() => _connections.Count, () => _sessions.Count, () => Volatile.Read(ref _roomCount));
+        _resumeBudget = new ResumeBudget(_options.ResumeBufferTotalBytes);
+        metrics.Observe(() => _connections.Count, () => _sessions.Count, () => Volatile.Read(ref _roomCount), () => _resumeBudget.Used);
     }
 
     RoomLimits Limits => new(_options.MaxRooms, _options.MaxParticipantsPerRoom, _options.DefaultMediaMode);
@@ -98,7 +100,7 @@ public sealed partial class SignalingHub
         switch (read.Message)
         {
             case BareMessage when read.Type == "ping":
-                connection.Send(OutboundMessage.Pong.Bytes);
+                connection.Send(OutboundMessage.Pong);
                 return;
             case BareMessage when read.Type == "pong":
                 return;
@@ -146,7 +148,7 @@ public sealed partial class SignalingHub
     void Fail(SignalingConnection connection, string code, string message, string? requestId, int? closeCode = null)
     {
         _metrics.Error(code);
-        var error = OutboundMessage.Error(code, message, requestId, fatal: closeCode is not null).Bytes;
+        var error = OutboundMessage.Error(code, message, requestId, fatal: closeCode is not null);
         if (closeCode is { } close) connection.Close(close, code, error);
         else connection.Send(error);
     }

@@ -29,6 +29,12 @@ public sealed class SignalingOptions
     public int MaxParticipantsPerRoom { get; set; } = 50;
     public int ResumeWindowSeconds { get; set; } = 20;
     public int ResumeBufferMessages { get; set; } = 512;
+
+    /// <summary>Bytes of messages a participant's resume buffer keeps; the oldest go beyond it.</summary>
+    public int ResumeBufferBytes { get; set; } = 16 << 20;
+
+    /// <summary>Bytes of messages kept for resumes on this node, a message kept for many participants counted once.</summary>
+    public long ResumeBufferTotalBytes { get; set; } = 256L << 20;
     public int PingIntervalSeconds { get; set; } = 15;
 
     /// <summary>The ICE servers handed to participants in <c>joined</c>.</summary>
