@@ -22,6 +22,12 @@ public sealed class SignalingOptions
     public int MessagesPerSecond { get; set; } = 50;
     public int MessageBurst { get; set; } = 200;
     public int MaxConnections { get; set; } = 20_000;
+
+    /// <summary>Connections from one IPv4 address or IPv6 /64 at once.</summary>
+    public int MaxConnectionsPerAddress { get; set; } = 100;
+
+    /// <summary>How long a connection may stay open without joining or resuming.</summary>
+    public int JoinTimeoutSeconds { get; set; } = 10;
     public int MaxRooms { get; set; } = 10_000;
 
     /// <summary>How rooms carry media unless created with their own mode: <c>sfu</c> (through the media server) or <c>p2p</c> (a mesh).</summary>

@@ -18,6 +18,8 @@ public sealed class SignalingOptionsValidator : IValidateOptions<SignalingOption
         Positive(options.MessagesPerSecond, nameof(options.MessagesPerSecond));
         Positive(options.MessageBurst, nameof(options.MessageBurst));
         Positive(options.MaxConnections, nameof(options.MaxConnections));
+        Positive(options.MaxConnectionsPerAddress, nameof(options.MaxConnectionsPerAddress));
+        Positive(options.JoinTimeoutSeconds, nameof(options.JoinTimeoutSeconds));
         Positive(options.MaxRooms, nameof(options.MaxRooms));
         Positive(options.MaxParticipantsPerRoom, nameof(options.MaxParticipantsPerRoom));
         Positive(options.ResumeWindowSeconds, nameof(options.ResumeWindowSeconds));

@@ -19,12 +19,16 @@ public sealed class SignalingConnection : IDisposable
 {
     const int QueueLength = 1024;
     const int ReceiveBufferBytes = 2048;
+
+    /// <summary>The largest frame before <c>join</c> or <c>resume</c>: those, with the largest token and state, fit.</summary>
+    public const int MaxMessageBytesBeforeJoin = 8192;
     static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
 
     readonly WebSocket _socket;
     readonly Channel<Outgoing> _queue = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(QueueLength) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     readonly CancellationTokenSource _aborted = new();
     readonly TimeProvider _time;
+    readonly long _opened;
     long _sentSeq;
     long _lastReceived;
     long _lastPingSent;
@@ -35,16 +39,20 @@ public sealed class SignalingConnection : IDisposable
     /// <summary>A message (with its recipient's seq, 0 for none) or, without one, the close.</summary>
     readonly record struct Outgoing(OutboundMessage? Message, long Seq, int CloseCode, string? CloseReason);
 
-    public SignalingConnection(WebSocket socket, string requestHost, TimeProvider time)
+    public SignalingConnection(WebSocket socket, string requestHost, string source, TimeProvider time)
     {
         _socket = socket;
         _time = time;
         RequestHost = requestHost;
-        _lastReceived = _lastPingSent = time.GetTimestamp();
+        Source = source;
+        _opened = _lastReceived = _lastPingSent = time.GetTimestamp();
     }
 
     /// <summary>The host name the client used, for ICE server URLs.</summary>
     public string RequestHost { get; }
+
+    /// <summary>Where the connection comes from (<see cref="ConnectionSource"/>).</summary>
+    public string Source { get; }
 
     /// <summary>The participant this connection holds, once it has joined or resumed.</summary>
     public ParticipantSession? Session { get; set; }
@@ -54,6 +62,9 @@ public sealed class SignalingConnection : IDisposable
 
     public bool IsClosing => Volatile.Read(ref _closing) != 0;
 
+    public TimeSpan SinceOpened => _time.GetElapsedTime(_opened);
+
+    /// <summary>Since the last message began to arrive: bytes of a message that never ends do not count as life.</summary>
     public TimeSpan SinceLastReceived => _time.GetElapsedTime(Volatile.Read(ref _lastReceived));
     public TimeSpan SinceLastPing => _time.GetElapsedTime(Volatile.Read(ref _lastPingSent));
 
@@ -132,8 +143,11 @@ public sealed class SignalingConnection : IDisposable
         _aborted.Dispose();
     }
 
-    /// <summary>Reads frames until the client's close; after the server asked to close, what still arrives is discarded.</summary>
-    async Task ReceiveLoopAsync(int maxMessageBytes, Func<SignalingConnection, ReadOnlyMemory<byte>, bool, ValueTask> onMessage, CancellationToken cancel)
+    /// <summary>
+    /// Reads frames until the client's close; after the server asked to close, what still arrives is discarded. Until
+    /// the connection holds a participant, frames are limited to <see cref="MaxMessageBytesBeforeJoin"/>.
+    /// </summary>
+    async Task ReceiveLoopAsync(int maxMessageBytesJoined, Func<SignalingConnection, ReadOnlyMemory<byte>, bool, ValueTask> onMessage, CancellationToken cancel)
     {
         var small = new byte[ReceiveBufferBytes];
         while (true)
@@ -146,6 +160,7 @@ public sealed class SignalingConnection : IDisposable
                 if (!IsClosing) await onMessage(this, small.AsMemory(0, first.Count), first.MessageType == WebSocketMessageType.Binary);
                 continue;
             }
+            int maxMessageBytes = Session is null ? Math.Min(maxMessageBytesJoined, MaxMessageBytesBeforeJoin) : maxMessageBytesJoined;
             // A frame longer than the small buffer: assemble it in a pooled one, up to the limit.
             var large = ArrayPool<byte>.Shared.Rent(Math.Min(maxMessageBytes + 1, 4 * ReceiveBufferBytes));
             try
@@ -160,7 +175,7 @@ public sealed class SignalingConnection : IDisposable
                     {
                         tooLarge = true;
                         Close(CloseCodes.MessageTooBig, "message too large",
-                            OutboundMessage.Error(ErrorCodes.MessageTooLarge, $"messages are limited to {maxMessageBytes} bytes", fatal: true));
+                            TooLarge(maxMessageBytes));
                     }
                     if (tooLarge) length = 0; // discard the rest of this message
                     else if (length == large.Length)
@@ -176,7 +191,7 @@ public sealed class SignalingConnection : IDisposable
                 if (next.MessageType == WebSocketMessageType.Close) return;
                 if (length > maxMessageBytes && !tooLarge)
                     Close(CloseCodes.MessageTooBig, "message too large",
-                        OutboundMessage.Error(ErrorCodes.MessageTooLarge, $"messages are limited to {maxMessageBytes} bytes", fatal: true));
+                        TooLarge(maxMessageBytes));
                 else if (!IsClosing) await onMessage(this, large.AsMemory(0, length), first.MessageType == WebSocketMessageType.Binary);
             }
             finally
@@ -185,6 +200,9 @@ public sealed class SignalingConnection : IDisposable
             }
         }
     }
+
+    OutboundMessage TooLarge(int maxMessageBytes) => OutboundMessage.Error(ErrorCodes.MessageTooLarge,
+        (Session is null ? "before join or resume, messages are limited to " : "messages are limited to ") + $"{maxMessageBytes} bytes", fatal: true);
 
     async Task SendLoopAsync(CancellationToken cancel)
     {

@@ -5,7 +5,7 @@ using Switchboard.EndToEnd.Servers;
 namespace Switchboard.EndToEnd.Api;
 
 /// <summary>The whole server (anonymous joins off) and an admin token made by <c>switchboard token create --admin</c>.</summary>
-public sealed class RestApiFixture : IAsyncLifetime
+public class RestApiFixture : IAsyncLifetime
 {
     private SwitchboardProcess? _server;
 
@@ -13,9 +13,12 @@ public sealed class RestApiFixture : IAsyncLifetime
 
     public string AdminToken { get; private set; } = "";
 
+    /// <summary>The server's settings beyond ports and data directory.</summary>
+    protected virtual string[] ServerArguments => [];
+
     public async Task InitializeAsync()
     {
-        _server = await SwitchboardProcess.StartAsync(role: "all");
+        _server = await SwitchboardProcess.StartAsync(ServerArguments, role: "all");
         AdminToken = await TokenCreateAsync("--identity", "ops", "--admin");
     }
 
