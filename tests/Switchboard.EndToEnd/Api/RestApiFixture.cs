@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Switchboard.EndToEnd.Infrastructure;
 using Switchboard.EndToEnd.Servers;
 
 namespace Switchboard.EndToEnd.Api;
@@ -23,14 +22,7 @@ public class RestApiFixture : IAsyncLifetime
     }
 
     /// <summary>Runs <c>switchboard token create ARGS</c> against the server's data directory; returns what it printed.</summary>
-    public async Task<string> TokenCreateAsync(params string[] arguments)
-    {
-        await using var cli = ChildProcess.Start("dotnet",
-            [RepoLayout.ServerDll, "token", "create", .. arguments, $"--Server:DataDirectory={Server.DataDirectory}"]);
-        Assert.True(await cli.WaitForExitAsync(TimeSpan.FromSeconds(30)), "token create did not finish");
-        Assert.True(cli.ExitCode == 0, $"token create exited with {cli.ExitCode}: {cli.Output}");
-        return cli.Output.Trim();
-    }
+    public Task<string> TokenCreateAsync(params string[] arguments) => Server.TokenCreateAsync(arguments);
 
     public HttpClient Client(string? token = null)
     {
