@@ -50,11 +50,13 @@ status=0
 for _ in $(seq "$RUNS"); do
   for scenario in $SCENARIOS; do
     IFS=: read -r name publishers subscribers <<<"$scenario"
-    # Room size and SFU limits wide enough for the scenario (defaults: 50 participants, 25 publishers, 100 subscriptions).
+    # Room size, connections from the one load address and SFU limits wide enough for the scenario (defaults: 50
+    # participants, 100 connections per address, 25 publishers, 100 subscriptions).
     # shellcheck disable=SC2086 # SB_ARGS is a list of arguments
     dotnet "$server_dll" all --Http:Urls=http://127.0.0.1:$http_port --Server:DataDirectory="$work/data" \
       --Turn:Enabled=false --Media:UdpPort=17882 --Media:TcpPort=17881 --Signaling:AllowAnonymous=true \
       --Signaling:MaxParticipantsPerRoom=$((publishers + subscribers + 10)) \
+      --Signaling:MaxConnectionsPerAddress=$((publishers + subscribers + 10)) \
       --Media:Sfu:MaxPublishersPerRoom=$((publishers > 25 ? publishers : 25)) \
       --Media:Sfu:MaxSubscriptionsPerParticipant=$((2 * publishers > 100 ? 2 * publishers : 100)) \
       --Logging:LogLevel:Default=Warning $SB_ARGS > "$work/server-$name.log" 2>&1 &

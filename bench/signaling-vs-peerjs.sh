@@ -41,7 +41,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 start_switchboard() {
   dotnet "$SB_DLL" all --Http:Urls=http://127.0.0.1:$SB_HTTP_PORT --Server:DataDirectory="$work/data" \
-    --Turn:Enabled=false --Signaling:AllowAnonymous=true --Signaling:MaxConnections=100000 --Signaling:MaxRooms=100000 \
+    --Turn:Enabled=false --Signaling:AllowAnonymous=true --Signaling:MaxConnections=100000 --Signaling:MaxConnectionsPerAddress=100000 --Signaling:MaxRooms=100000 \
     --Signaling:MessagesPerSecond=100000 --Signaling:MessageBurst=100000 --Logging:LogLevel:Default=Warning >"$work/switchboard.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$SB_HTTP_PORT/healthz" >/dev/null && return; sleep 0.2; done

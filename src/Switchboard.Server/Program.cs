@@ -7,6 +7,7 @@ using Switchboard.Media.Sfu;
 using Switchboard.Server;
 using Switchboard.Server.Api;
 using Switchboard.Server.Configuration.Coturn;
+using Switchboard.Server.Http;
 using Switchboard.Server.Signaling;
 using Switchboard.Signaling;
 using Switchboard.Signaling.Ice;
@@ -50,6 +51,7 @@ if (builder.Configuration.GetValue<bool>("Turn:InlineSocketCompletions"))
     Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 
 builder.WebHost.UseUrls(builder.Configuration["Http:Urls"] ?? "http://0.0.0.0:8080");
+builder.Services.AddHttpLimits();
 builder.Services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Section);
 builder.Services.AddOptions<TurnOptions>().BindConfiguration(TurnOptions.Section);
 if (commandLine.Role != ServerRole.Media) builder.Services.AddOptions<TurnOptions>().ValidateOnStart();
@@ -102,7 +104,9 @@ builder.Services.Configure<HostOptions>(host =>
     host.ShutdownTimeout = TimeSpan.FromSeconds(drain + 5);
 });
 
-var app = builder.Build();
+WebApplication app;
+try { app = builder.Build(); }
+catch (OptionsValidationException e) { return ConfigurationErrors(e); } // Kestrel reads the Http limits as it is built
 var log = app.Services.GetRequiredService<ILogger<Program>>();
 if (coturn is not null)
 {
@@ -152,8 +156,7 @@ try
 }
 catch (OptionsValidationException e)
 {
-    foreach (var failure in e.Failures) Console.Error.WriteLine($"Configuration error: {failure}");
-    return 2;
+    return ConfigurationErrors(e);
 }
 catch (InvalidOperationException e) when (e.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
 {
@@ -164,6 +167,12 @@ catch (System.Net.Sockets.SocketException e)
 {
     Console.Error.WriteLine($"Cannot listen: {e.Message}");
     return 1;
+}
+
+static int ConfigurationErrors(OptionsValidationException e)
+{
+    foreach (var failure in e.Failures) Console.Error.WriteLine($"Configuration error: {failure}");
+    return 2;
 }
 
 public partial class Program;

@@ -1,12 +1,17 @@
 using Microsoft.Extensions.FileProviders;
+using Switchboard.Server.Http;
 
 namespace Switchboard.Server;
 
-/// <summary>Serves the web app and the JS SDK from wwwroot: <c>/</c>, <c>/room/{name}</c>, <c>/test</c> (test my connection), <c>/sdk/switchboard.js</c>.</summary>
+/// <summary>
+/// Serves the web app and the JS SDK from wwwroot: <c>/</c>, <c>/room/{name}</c>, <c>/test</c> (test my connection),
+/// <c>/sdk/switchboard.js</c>, with the <see cref="SecurityHeaders"/> on every response of the server.
+/// </summary>
 public static class WebApp
 {
     public static void MapWebApp(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         var root = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = root });
         app.UseStaticFiles(new StaticFileOptions

@@ -42,7 +42,7 @@ public static class SignalingEndpoints
                     detail: "This is the signaling endpoint: open it as a WebSocket (docs/signaling.md).");
             var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.Zero });
             var settings = options.Value;
-            using var connection = new SignalingConnection(socket, context.Request.Host.Host, time)
+            using var connection = new SignalingConnection(socket, context.Request.Host.Host, ConnectionSource.Of(context.Connection.RemoteIpAddress), time)
             {
                 RateLimiter = new MessageRateLimiter(settings.MessagesPerSecond, settings.MessageBurst, time),
             };

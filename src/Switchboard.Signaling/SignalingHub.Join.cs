@@ -50,7 +50,8 @@ public sealed partial class SignalingHub
         }
 
         var id = NewId("p_", 9);
-        var session = new ParticipantSession(id, identity, join.Room, grants, NewId("", 24), _options.ResumeBufferMessages);
+        var session = new ParticipantSession(id, identity, join.Room, grants, NewId("", 24),
+            new ResumeBuffer(_options.ResumeBufferMessages, _options.ResumeBufferBytes, _resumeBudget));
         _sessions[id] = session; // before admission, so that what others send from then on reaches it
         var participant = new ParticipantInfo(id, identity, join.Name ?? tokenName ?? identity, join.State, now, grants, Connected: true);
         var admission = await _store.AdmitAsync(join.Room, participant, Limits, _options.AutoCreateRooms);
@@ -92,7 +93,7 @@ public sealed partial class SignalingHub
         if (!session.Attach(connection, token => Welcome("resumed", session, participant, others, connection.RequestHost, token),
                 resume.LastSeq, newToken, out var previous))
         {
-            Fail(connection, ErrorCodes.ResumeFailed, $"the messages after seq {resume.LastSeq} are no longer kept: join again", resume.Id);
+            Fail(connection, ErrorCodes.ResumeFailed, ResumeFailure(session, resume.LastSeq), resume.Id);
             return;
         }
         _byResumeToken[newToken] = session;
@@ -101,10 +102,19 @@ public sealed partial class SignalingHub
         await _store.UpdateParticipantAsync(session.Room, session.Id, null, null, connected: true);
     }
 
-    byte[] Welcome(string type, ParticipantSession session, ParticipantInfo participant, List<ParticipantView> others, string requestHost, string resumeToken) =>
+    /// <summary>Why the messages after <paramref name="lastSeq"/> cannot be replayed (docs/signaling.md, "Sequence numbers and resume").</summary>
+    string ResumeFailure(ParticipantSession session, long lastSeq) => session.LastDroppedBy switch
+    {
+        _ when lastSeq > session.LastSeq => $"seq {lastSeq} was never sent (the last was {session.LastSeq}): join again",
+        ResumeLimit.Bytes => $"the messages after seq {lastSeq} are no longer kept: a participant's resume buffer keeps at most {_options.ResumeBufferBytes} bytes (Signaling:ResumeBufferBytes); join again",
+        ResumeLimit.ServerBytes => $"the messages after seq {lastSeq} are no longer kept: the server's {_options.ResumeBufferTotalBytes} bytes for resumes were used up (Signaling:ResumeBufferTotalBytes); join again",
+        _ => $"the messages after seq {lastSeq} are no longer kept: a participant's resume buffer keeps its last {_options.ResumeBufferMessages} messages (Signaling:ResumeBufferMessages); join again",
+    };
+
+    OutboundMessage Welcome(string type, ParticipantSession session, ParticipantInfo participant, List<ParticipantView> others, string requestHost, string resumeToken) =>
         OutboundMessage.Create(new JoinedMessage(type, session.Room, View(participant), others, _ice.For(session.Identity, requestHost), resumeToken,
             (int)PingInterval.TotalMilliseconds, (int)ResumeWindow.TotalMilliseconds, session.Grants, session.MediaMode,
-            session.MediaMode == MediaModes.Sfu ? TrackViews(session.Room) : null), SignalingJsonContext.Default.JoinedMessage).Bytes;
+            session.MediaMode == MediaModes.Sfu ? TrackViews(session.Room) : null), SignalingJsonContext.Default.JoinedMessage);
 
     /// <summary>The same identity joined again: the old participant gets <c>replaced</c>; others see it leave.</summary>
     async ValueTask EndReplacedAsync(ParticipantInfo replaced, string room)

@@ -6,14 +6,20 @@ namespace Switchboard.Signaling;
 public sealed partial class SignalingHub
 {
     /// <summary>How often <see cref="SweepAsync"/> should run.</summary>
-    public TimeSpan SweepInterval => TimeSpan.FromMilliseconds(Math.Clamp(_options.PingIntervalSeconds * 250, 100, 1000));
+    public TimeSpan SweepInterval => TimeSpan.FromMilliseconds(Math.Clamp(Math.Min(_options.PingIntervalSeconds, _options.JoinTimeoutSeconds) * 250, 100, 1000));
 
-    /// <summary>Pings connections due a ping, drops silent ones, and ends participants whose resume window has passed.</summary>
+    /// <summary>
+    /// Closes connections that have not joined in time, pings connections due a ping, drops silent ones, and ends
+    /// participants whose resume window has passed.
+    /// </summary>
     public async ValueTask SweepAsync()
     {
         foreach (var connection in _connections.Keys)
         {
-            if (connection.SinceLastReceived > 2 * PingInterval) connection.Abort();
+            if (connection.Session is null && !connection.IsClosing && connection.SinceOpened > JoinTimeout)
+                Fail(connection, ErrorCodes.JoinTimeout, $"join or resume within {_options.JoinTimeoutSeconds} s of connecting (Signaling:JoinTimeoutSeconds)", null,
+                    closeCode: CloseCodes.PolicyViolation);
+            else if (connection.SinceLastReceived > 2 * PingInterval) connection.Abort();
             else if (connection.SinceLastPing >= PingInterval) connection.SendPing();
         }
         var now = _time.GetUtcNow();

@@ -30,6 +30,8 @@ public sealed partial class SignalingHub
     readonly ConcurrentDictionary<SignalingConnection, byte> _connections = new();
     readonly ConcurrentDictionary<string, ParticipantSession> _sessions = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, ParticipantSession> _byResumeToken = new(StringComparer.Ordinal);
+    readonly ResumeBudget _resumeBudget;
+    readonly ConnectionsPerSource _perSource;
     int _roomCount;
 
     public SignalingHub(IOptions<SignalingOptions> options, IRoomStore store, IIceServerSource ice, TimeProvider time,
@@ -44,19 +46,29 @@ public sealed partial class SignalingHub
         _media = media;
         ListenToMedia();
         _tokens = new AccessTokenCodec(_options.ApiKeys);
-        metrics.Observe(() => _connections.Count, () => _sessions.Count, () => Volatile.Read(ref _roomCount));
+        _resumeBudget = new ResumeBudget(_options.ResumeBufferTotalBytes);
+        _perSource = new ConnectionsPerSource(_options.MaxConnectionsPerAddress);
+        metrics.Observe(() => _connections.Count, () => _sessions.Count, () => Volatile.Read(ref _roomCount), () => _resumeBudget.Used);
     }
 
     RoomLimits Limits => new(_options.MaxRooms, _options.MaxParticipantsPerRoom, _options.DefaultMediaMode);
     TimeSpan PingInterval => TimeSpan.FromSeconds(_options.PingIntervalSeconds);
     TimeSpan ResumeWindow => TimeSpan.FromSeconds(_options.ResumeWindowSeconds);
+    TimeSpan JoinTimeout => TimeSpan.FromSeconds(_options.JoinTimeoutSeconds);
 
-    /// <summary>Registers a new connection; false (and it is closed with 1013) when the server is full.</summary>
+    /// <summary>Registers a new connection; false (and it is closed with 1013) when the server, or the connection's source, is full.</summary>
     public bool TryAccept(SignalingConnection connection)
     {
         if (_connections.Count >= _options.MaxConnections)
         {
-            Fail(connection, ErrorCodes.TooManyConnections, $"the server holds its maximum of {_options.MaxConnections} connections", null,
+            Fail(connection, ErrorCodes.TooManyConnections, $"the server holds its maximum of {_options.MaxConnections} connections (Signaling:MaxConnections)", null,
+                closeCode: CloseCodes.TryAgainLater);
+            return false;
+        }
+        if (!_perSource.TryAdd(connection.Source))
+        {
+            Fail(connection, ErrorCodes.TooManyConnections,
+                $"your address holds its maximum of {_options.MaxConnectionsPerAddress} connections (Signaling:MaxConnectionsPerAddress)", null,
                 closeCode: CloseCodes.TryAgainLater);
             return false;
         }
@@ -67,7 +79,7 @@ public sealed partial class SignalingHub
     /// <summary>The socket is gone: its participant, if any, waits for a resume until the window passes.</summary>
     public async ValueTask OnClosedAsync(SignalingConnection connection)
     {
-        _connections.TryRemove(connection, out _);
+        if (_connections.TryRemove(connection, out _)) _perSource.Remove(connection.Source);
         if (connection.Session is { } session && session.Detach(connection, _time.GetUtcNow()))
             await _store.UpdateParticipantAsync(session.Room, session.Id, null, null, connected: false);
     }
@@ -98,7 +110,7 @@ public sealed partial class SignalingHub
         switch (read.Message)
         {
             case BareMessage when read.Type == "ping":
-                connection.Send(OutboundMessage.Pong.Bytes);
+                connection.Send(OutboundMessage.Pong);
                 return;
             case BareMessage when read.Type == "pong":
                 return;
@@ -146,7 +158,7 @@ public sealed partial class SignalingHub
     void Fail(SignalingConnection connection, string code, string message, string? requestId, int? closeCode = null)
     {
         _metrics.Error(code);
-        var error = OutboundMessage.Error(code, message, requestId, fatal: closeCode is not null).Bytes;
+        var error = OutboundMessage.Error(code, message, requestId, fatal: closeCode is not null);
         if (closeCode is { } close) connection.Close(close, code, error);
         else connection.Send(error);
     }

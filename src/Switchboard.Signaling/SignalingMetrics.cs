@@ -20,8 +20,10 @@ public sealed class SignalingMetrics : IDisposable
     }
 
     /// <summary>Called once by the hub with its live counts.</summary>
-    public void Observe(Func<int> connections, Func<int> participants, Func<int> rooms)
+    public void Observe(Func<int> connections, Func<int> participants, Func<int> rooms, Func<long> resumeBytes)
     {
+        _meter.CreateObservableUpDownCounter("switchboard.signaling.resume_buffers.size", resumeBytes, "By",
+            "Bytes of messages kept for resumes (Signaling:ResumeBufferTotalBytes); a message kept for many participants counts once.");
         _meter.CreateObservableUpDownCounter("switchboard.signaling.connections", connections, "{connection}", "Open WebSocket connections.");
         _meter.CreateObservableUpDownCounter("switchboard.signaling.participants", participants, "{participant}", "Participants on this node, connected or within their resume window.");
         _meter.CreateObservableUpDownCounter("switchboard.signaling.rooms", rooms, "{room}", "Rooms that exist.");

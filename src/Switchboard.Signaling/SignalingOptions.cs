@@ -22,6 +22,12 @@ public sealed class SignalingOptions
     public int MessagesPerSecond { get; set; } = 50;
     public int MessageBurst { get; set; } = 200;
     public int MaxConnections { get; set; } = 20_000;
+
+    /// <summary>Connections from one IPv4 address or IPv6 /64 at once.</summary>
+    public int MaxConnectionsPerAddress { get; set; } = 100;
+
+    /// <summary>How long a connection may stay open without joining or resuming.</summary>
+    public int JoinTimeoutSeconds { get; set; } = 10;
     public int MaxRooms { get; set; } = 10_000;
 
     /// <summary>How rooms carry media unless created with their own mode: <c>sfu</c> (through the media server) or <c>p2p</c> (a mesh).</summary>
@@ -29,6 +35,12 @@ public sealed class SignalingOptions
     public int MaxParticipantsPerRoom { get; set; } = 50;
     public int ResumeWindowSeconds { get; set; } = 20;
     public int ResumeBufferMessages { get; set; } = 512;
+
+    /// <summary>Bytes of messages a participant's resume buffer keeps; the oldest go beyond it.</summary>
+    public int ResumeBufferBytes { get; set; } = 16 << 20;
+
+    /// <summary>Bytes of messages kept for resumes on this node, a message kept for many participants counted once.</summary>
+    public long ResumeBufferTotalBytes { get; set; } = 256L << 20;
     public int PingIntervalSeconds { get; set; } = 15;
 
     /// <summary>The ICE servers handed to participants in <c>joined</c>.</summary>

@@ -18,11 +18,17 @@ public sealed class SignalingOptionsValidator : IValidateOptions<SignalingOption
         Positive(options.MessagesPerSecond, nameof(options.MessagesPerSecond));
         Positive(options.MessageBurst, nameof(options.MessageBurst));
         Positive(options.MaxConnections, nameof(options.MaxConnections));
+        Positive(options.MaxConnectionsPerAddress, nameof(options.MaxConnectionsPerAddress));
+        Positive(options.JoinTimeoutSeconds, nameof(options.JoinTimeoutSeconds));
         Positive(options.MaxRooms, nameof(options.MaxRooms));
         Positive(options.MaxParticipantsPerRoom, nameof(options.MaxParticipantsPerRoom));
         Positive(options.ResumeWindowSeconds, nameof(options.ResumeWindowSeconds));
         Positive(options.ResumeBufferMessages, nameof(options.ResumeBufferMessages));
         Positive(options.PingIntervalSeconds, nameof(options.PingIntervalSeconds));
+        if (options.ResumeBufferBytes < options.MaxMessageBytes)
+            failures.Add($"Signaling:ResumeBufferBytes ({options.ResumeBufferBytes}) must be at least Signaling:MaxMessageBytes ({options.MaxMessageBytes}), so that a message of the largest size can be kept.");
+        if (options.ResumeBufferTotalBytes < options.ResumeBufferBytes)
+            failures.Add($"Signaling:ResumeBufferTotalBytes ({options.ResumeBufferTotalBytes}) must be at least Signaling:ResumeBufferBytes ({options.ResumeBufferBytes}).");
         Positive(options.Ice.CredentialLifetimeSeconds, "Ice:CredentialLifetimeSeconds");
         if (!MediaModes.IsValid(options.DefaultMediaMode))
             failures.Add($"Signaling:DefaultMediaMode must be '{MediaModes.Sfu}' or '{MediaModes.P2p}' (it is '{options.DefaultMediaMode}').");

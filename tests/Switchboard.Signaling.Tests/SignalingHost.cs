@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -48,6 +49,25 @@ public sealed class SignalingHost : IAsyncDisposable
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         return new SignalingHost(app, new Uri(address.Replace("http://", "ws://") + "/ws"));
+    }
+
+    /// <summary>The current value of one of this host's observable signaling instruments (meter "Switchboard.Signaling").</summary>
+    public long Observe(string instrumentName)
+    {
+        var factory = _app.Services.GetRequiredService<IMeterFactory>();
+        long value = -1;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Scope == factory && instrument.Name == instrumentName) l.EnableMeasurementEvents(instrument);
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, measurement, _, _) => value = measurement);
+        listener.SetMeasurementEventCallback<int>((_, measurement, _, _) => value = measurement);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return value;
     }
 
     public Task<TestClient> ConnectAsync() => TestClient.ConnectAsync(Endpoint);

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -16,10 +18,27 @@ public sealed class TestClient : IAsyncDisposable
 
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
 
-    public static async Task<TestClient> ConnectAsync(Uri endpoint)
+    /// <summary>Connects; with <paramref name="from"/>, from that local address (any of 127.0.0.0/8 on loopback).</summary>
+    public static async Task<TestClient> ConnectAsync(Uri endpoint, IPAddress? from = null)
     {
         var client = new TestClient();
-        await client._socket.ConnectAsync(endpoint, CancellationToken.None);
+        if (from is null)
+        {
+            await client._socket.ConnectAsync(endpoint, CancellationToken.None);
+            return client;
+        }
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancel) =>
+            {
+                var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                tcp.Bind(new IPEndPoint(from, 0));
+                await tcp.ConnectAsync(context.DnsEndPoint, cancel);
+                return new NetworkStream(tcp, ownsSocket: true);
+            },
+        };
+        using var invoker = new HttpMessageInvoker(handler);
+        await client._socket.ConnectAsync(endpoint, invoker, CancellationToken.None);
         return client;
     }
 
@@ -30,10 +49,35 @@ public sealed class TestClient : IAsyncDisposable
     public async Task SendBytesAsync(byte[] bytes, WebSocketMessageType type = WebSocketMessageType.Text) =>
         await _socket.SendAsync(bytes, type, true, CancellationToken.None);
 
+    /// <summary>A part of a text message that does not end it (a frame without FIN).</summary>
+    public async Task SendFragmentAsync(byte[] bytes) => await _socket.SendAsync(bytes, WebSocketMessageType.Text, false, CancellationToken.None);
+
+    /// <summary>
+    /// Reads, answering nothing, until the server closes the socket or drops it; throws if it has done neither within
+    /// <paramref name="wait"/>.
+    /// </summary>
+    public async Task WaitEndedAsync(TimeSpan wait)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while ((await _socket.ReceiveAsync(buffer.AsMemory(), timeout.Token)).MessageType != WebSocketMessageType.Close) { }
+        }
+        catch (WebSocketException)
+        {
+            // dropped without a close handshake
+        }
+        catch (OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"the server kept the connection open for {wait.TotalSeconds} s");
+        }
+    }
+
     /// <summary>The next message, skipping pings (answered); null when the server closed the socket.</summary>
     public async Task<JsonElement?> ReceiveAsync(TimeSpan? wait = null)
     {
-        using var timeout = new CancellationTokenSource(wait ?? WaitLimit);
+        using var timeout = new CancellationTokenSource(wait is { } w ? TimeSpan.FromTicks(Math.Max(w.Ticks, TimeSpan.TicksPerMillisecond)) : WaitLimit);
         var buffer = new byte[256 * 1024];
         while (true)
         {
@@ -59,9 +103,12 @@ public sealed class TestClient : IAsyncDisposable
     public async Task<JsonElement> ExpectAsync(string type)
     {
         var seen = new List<string>();
+        var deadline = DateTime.UtcNow + WaitLimit;
         while (true)
         {
-            var message = await ReceiveAsync() ?? throw new Xunit.Sdk.XunitException($"closed ({_socket.CloseStatus}) while waiting for {type}; saw {string.Join(", ", seen)}");
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) throw new Xunit.Sdk.XunitException($"no {type} within {WaitLimit.TotalSeconds} s; saw {string.Join(", ", seen.TakeLast(5))}");
+            var message = await ReceiveAsync(left) ?? throw new Xunit.Sdk.XunitException($"closed ({_socket.CloseStatus}) while waiting for {type}; saw {string.Join(", ", seen)}");
             if (message.GetProperty("type").GetString() == type) return message;
             seen.Add(message.GetRawText());
         }
@@ -79,7 +126,8 @@ public sealed class TestClient : IAsyncDisposable
     /// <summary>The server closes the socket with <paramref name="status"/> (after any messages still on their way).</summary>
     public async Task ExpectClosedAsync(int status)
     {
-        while (await ReceiveAsync() is not null) { }
+        var deadline = DateTime.UtcNow + WaitLimit;
+        while (await ReceiveAsync(deadline - DateTime.UtcNow) is not null) { }
         Assert.Equal(status, (int?)_socket.CloseStatus);
     }
 

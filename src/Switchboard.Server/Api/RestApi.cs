@@ -1,11 +1,16 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
+using Switchboard.Signaling;
+using Switchboard.Signaling.Tokens;
 
 namespace Switchboard.Server.Api;
 
 /// <summary>
-/// The REST API under /api (docs/rest-api.md), admin-token protected, errors as application/problem+json, and its
-/// OpenAPI document at /openapi.json.
+/// The REST API under /api (docs/rest-api.md), admin-token protected (<see cref="AccessTokenAuthentication"/>, checked
+/// before the body is read), errors as application/problem+json, and its OpenAPI document at /openapi.json.
 /// </summary>
 public static class RestApi
 {
@@ -20,18 +25,29 @@ public static class RestApi
             // Say what was wrong with the request (malformed JSON, a wrong field type, a body too large).
             if (context.Exception is BadHttpRequestException bad) context.ProblemDetails.Detail = bad.InnerException?.Message ?? bad.Message;
         });
-        services.AddSingleton<AdminAuthorization>();
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddSingleton(sp => new AccessTokenCodec(sp.GetRequiredService<IOptions<SignalingOptions>>().Value.ApiKeys));
+        services.AddAuthentication(AccessTokenAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
+        services.AddAuthorization(AccessTokenAuthentication.AddAdminPolicy);
+        services.AddOpenApi(options =>
         {
-            document.Info = new OpenApiInfo { Title = "Switchboard REST API", Version = "v1", Description = "Rooms, participants and access tokens. Every call needs an access token with the admin grant." };
-            document.Components ??= new OpenApiComponents();
-            document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
+            options.AddDocumentTransformer((document, _, _) =>
             {
-                ["bearer"] = new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT", Description = "An access token with the admin grant." },
-            };
-            document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
-            return Task.CompletedTask;
-        }));
+                document.Info = new OpenApiInfo { Title = "Switchboard REST API", Version = "v1", Description = "Rooms, participants and access tokens, each needing an access token with the admin grant; the media server's echo diagnostic, open." };
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
+                {
+                    ["bearer"] = new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT", Description = "An access token with the admin grant." },
+                };
+                return Task.CompletedTask;
+            });
+            // A route says it needs the token exactly when the server asks for one.
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>().Any())
+                    operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", context.Document)] = [] }];
+                return Task.CompletedTask;
+            });
+        });
         return services;
     }
 
@@ -40,8 +56,11 @@ public static class RestApi
         // Bad requests (malformed JSON, wrong types, bodies too large) and bodiless errors (404, 405, 415) become problem+json.
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : 500 });
         app.UseStatusCodePages();
+        // After routing (which WebApplication puts first), before the endpoint: the token is checked before a body is bound.
+        app.UseAuthentication();
+        app.UseAuthorization();
         var api = app.MapGroup("/api")
-            .AddEndpointFilter<AdminAuthorization>()
+            .RequireAuthorization(AccessTokenAuthentication.AdminPolicy)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);

@@ -4,6 +4,16 @@ import { Room } from '/sdk/switchboard.js';
 
 const roomName = decodeURIComponent(location.pathname.split('/').pop());
 const query = new URLSearchParams(location.search);
+
+// An access token in the link leaves the address bar and the history at once. This tab keeps it in its session storage,
+// so that a reload still joins; the storage goes with the tab.
+const tokenKey = `switchboard.token.${roomName}`;
+if (query.has('token')) {
+  sessionStorage.setItem(tokenKey, query.get('token'));
+  query.delete('token');
+  history.replaceState(history.state, '', `${location.pathname}${query.size ? `?${query}` : ''}${location.hash}`);
+}
+const token = sessionStorage.getItem(tokenKey) ?? undefined;
 const $ = (id) => document.getElementById(id);
 document.title = `${roomName} - Switchboard`;
 $('room-title').textContent = roomName;
@@ -210,7 +220,7 @@ async function start() {
   self.querySelector('video').srcObject = localStream;
   showState(self, state);
   try {
-    await room.join(roomName, { name, token: query.get('token') ?? undefined, state: { ...state } });
+    await room.join(roomName, { name, token, state: { ...state } });
   } catch (error) {
     $('connection').textContent = 'disconnected';
     $('connection').dataset.state = 'disconnected';

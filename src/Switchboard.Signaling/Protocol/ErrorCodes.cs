@@ -20,6 +20,7 @@ public static class ErrorCodes
     public const string RoomFull = "room-full";
     public const string TooManyRooms = "too-many-rooms";
     public const string TooManyConnections = "too-many-connections";
+    public const string JoinTimeout = "join-timeout";
     public const string ResumeFailed = "resume-failed";
     public const string Replaced = "replaced";
     public const string Removed = "removed";

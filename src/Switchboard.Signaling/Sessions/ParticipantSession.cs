@@ -14,14 +14,14 @@ public sealed class ParticipantSession
     readonly ResumeBuffer _buffer;
     SignalingConnection? _connection;
 
-    public ParticipantSession(string id, string identity, string room, Grants grants, string resumeToken, int resumeBufferMessages)
+    public ParticipantSession(string id, string identity, string room, Grants grants, string resumeToken, ResumeBuffer buffer)
     {
         Id = id;
         Identity = identity;
         Room = room;
         Grants = grants;
         ResumeToken = resumeToken;
-        _buffer = new ResumeBuffer(resumeBufferMessages);
+        _buffer = buffer;
     }
 
     public string Id { get; }
@@ -45,15 +45,32 @@ public sealed class ParticipantSession
     /// <summary>Set once the participant has left for good: nothing is delivered any more.</summary>
     public bool Ended { get; private set; }
 
+    /// <summary>The seq of the last message sent to this participant.</summary>
+    public long LastSeq
+    {
+        get { lock (_lock) return _buffer.LastSeq; }
+    }
+
+    /// <summary>Which limit last made the resume buffer let messages go; null while it has kept everything.</summary>
+    public ResumeLimit? LastDroppedBy
+    {
+        get { lock (_lock) return _buffer.LastDroppedBy; }
+    }
+
+    /// <summary>
+    /// Numbers the message, keeps it for a resume and queues it to the connection. A connection that has not yet
+    /// written messages the buffer no longer keeps has fallen too far behind: it is dropped, and its participant's
+    /// resume fails, so that no queue holds what the resume buffers' limits let go.
+    /// </summary>
     public void Deliver(OutboundMessage message)
     {
         lock (_lock)
         {
             if (Ended) return;
-            long seq = _buffer.LastSeq + 1;
-            var bytes = message.WithSeq(seq);
-            _buffer.Append(bytes);
-            _connection?.Send(bytes);
+            long seq = _buffer.Append(message);
+            if (_connection is not { } connection) return;
+            if (connection.SentSeq < Math.Min(_buffer.FirstKeptSeq, seq) - 1) connection.Abort();
+            else connection.Send(message, seq);
         }
     }
 
@@ -61,9 +78,9 @@ public sealed class ParticipantSession
     /// Attaches a connection: sends <paramref name="welcome"/> (joined or resumed), then what it missed after
     /// <paramref name="lastSeq"/>, then live traffic. False when the missed messages are no longer kept.
     /// </summary>
-    public bool Attach(SignalingConnection connection, Func<string, byte[]> welcome, long lastSeq, string newResumeToken, out SignalingConnection? previous)
+    public bool Attach(SignalingConnection connection, Func<string, OutboundMessage> welcome, long lastSeq, string newResumeToken, out SignalingConnection? previous)
     {
-        var missed = new List<byte[]>();
+        var missed = new List<(long Seq, OutboundMessage Message)>();
         lock (_lock)
         {
             previous = null;
@@ -71,9 +88,10 @@ public sealed class ParticipantSession
             previous = _connection;
             ResumeToken = newResumeToken;
             _connection = connection;
+            connection.SentSeq = lastSeq;
             DisconnectedAt = null;
             connection.Send(welcome(newResumeToken));
-            foreach (var bytes in missed) connection.Send(bytes);
+            foreach (var (seq, message) in missed) connection.Send(message, seq);
             return true;
         }
     }
@@ -90,12 +108,13 @@ public sealed class ParticipantSession
         }
     }
 
-    /// <summary>The participant leaves: the connection it had, if any, is returned for closing.</summary>
+    /// <summary>The participant leaves: its resume buffer is let go, and the connection it had, if any, is returned for closing.</summary>
     public SignalingConnection? End()
     {
         lock (_lock)
         {
             Ended = true;
+            _buffer.Clear();
             var connection = _connection;
             _connection = null;
             return connection;

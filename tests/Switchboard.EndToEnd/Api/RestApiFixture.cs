@@ -1,11 +1,10 @@
 using System.Net.Http.Headers;
-using Switchboard.EndToEnd.Infrastructure;
 using Switchboard.EndToEnd.Servers;
 
 namespace Switchboard.EndToEnd.Api;
 
 /// <summary>The whole server (anonymous joins off) and an admin token made by <c>switchboard token create --admin</c>.</summary>
-public sealed class RestApiFixture : IAsyncLifetime
+public class RestApiFixture : IAsyncLifetime
 {
     private SwitchboardProcess? _server;
 
@@ -13,21 +12,17 @@ public sealed class RestApiFixture : IAsyncLifetime
 
     public string AdminToken { get; private set; } = "";
 
+    /// <summary>The server's settings beyond ports and data directory.</summary>
+    protected virtual string[] ServerArguments => [];
+
     public async Task InitializeAsync()
     {
-        _server = await SwitchboardProcess.StartAsync(role: "all");
+        _server = await SwitchboardProcess.StartAsync(ServerArguments, role: "all");
         AdminToken = await TokenCreateAsync("--identity", "ops", "--admin");
     }
 
     /// <summary>Runs <c>switchboard token create ARGS</c> against the server's data directory; returns what it printed.</summary>
-    public async Task<string> TokenCreateAsync(params string[] arguments)
-    {
-        await using var cli = ChildProcess.Start("dotnet",
-            [RepoLayout.ServerDll, "token", "create", .. arguments, $"--Server:DataDirectory={Server.DataDirectory}"]);
-        Assert.True(await cli.WaitForExitAsync(TimeSpan.FromSeconds(30)), "token create did not finish");
-        Assert.True(cli.ExitCode == 0, $"token create exited with {cli.ExitCode}: {cli.Output}");
-        return cli.Output.Trim();
-    }
+    public Task<string> TokenCreateAsync(params string[] arguments) => Server.TokenCreateAsync(arguments);
 
     public HttpClient Client(string? token = null)
     {

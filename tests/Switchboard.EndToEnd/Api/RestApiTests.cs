@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Switchboard.EndToEnd.Api;
 
@@ -45,6 +46,44 @@ public sealed class RestApiTests(RestApiFixture api) : IClassFixture<RestApiFixt
         using var participant = api.Client(await api.TokenCreateAsync("--identity", "someone", "--room", "r"));
         await ProblemAsync(await participant.GetAsync("api/rooms"), HttpStatusCode.Forbidden);
         await ProblemAsync(await participant.PostAsJsonAsync("api/tokens", new { identity = "x" }), HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Every_route_of_the_openapi_document_checks_the_token_before_it_reads_the_body()
+    {
+        // The echo diagnostic is open by design (docs/rest-api.md, "Echo"); every other route needs an admin token.
+        var open = new HashSet<string> { "POST /api/echo", "PATCH /api/echo/{id}", "GET /api/echo/{id}", "DELETE /api/echo/{id}" };
+        using var anonymous = api.Client();
+        using var participant = api.Client(await api.TokenCreateAsync("--identity", "someone", "--room", "r"));
+        var document = await anonymous.GetFromJsonAsync<JsonElement>("openapi.json");
+        HttpRequestMessage Malformed(string method, string path) =>
+            new(new HttpMethod(method), Regex.Replace(path.TrimStart('/'), @"\{[^}]+\}", "x")) { Content = new StringContent("{bad json", Encoding.UTF8, "application/json") };
+
+        List<string> walked = [], undocumented = [];
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                string method = operation.Name.ToUpperInvariant(), route = $"{method} {path.Name}";
+                bool needsToken = operation.Value.TryGetProperty("security", out var security) && security.GetArrayLength() > 0;
+                if (open.Contains(route))
+                {
+                    Assert.NotEqual(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(Malformed(method, path.Name))).StatusCode);
+                    if (needsToken) undocumented.Add($"{route} (open, documented as needing a token)");
+                    continue;
+                }
+                var missing = await anonymous.SendAsync(Malformed(method, path.Name));
+                var problem = await ProblemAsync(missing, HttpStatusCode.Unauthorized);
+                Assert.Contains("error=\"invalid_request\"", missing.Headers.WwwAuthenticate.ToString());
+                Assert.DoesNotContain("JSON", problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+                await ProblemAsync(await participant.SendAsync(Malformed(method, path.Name)), HttpStatusCode.Forbidden);
+                walked.Add(route);
+                if (!needsToken) undocumented.Add(route);
+            }
+        }
+        Assert.True(walked.Count >= 7, $"only {string.Join(", ", walked)} were walked");
+        Assert.True(undocumented.Count == 0, $"the document is wrong about {string.Join(", ", undocumented)}");
+        Assert.False(document.TryGetProperty("security", out _), "the document says every route, the echo's too, needs a token; it should say so per route");
     }
 
     [Fact]

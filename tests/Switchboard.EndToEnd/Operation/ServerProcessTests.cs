@@ -36,6 +36,9 @@ public sealed class ServerProcessTests(ITestOutputHelper log)
     [InlineData("--Media:Sfu:MaxPublishersPerRoom=0", null, "Media:Sfu:MaxPublishersPerRoom must be at least 1 (it is 0)")]
     [InlineData("--Media:Sfu:MaxBitratePerParticipant=5000", null, "Media:Sfu:MaxBitratePerParticipant must be at least 100000 bits/s (it is 5000)")]
     [InlineData("--Signaling:DefaultMediaMode=mesh", null, "Signaling:DefaultMediaMode must be 'sfu' or 'p2p' (it is 'mesh')")]
+    [InlineData("--Signaling:MaxConnectionsPerAddress=0", null, "Signaling:MaxConnectionsPerAddress must be greater than 0 (it is 0)")]
+    [InlineData("--Http:RequestHeadersTimeoutSeconds=0", null, "Http:RequestHeadersTimeoutSeconds must be greater than 0 (it is 0)")]
+    [InlineData("--Signaling:ResumeBufferBytes=1000", null, "Signaling:ResumeBufferBytes (1000) must be at least Signaling:MaxMessageBytes (65536)")]
     public async Task InvalidSetting_StopsTheStart_NamingTheKey(string setting, string? other, string expected)
     {
         var message = await StartFailureAsync(other is null ? [setting] : [setting, other], role: "all");

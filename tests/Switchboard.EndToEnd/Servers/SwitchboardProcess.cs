@@ -122,6 +122,15 @@ public sealed class SwitchboardProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs <c>switchboard token create ARGS</c> against this server's data directory; returns the token it printed.</summary>
+    public async Task<string> TokenCreateAsync(params string[] arguments)
+    {
+        await using var cli = ChildProcess.Start("dotnet", [RepoLayout.ServerDll, "token", "create", .. arguments, $"--Server:DataDirectory={DataDirectory}"]);
+        Assert.True(await cli.WaitForExitAsync(TimeSpan.FromSeconds(30)), "token create did not finish");
+        Assert.True(cli.ExitCode == 0, $"token create exited with {cli.ExitCode}: {cli.Output}");
+        return cli.Output.Trim();
+    }
+
     /// <summary>Sends SIGTERM and waits for the process to exit (for drain tests); returns the exit code.</summary>
     public Task<int> TerminateAsync(TimeSpan timeout) => _process.TerminateAsync(timeout);
 

@@ -191,7 +191,7 @@ public sealed class Participant : IAsyncDisposable
         var wait = limit ?? WaitLimit;
         try
         {
-            await Page.WaitForFunctionAsync(expression, null, new PageWaitForFunctionOptions { Timeout = (float)wait.TotalMilliseconds, PollingInterval = 200 });
+            await Page.UntilAsync(expression, wait);
         }
         catch (TimeoutException)
         {

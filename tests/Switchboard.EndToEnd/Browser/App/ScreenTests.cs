@@ -18,7 +18,7 @@ public sealed class ScreenTests(WebAppFixture app) : IClassFixture<WebAppFixture
 
         await page.ClickAsync("button[type=submit]");
         await page.WaitForURLAsync("**/room/standup?name=Alice");
-        await page.WaitForFunctionAsync("window.switchboard?.room.connectionState === 'connected'");
+        await page.UntilAsync("window.switchboard?.room.connectionState === 'connected'");
         Assert.Equal("Alice (you)", await page.TextContentAsync(".tile.local .name"));
     }
 
@@ -28,7 +28,7 @@ public sealed class ScreenTests(WebAppFixture app) : IClassFixture<WebAppFixture
         await using var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
         await page.GotoAsync(new Uri(app.Server.HttpBase, "/test?auto=1").ToString());
-        await page.WaitForFunctionAsync("() => window.connectionTest.state === 'passed' && window.connectionTest.roundTripMs !== null");
+        await page.UntilAsync("() => window.connectionTest.state === 'passed' && window.connectionTest.roundTripMs !== null");
         Assert.StartsWith("Your network reaches the media server over UDP", await page.TextContentAsync("#verdict"));
         await ScreenshotComparison.MatchAsync(page, "connection-test", ".results td");
     }
@@ -75,8 +75,9 @@ public sealed class ScreenTests(WebAppFixture app) : IClassFixture<WebAppFixture
     [Fact]
     public async Task Unreachable_server_shows_a_message()
     {
-        // The page loads, but its WebSocket goes to a port where nothing listens.
-        const string unreachable = "const RealWebSocket = WebSocket; window.WebSocket = class extends RealWebSocket { constructor() { super('ws://127.0.0.1:9/ws'); } };";
+        // The page loads, but its WebSocket cannot be opened: it goes to a path of the server that is no WebSocket endpoint
+        // (another port would be refused by the page's Content Security Policy before any connection is tried).
+        const string unreachable = "const RealWebSocket = WebSocket; window.WebSocket = class extends RealWebSocket { constructor(url) { super(new URL('/no-signaling-here', url)); } };";
         await using var person = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "nowhere", "Alice", initScript: unreachable);
         await person.WaitUntilAsync("!document.getElementById('notice').hidden", "the notice");
         Assert.Equal("Cannot reach the Switchboard server. Check that it is running and reload the page.", await person.Page.TextContentAsync("#notice"));

@@ -37,7 +37,9 @@ public static class ScreenshotComparison
         Assert.True(File.Exists(baselinePath), $"No baseline {baselinePath}: run the test once with SWITCHBOARD_UPDATE_SCREENSHOTS=1 and commit it.");
         var baseline = await File.ReadAllBytesAsync(baselinePath);
 
-        var difference = await page.EvaluateAsync<double>("""
+        // Compared in a blank page of the same browser: the app's Content Security Policy (rightly) refuses data: images.
+        var scratch = await page.Context.NewPageAsync();
+        var difference = await scratch.EvaluateAsync<double>("""
             async ([a, b]) => {
               const load = async (base64) => { const img = new Image(); img.src = 'data:image/png;base64,' + base64; await img.decode(); return img; };
               const [x, y] = await Promise.all([load(a), load(b)]);
@@ -51,6 +53,7 @@ public static class ScreenshotComparison
               return differ / (p.length / 4);
             }
             """, new[] { Convert.ToBase64String(actual), Convert.ToBase64String(baseline) });
+        await scratch.CloseAsync();
         Assert.True(difference <= Tolerance,
             $"Screenshot '{name}' differs from its baseline in {difference:P2} of pixels (allowed {Tolerance:P0}); see {Path.Combine(output, name + ".png")}.");
     }

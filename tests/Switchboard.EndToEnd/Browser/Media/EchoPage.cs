@@ -11,8 +11,7 @@ public static class EchoPage
     public static async Task<JsonElement> StartTestAsync(IPage page, SwitchboardProcess server)
     {
         await page.GotoAsync(new Uri(server.HttpBase, "/test?auto=1").ToString());
-        await page.WaitForFunctionAsync("() => window.connectionTest.state === 'passed' || window.connectionTest.state === 'failed'",
-            null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        await page.UntilAsync("() => window.connectionTest.state === 'passed' || window.connectionTest.state === 'failed'");
         var first = await Snapshot(page);
         Assert.True("passed" == first.GetProperty("state").GetString(), first.ToString());
         return first;
