@@ -111,7 +111,7 @@ internal static class CallLoad
                     long now = Environment.TickCount64, elapsed = started.ElapsedMilliseconds;
                     int speaker = (int)(elapsed / 5000 % participants.Count);
                     foreach (CallParticipant participant in participants)
-                        participant.Peer?.SendDue(now, participant.Index == speaker ? (byte)30 : (byte)110);
+                        participant.Peer?.SendDue(participant.Index == speaker ? (byte)30 : (byte)110);
                     if (elapsed >= nextFeedback)
                     {
                         nextFeedback = elapsed + 100;
@@ -121,7 +121,8 @@ internal static class CallLoad
                     }
                     Thread.Sleep(2);
                 }
-            }) { IsBackground = true, Name = "call pacer" };
+            })
+            { IsBackground = true, Name = "call pacer" };
             _thread.Start();
         }
 
@@ -162,14 +163,27 @@ internal sealed class CallRun(CallOptions options)
 
     private Dictionary<string, long> Counters() => new()
     {
-        ["sent"] = Interlocked.Read(ref Sent), ["received"] = Interlocked.Read(ref Received), ["expected"] = Interlocked.Read(ref Expected),
-        ["unique"] = Interlocked.Read(ref Unique), ["rtxReceived"] = Interlocked.Read(ref RtxReceived), ["retransmitted"] = Interlocked.Read(ref Retransmitted),
-        ["nacksSent"] = Interlocked.Read(ref NacksSent), ["nacksReceived"] = Interlocked.Read(ref NacksReceived), ["plisSent"] = Interlocked.Read(ref PlisSent),
-        ["keyframeRequestsReceived"] = Interlocked.Read(ref KeyframeRequestsReceived), ["keyframesSent"] = Interlocked.Read(ref KeyframesSent),
-        ["keyframesOnRequest"] = Interlocked.Read(ref KeyframesOnRequest), ["keyframesReceived"] = Interlocked.Read(ref KeyframesReceived),
-        ["videoQ"] = Interlocked.Read(ref VideoByLayer[0]), ["videoH"] = Interlocked.Read(ref VideoByLayer[1]), ["videoF"] = Interlocked.Read(ref VideoByLayer[2]),
-        ["offers"] = Interlocked.Read(ref Offers), ["renegotiations"] = Interlocked.Read(ref Renegotiations), ["reconnects"] = Interlocked.Read(ref Reconnects),
-        ["rejoins"] = Interlocked.Read(ref Rejoins), ["layoutChanges"] = Interlocked.Read(ref LayoutChanges),
+        ["sent"] = Interlocked.Read(ref Sent),
+        ["received"] = Interlocked.Read(ref Received),
+        ["expected"] = Interlocked.Read(ref Expected),
+        ["unique"] = Interlocked.Read(ref Unique),
+        ["rtxReceived"] = Interlocked.Read(ref RtxReceived),
+        ["retransmitted"] = Interlocked.Read(ref Retransmitted),
+        ["nacksSent"] = Interlocked.Read(ref NacksSent),
+        ["nacksReceived"] = Interlocked.Read(ref NacksReceived),
+        ["plisSent"] = Interlocked.Read(ref PlisSent),
+        ["keyframeRequestsReceived"] = Interlocked.Read(ref KeyframeRequestsReceived),
+        ["keyframesSent"] = Interlocked.Read(ref KeyframesSent),
+        ["keyframesOnRequest"] = Interlocked.Read(ref KeyframesOnRequest),
+        ["keyframesReceived"] = Interlocked.Read(ref KeyframesReceived),
+        ["videoQ"] = Interlocked.Read(ref VideoByLayer[0]),
+        ["videoH"] = Interlocked.Read(ref VideoByLayer[1]),
+        ["videoF"] = Interlocked.Read(ref VideoByLayer[2]),
+        ["offers"] = Interlocked.Read(ref Offers),
+        ["renegotiations"] = Interlocked.Read(ref Renegotiations),
+        ["reconnects"] = Interlocked.Read(ref Reconnects),
+        ["rejoins"] = Interlocked.Read(ref Rejoins),
+        ["layoutChanges"] = Interlocked.Read(ref LayoutChanges),
     };
 
     /// <summary>The counters' increase since the last call, with the loss over it.</summary>

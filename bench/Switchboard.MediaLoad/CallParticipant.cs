@@ -117,7 +117,9 @@ internal sealed class CallParticipant(CallRun run, int index) : IDisposable
         var layers = new JsonArray([.. CallPeer.Layers.Select(l => (JsonNode)new JsonObject { ["rid"] = l.Rid, ["width"] = l.Width, ["height"] = l.Height })]);
         var offer = new JsonObject
         {
-            ["type"] = "media-offer", ["id"] = id, ["sdp"] = peer.Offer(),
+            ["type"] = "media-offer",
+            ["id"] = id,
+            ["sdp"] = peer.Offer(),
             ["publish"] = new JsonArray(new JsonObject { ["mid"] = "0", ["source"] = "microphone" }, new JsonObject { ["mid"] = "1", ["source"] = "camera", ["layers"] = layers }),
             ["subscribe"] = new JsonArray([.. peer.Subscriptions.Select(s => (JsonNode)new JsonObject { ["mid"] = s.Value.Mid, ["trackId"] = s.Key })]),
         };

@@ -164,7 +164,7 @@ internal sealed class CallPeer : IDisposable
     // Publishing (the pacer thread, and the receive thread for NACKs and keyframe requests).
 
     /// <summary>Called by the pacer: sends the audio and video frames that are due, and the sender reports.</summary>
-    public void SendDue(long nowMillis, byte audioLevel)
+    public void SendDue(byte audioLevel)
     {
         if (!Transport.IsConnected) return;
         long elapsed = (long)Stopwatch.GetElapsedTime(_publishingSince).TotalMilliseconds;

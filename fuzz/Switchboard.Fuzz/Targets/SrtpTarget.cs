@@ -35,24 +35,24 @@ public static class SrtpTarget
                         FuzzInvariantException.Check(rtcpLength <= rest.Length - profile.RtcpOverhead(), "SRTCP length");
                     break;
                 case 2:
-                    {
-                        using var sender = new SrtpContext(profile, MasterKey, salt);
-                        if (sender.ProtectRtp(buffer, rest.Length, out int protectedLength) != SrtpResult.Ok) break;
-                        var result = receiver.UnprotectRtp(buffer.AsSpan(0, protectedLength), out int length);
-                        FuzzInvariantException.Check(result == SrtpResult.Ok, $"own SRTP packet refused: {result}");
-                        FuzzInvariantException.Check(buffer.AsSpan(0, length).SequenceEqual(rest), "SRTP round trip changed the packet");
-                        FuzzInvariantException.Check(receiver.UnprotectRtp(buffer.AsSpan(0, protectedLength), out _) != SrtpResult.Ok, "SRTP replay accepted");
-                        break;
-                    }
+                {
+                    using var sender = new SrtpContext(profile, MasterKey, salt);
+                    if (sender.ProtectRtp(buffer, rest.Length, out int protectedLength) != SrtpResult.Ok) break;
+                    var result = receiver.UnprotectRtp(buffer.AsSpan(0, protectedLength), out int length);
+                    FuzzInvariantException.Check(result == SrtpResult.Ok, $"own SRTP packet refused: {result}");
+                    FuzzInvariantException.Check(buffer.AsSpan(0, length).SequenceEqual(rest), "SRTP round trip changed the packet");
+                    FuzzInvariantException.Check(receiver.UnprotectRtp(buffer.AsSpan(0, protectedLength), out _) != SrtpResult.Ok, "SRTP replay accepted");
+                    break;
+                }
                 default:
-                    {
-                        using var sender = new SrtpContext(profile, MasterKey, salt);
-                        if (sender.ProtectRtcp(buffer, rest.Length, out int protectedLength) != SrtpResult.Ok) break;
-                        var result = receiver.UnprotectRtcp(buffer.AsSpan(0, protectedLength), out int length);
-                        FuzzInvariantException.Check(result == SrtpResult.Ok, $"own SRTCP packet refused: {result}");
-                        FuzzInvariantException.Check(buffer.AsSpan(0, length).SequenceEqual(rest), "SRTCP round trip changed the packet");
-                        break;
-                    }
+                {
+                    using var sender = new SrtpContext(profile, MasterKey, salt);
+                    if (sender.ProtectRtcp(buffer, rest.Length, out int protectedLength) != SrtpResult.Ok) break;
+                    var result = receiver.UnprotectRtcp(buffer.AsSpan(0, protectedLength), out int length);
+                    FuzzInvariantException.Check(result == SrtpResult.Ok, $"own SRTCP packet refused: {result}");
+                    FuzzInvariantException.Check(buffer.AsSpan(0, length).SequenceEqual(rest), "SRTCP round trip changed the packet");
+                    break;
+                }
             }
         }
     }

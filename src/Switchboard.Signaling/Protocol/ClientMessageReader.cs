@@ -1,6 +1,6 @@
 using System.Text.Json;
-using System.Text.Unicode;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.Unicode;
 using Switchboard.Media.Contracts;
 
 namespace Switchboard.Signaling.Protocol;
