@@ -34,6 +34,6 @@ public static partial class PageWait
         }
     }
 
-    [GeneratedRegex(@"^\s*(async\s+)?(function\b|(\([^)]*\)|\w+)\s*=>)")]
+    [GeneratedRegex(@"^\s*(async\s+)?(function\b|(\([^()]*\)|\w+)\s*=>)")] // not an IIFE such as (() => ...)()
     private static partial Regex Function();
 }
