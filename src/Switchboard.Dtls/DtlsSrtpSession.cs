@@ -8,7 +8,9 @@ namespace Switchboard.Dtls;
 /// One peer's DTLS-SRTP association. <see cref="Start"/> runs the handshake on a thread of its own, which ends with the
 /// handshake; the caller's receive loop feeds every DTLS datagram to <see cref="OnDatagram"/>, which never blocks.
 /// Once established, datagrams are still decrypted inline: a retransmitted final flight from the peer makes
-/// BouncyCastle resend ours (RFC 6347 §4.2.4), and close_notify or a fatal alert ends the session.
+/// BouncyCastle resend ours (RFC 6347 §4.2.4), close_notify or a fatal alert ends the session, and application data
+/// (SCTP for data channels, RFC 8261) is raised by <see cref="ApplicationData"/> after the session's lock is let go,
+/// so a handler may send on this and other sessions.
 /// </summary>
 public sealed class DtlsSrtpSession
 {
@@ -16,6 +18,7 @@ public sealed class DtlsSrtpSession
     private readonly DtlsCertificate _certificate;
     private readonly CertificateFingerprint _remoteFingerprint;
     private readonly DtlsSrtpSettings _settings;
+    /// <summary>BouncyCastle's record layer is not thread-safe: decryption and encryption take turns under this lock.</summary>
     private readonly object _receiveLock = new();
     private readonly CertificateVerifyGuard _certificateVerifyGuard = new();
     private DtlsTransport? _dtls;
@@ -33,6 +36,12 @@ public sealed class DtlsSrtpSession
 
     /// <summary>Raised once, on the handshake thread, with the SRTP keys.</summary>
     public event Action<SrtpKeyingMaterial>? Connected;
+
+    /// <summary>
+    /// A record of application data from the peer (a copy the handler may keep), on the thread that fed its datagram.
+    /// Raised outside the session's lock.
+    /// </summary>
+    public event Action<byte[]>? ApplicationData;
 
     /// <summary>Raised once when the handshake fails or the established session ends, with the reason.</summary>
     public event Action<string>? Ended;
@@ -109,28 +118,63 @@ public sealed class DtlsSrtpSession
     {
         if (IsEnded || (_role == DtlsRole.Server && !IsConnected && _certificateVerifyGuard.ShouldDrop(datagram))) return;
         if (Transport.TryQueueForHandshake(datagram)) return;
+        List<byte[]>? records = null;
         lock (_receiveLock)
         {
             Transport.SetCurrent(datagram.ToArray());
-            try { Decrypt(); }
+            try { Decrypt(ref records); }
             finally { Transport.ClearCurrent(); }
+        }
+        Raise(records);
+    }
+
+    private void Raise(List<byte[]>? records)
+    {
+        if (records is null || ApplicationData is not { } handler) return;
+        foreach (byte[] record in records) handler(record);
+    }
+
+    /// <summary>
+    /// Sends one record of application data (at most 2^14 bytes); false before the handshake completes, after the
+    /// session ended, or when the record layer refuses it.
+    /// </summary>
+    public bool Send(ReadOnlySpan<byte> data)
+    {
+        if (!IsConnected || _dtls is not { } dtls) return false;
+        byte[] record = ArrayPool<byte>.Shared.Rent(data.Length);
+        try
+        {
+            data.CopyTo(record);
+            lock (_receiveLock) dtls.Send(record, 0, data.Length);
+            return true;
+        }
+        catch (Exception e) when (e is TlsFatalAlert or IOException or InvalidOperationException)
+        {
+            End($"DTLS session ended: {e.Message}");
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(record);
         }
     }
 
     /// <summary>Datagrams that arrived between the last handshake receive and the switch to inline decryption.</summary>
     private void DrainQueued()
     {
+        List<byte[]>? records = null;
         lock (_receiveLock)
         {
-            if (Transport.HasPending) Decrypt();
+            if (Transport.HasPending) Decrypt(ref records);
         }
+        Raise(records);
     }
 
     /// <summary>
-    /// Lets BouncyCastle process what is waiting; there is no application data on a DTLS-SRTP association without
-    /// data channels, so whatever it yields is dropped. Alerts and failures end the session.
+    /// Lets BouncyCastle process what is waiting; the application data it yields is copied to <paramref name="records"/>.
+    /// Alerts and failures end the session.
     /// </summary>
-    private void Decrypt()
+    private void Decrypt(ref List<byte[]>? records)
     {
         DtlsTransport? dtls = _dtls;
         if (dtls is null) return;
@@ -139,8 +183,9 @@ public sealed class DtlsSrtpSession
         {
             while (Transport.HasPending && !IsEnded)
             {
-                if (dtls.Receive(plaintext, 0, plaintext.Length, 1) < 0 && Transport.IsClosed)
-                    End("DTLS session closed by the peer");
+                int length = dtls.Receive(plaintext, 0, plaintext.Length, 1);
+                if (length > 0) (records ??= []).Add(plaintext.AsSpan(0, length).ToArray());
+                else if (length < 0 && Transport.IsClosed) End("DTLS session closed by the peer");
             }
         }
         catch (DatagramQueueDrainedException)

@@ -1,8 +1,8 @@
 namespace Switchboard.Media.Contracts;
 
-/// <summary>A participant's SDP offer, what each of its sections carries, and the grants it holds.</summary>
+/// <summary>A participant's SDP offer, what each of its sections carries, and the grants it holds (<paramref name="MaySendData"/>: on the room's data bus).</summary>
 public sealed record MediaOffer(string Sdp, IReadOnlyList<OfferedTrack> Publish, IReadOnlyList<WantedTrack> Subscribe,
-    bool MayPublish, bool MaySubscribe);
+    bool MayPublish, bool MaySubscribe, bool MaySendData = false);
 
 /// <summary>A section the participant sends: its mid, its source, and its simulcast layers low to high (none: one stream).</summary>
 public sealed record OfferedTrack(string Mid, TrackSource Source, bool Muted = false, IReadOnlyList<OfferedLayer>? Layers = null);

@@ -1,7 +1,7 @@
 namespace Switchboard.Media.Contracts;
 
-/// <summary>No media server in this process: every offer is refused and every room is a mesh.</summary>
-public sealed class NoRoomMedia : IRoomMedia
+/// <summary>No media server in this process: every offer is refused, every room is a mesh, and no data bus carries anything.</summary>
+public sealed class NoRoomMedia : IRoomMedia, IRoomData
 {
     public bool IsAvailable => false;
 
@@ -15,6 +15,15 @@ public sealed class NoRoomMedia : IRoomMedia
     public void Leave(string room, string participantId) { }
 
     public IReadOnlyList<TrackInfo> Tracks(string room) => [];
+
+    public DataSendOutcome Send(string room, DataMessage message) => new(0, 0);
+
+    public IDisposable Subscribe(string room, Action<RoomDataMessage> handler) => new NoSubscription();
+
+    private sealed class NoSubscription : IDisposable
+    {
+        public void Dispose() { }
+    }
 
 #pragma warning disable CS0067 // never raised: there is no media
     public event Action<string>? TracksChanged;

@@ -15,11 +15,14 @@ public sealed record SpeakersChange(string Room, IReadOnlyList<Speaker> Speakers
 /// <summary>Which simulcast layers of a participant's track someone receives (low to high): it may pause the others.</summary>
 public sealed record LayerDemand(string Room, string ParticipantId, string TrackId, IReadOnlyList<bool> Active);
 
-/// <summary>A participant went over a limit while sending; the sentence names the setting.</summary>
+/// <summary>A participant went over a limit while sending or receiving; the sentence names the setting.</summary>
 public sealed record MediaWarning(string Room, string ParticipantId, MediaWarningKind Kind, string Message);
 
 public enum MediaWarningKind
 {
     /// <summary>It sends far over Media:Sfu:MaxBitratePerParticipant; its video is held back until it slows down.</summary>
     BitrateLimit,
+
+    /// <summary>It does not read its data channels: messages to it are dropped, and its data is cut off if it never catches up.</summary>
+    DataBacklog,
 }

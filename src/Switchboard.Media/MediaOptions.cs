@@ -48,6 +48,15 @@ public sealed class SfuOptions
 
     /// <summary>What one participant may send, bits per second (the answer asks browsers to stay below it).</summary>
     public long MaxBitratePerParticipant { get; set; } = 6_000_000;
+
+    /// <summary>Largest data channel message a participant may send (the answer's a=max-message-size; RFC 8841 asks for at least 64 KiB).</summary>
+    public int DataMaxMessageSize { get; set; } = 256 * 1024;
+
+    /// <summary>Data waiting to be sent or acknowledged to one participant; beyond it reliable messages to it are dropped and it is warned.</summary>
+    public int DataQueueBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>A participant whose data queue stays full this long is cut off from data (its association is aborted).</summary>
+    public TimeSpan DataStallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>The echo diagnostic (`POST /api/echo`).</summary>

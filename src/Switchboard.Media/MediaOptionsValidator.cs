@@ -15,6 +15,9 @@ public sealed class MediaOptionsValidator : IValidateOptions<MediaOptions>
         if (!IPAddress.TryParse(options.ListenAddress, out _)) failures.Add($"Media:ListenAddress ('{options.ListenAddress}') is not an IP address.");
         if (options.Sfu.MaxPublishersPerRoom < 1) failures.Add($"Media:Sfu:MaxPublishersPerRoom must be at least 1 (it is {options.Sfu.MaxPublishersPerRoom}).");
         if (options.Sfu.MaxSubscriptionsPerParticipant < 0) failures.Add($"Media:Sfu:MaxSubscriptionsPerParticipant must be 0 or more (it is {options.Sfu.MaxSubscriptionsPerParticipant}).");
+        if (options.Sfu.DataMaxMessageSize is < 65536 or > 16 * 1024 * 1024) failures.Add($"Media:Sfu:DataMaxMessageSize must be from 65536 to 16777216 bytes (it is {options.Sfu.DataMaxMessageSize}).");
+        if (options.Sfu.DataQueueBytes < options.Sfu.DataMaxMessageSize) failures.Add($"Media:Sfu:DataQueueBytes must be at least Media:Sfu:DataMaxMessageSize (it is {options.Sfu.DataQueueBytes}).");
+        if (options.Sfu.DataStallTimeout <= TimeSpan.Zero) failures.Add($"Media:Sfu:DataStallTimeout must be positive (it is {options.Sfu.DataStallTimeout}).");
         if (options.Sfu.MaxBitratePerParticipant < 100_000) failures.Add($"Media:Sfu:MaxBitratePerParticipant must be at least 100000 bits/s (it is {options.Sfu.MaxBitratePerParticipant}).");
         for (int i = 0; i < options.AnnouncedAddresses.Count; i++)
         {

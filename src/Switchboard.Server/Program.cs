@@ -89,7 +89,11 @@ if (commandLine.Role == ServerRole.All)
 bool runsTurn = commandLine.Role != ServerRole.Media, runsMedia = commandLine.Role != ServerRole.Turn;
 if (runsMedia) builder.Services.AddMedia();
 // Rooms in sfu mode go through the media server of this process.
-if (commandLine.Role == ServerRole.All) builder.Services.AddSingleton<IRoomMedia>(sp => sp.GetRequiredService<SfuService>());
+if (commandLine.Role == ServerRole.All)
+{
+    builder.Services.AddSingleton<IRoomMedia>(sp => sp.GetRequiredService<SfuService>());
+    builder.Services.AddSingleton<IRoomData>(sp => sp.GetRequiredService<SfuService>());
+}
 if (runsTurn)
 {
     builder.Services.AddSingleton(sp => new TurnCertificateProvider(

@@ -24,6 +24,7 @@ public static class SignalingEndpoints
         services.TryAddSingleton<IIceServerSource, NoIceServers>();
         services.TryAddSingleton<IRoomStore, InMemoryRoomStore>();
         services.TryAddSingleton<IRoomMedia, NoRoomMedia>();
+        services.TryAddSingleton<IRoomData, NoRoomMedia>();
         services.AddMetrics();
         services.TryAddSingleton<SignalingMetrics>();
         services.TryAddSingleton<SignalingHub>();

@@ -29,6 +29,7 @@ public sealed partial class SignalingHub
         string code = warning.Kind switch
         {
             MediaWarningKind.BitrateLimit => ErrorCodes.BitrateLimit,
+            MediaWarningKind.DataBacklog => ErrorCodes.DataBacklog,
             _ => throw new ArgumentOutOfRangeException(nameof(warning), warning.Kind, null),
         };
         if (_sessions.TryGetValue(warning.ParticipantId, out var session) && session.Room == warning.Room && session.Connection is { } connection)
@@ -59,7 +60,7 @@ public sealed partial class SignalingHub
         var publish = (offer.Publish ?? []).Select(p => new OfferedTrack(p.Mid, ParseSource(p.Source), p.Muted,
             p.Layers?.Select(l => new OfferedLayer(l.Rid, l.Width, l.Height)).ToList())).ToList();
         var subscribe = (offer.Subscribe ?? []).Select(s => new WantedTrack(s.Mid, s.TrackId)).ToList();
-        var outcome = _media.Offer(session.Room, session.Id, new MediaOffer(offer.Sdp, publish, subscribe, session.Grants.Publish, session.Grants.Subscribe));
+        var outcome = _media.Offer(session.Room, session.Id, new MediaOffer(offer.Sdp, publish, subscribe, session.Grants.Publish, session.Grants.Subscribe, session.Grants.MaySendData));
         if (outcome.AnswerSdp is { } sdp) session.Deliver(OutboundMessage.Create(new MediaAnswerMessage(sdp), SignalingJsonContext.Default.MediaAnswerMessage));
         else Fail(connection, ErrorCodeOf(outcome.Refusal), outcome.Message!, offer.Id);
     }

@@ -170,6 +170,9 @@ public sealed class EchoSession : IMediaPeerHandler
         }
     }
 
+    /// <summary>The echo answers no data channel section, so no SCTP arrives; a stray record is dropped.</summary>
+    public void OnSctp(IMediaConnection peer, byte[] packet, long nowMillis) { }
+
     public long OnTimer(IMediaConnection peer, long nowMillis)
     {
         _feedback.SendTransportFeedback(peer, _reportBuffer);

@@ -21,6 +21,12 @@ public interface IMediaConnection
     /// <summary>Sends a compound RTCP packet; <paramref name="buffer"/> has <see cref="MediaPeer.ProtectionOverhead"/> spare bytes after it.</summary>
     bool SendRtcp(Span<byte> buffer, int length);
 
+    /// <summary>This side is the DTLS client (it then opens data channels on even stream ids, RFC 8832 §6).</summary>
+    bool IsDtlsClient { get; }
+
+    /// <summary>Sends one SCTP packet of the connection's data channels, as DTLS application data (RFC 8261).</summary>
+    bool SendSctp(ReadOnlySpan<byte> packet);
+
     /// <summary>Ends the connection (idempotent); its handler is told once.</summary>
     void Close(string reason);
 }

@@ -12,6 +12,9 @@ public interface IMediaPeerHandler
     void OnRtp(IMediaConnection connection, Span<byte> buffer, int length, long nowMillis);
     void OnRtcp(IMediaConnection connection, Span<byte> buffer, int length, long nowMillis);
 
+    /// <summary>An SCTP packet of the connection's data channels (the plaintext of one DTLS record, the handler's to keep).</summary>
+    void OnSctp(IMediaConnection connection, byte[] packet, long nowMillis);
+
     /// <summary>The host's timer: periodic RTCP and the like. Returns when it next wants to run (milliseconds).</summary>
     long OnTimer(IMediaConnection connection, long nowMillis);
 

@@ -46,6 +46,11 @@ public sealed class MediaPeer : IMediaConnection, IDisposable
         _logger = logger;
         _dtls = new DtlsSrtpSession(role, certificate, remoteFingerprint, SendDtls, dtlsSettings);
         _dtls.Connected += OnDtlsConnected;
+        _dtls.ApplicationData += record =>
+        {
+            Interlocked.Increment(ref Statistics.DataPacketsReceived);
+            Handler.OnSctp(this, record, _time.GetMillis());
+        };
         _dtls.Ended += reason => Close(reason);
     }
 
@@ -172,6 +177,15 @@ public sealed class MediaPeer : IMediaConnection, IDisposable
             Interlocked.Add(ref Statistics.BytesSent, protectedLength);
             return true;
         }
+    }
+
+    public bool IsDtlsClient => _dtls.Role == DtlsRole.Client;
+
+    public bool SendSctp(ReadOnlySpan<byte> packet)
+    {
+        if (IsClosed || !_dtls.Send(packet)) return false;
+        Interlocked.Increment(ref Statistics.DataPacketsSent);
+        return true;
     }
 
     private void SendDtls(ReadOnlySpan<byte> datagram) => (_dtlsPath ?? SelectedPath)?.Send(datagram);

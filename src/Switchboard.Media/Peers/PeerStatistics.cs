@@ -8,6 +8,10 @@ public sealed class PeerStatistics
     public long PacketsSent;
     public long BytesSent;
 
+    /// <summary>SCTP packets of data channels (DTLS application data records) received and sent.</summary>
+    public long DataPacketsReceived;
+    public long DataPacketsSent;
+
     /// <summary>SRTP/SRTCP packets that failed authentication or replay checks, or could not be parsed.</summary>
     public long PacketsDiscarded;
 

@@ -1,5 +1,6 @@
 using Switchboard.Media.Contracts;
 using Switchboard.Media.Peers;
+using Switchboard.Media.Sfu.Data;
 using Switchboard.Protocols.Bwe;
 using Switchboard.Protocols.Rtcp;
 using Switchboard.Protocols.Rtp;
@@ -35,6 +36,7 @@ internal sealed class SfuParticipant : IMediaPeerHandler
     private PublishedTrack[] _publishedSnapshot = [];
     private DownTrack[] _subscriptionSnapshot = [];
     private IMediaConnection? _connection;
+    private ParticipantData? _data;
     private long _nextReportAt, _nextLayerSelectionAt;
     private int _overLimitChecks;
 
@@ -53,6 +55,12 @@ internal sealed class SfuParticipant : IMediaPeerHandler
 
     /// <summary>The peer connection now (replaced when the participant offers a new one; null once it ended).</summary>
     public IMediaConnection? Connection => Volatile.Read(ref _connection);
+
+    /// <summary>Its end of the room's data bus, while its connection has data channels.</summary>
+    public ParticipantData? Data => Volatile.Read(ref _data);
+
+    /// <summary>Its grant to send on the room's data bus (set by each offer).</summary>
+    public bool MaySendData { get; set; }
 
     /// <summary>Its published tracks by source, and its subscriptions by mid (read under the room's lock).</summary>
     public IReadOnlyDictionary<TrackSource, PublishedTrack> Published => _published;
@@ -75,6 +83,13 @@ internal sealed class SfuParticipant : IMediaPeerHandler
     // Structure, under the room's lock.
 
     public void UseConnection(IMediaConnection? connection) => Volatile.Write(ref _connection, connection);
+
+    /// <summary>Its data channels' end of the bus (null: none); the one it replaces is closed.</summary>
+    public void UseData(ParticipantData? data)
+    {
+        ParticipantData? previous = Interlocked.Exchange(ref _data, data);
+        if (previous != data) previous?.Close();
+    }
 
     public void Publish(PublishedTrack track)
     {
@@ -210,6 +225,11 @@ internal sealed class SfuParticipant : IMediaPeerHandler
         return true;
     }
 
+    public void OnSctp(IMediaConnection connection, byte[] packet, long nowMillis)
+    {
+        if (Data is { } data && data.Connection == connection) data.OnPacket(packet, nowMillis);
+    }
+
     public void OnRtcp(IMediaConnection connection, Span<byte> buffer, int length, long nowMillis)
     {
         if (connection != Connection) return;
@@ -274,6 +294,7 @@ internal sealed class SfuParticipant : IMediaPeerHandler
     public long OnTimer(IMediaConnection connection, long nowMillis)
     {
         if (connection != Connection) return nowMillis + ReportIntervalMillis;
+        if (Data is { } data && data.Connection == connection) data.OnTimer(nowMillis);
         _feedback.SendTransportFeedback(connection, _rtcpBuffer);
         AskAgainForLost(connection, nowMillis);
         if (nowMillis >= _nextReportAt)

@@ -1,5 +1,6 @@
 using Switchboard.Media.Contracts;
 using Switchboard.Media.Peers;
+using Switchboard.Media.Sfu.Data;
 using Switchboard.Protocols.Sdp;
 
 namespace Switchboard.Media.Sfu;
@@ -69,6 +70,7 @@ internal sealed partial class SfuRoom
             var answers = new List<SectionAnswer>(sections.Count);
             var published = new List<(PublishedTrack Track, TrackSetup Setup, MediaDescription Media)>();
             var subscriptions = new Dictionary<string, DownTrack>();
+            MediaDescription? dataSection = null;
             foreach (var media in sections)
             {
                 bool usable = media.Mid is not null && (media.Port != 0 || media.HasFlag("bundle-only"));
@@ -81,6 +83,11 @@ internal sealed partial class SfuRoom
                 {
                     answers.Add(section);
                     subscriptions[media.Mid!] = down;
+                }
+                else if (usable && dataSection is null && SectionAnswer.IsDataChannelOffer(media) && (request.MaySubscribe || request.MaySendData))
+                {
+                    dataSection = media;
+                    answers.Add(SectionAnswer.DataChannels(media, new SctpAnswer(ParticipantData.SctpPort, limits.DataMaxMessageSize)));
                 }
                 else answers.Add(SectionAnswer.Reject(media));
             }
@@ -101,11 +108,25 @@ internal sealed partial class SfuRoom
             tracksChanged = ApplyPublications(participant, published, newConnection, request.Publish);
             ApplySubscriptions(participant, subscriptions);
             participant.Route(Routes(published), newConnection);
+            participant.MaySendData = request.MaySendData;
+            UseDataChannels(participant, dataSection, newConnection);
             _participants[participantId] = participant;
+            RefreshDataSnapshot();
             answer = SdpAnswer.Write(offer, answers, transport!).ToString();
         }
         replaced?.Close("replaced by a new connection");
         return OfferOutcome.Answer(answer);
+    }
+
+    /// <summary>The participant's end of the data bus: a new SCTP association with each new connection, none without a data section.</summary>
+    private void UseDataChannels(SfuParticipant participant, MediaDescription? section, bool newConnection)
+    {
+        if (section is null || participant.Connection is not { } connection) participant.UseData(null);
+        else if (newConnection || participant.Data?.Connection != connection)
+        {
+            long maxMessageSize = section.MaxMessageSize == 0 ? int.MaxValue : Math.Min(section.MaxMessageSize, int.MaxValue); // 0: no limit (RFC 8841 §6)
+            participant.UseData(new ParticipantData(participant, connection, section.SctpPort is > 0 and <= ushort.MaxValue and var port ? port : ParticipantData.SctpPort, (int)maxMessageSize, Service.Limits));
+        }
     }
 
     private static OfferOutcome Invalid(string message) => OfferOutcome.Refuse(OfferRefusal.InvalidOffer, message);

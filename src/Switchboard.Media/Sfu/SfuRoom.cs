@@ -80,7 +80,9 @@ internal sealed partial class SfuRoom(string name, SfuService service)
             foreach (DownTrack down in participant.Subscriptions.Values) down.Track.Detach(down);
             participant.Subscribe(new Dictionary<string, DownTrack>());
             connection = participant.Connection;
+            participant.UseData(null);
             participant.UseConnection(null);
+            RefreshDataSnapshot();
         }
         lock (_speakerGate) _speakers.Remove(participantId);
         connection?.Close("left the room");
@@ -102,7 +104,14 @@ internal sealed partial class SfuRoom(string name, SfuService service)
     public void OnConnectionClosed(SfuParticipant participant, IMediaConnection connection, string reason)
     {
         lock (_gate)
-            if (participant.Connection == connection) participant.UseConnection(null);
+        {
+            if (participant.Connection == connection)
+            {
+                participant.UseData(null);
+                participant.UseConnection(null);
+                RefreshDataSnapshot();
+            }
+        }
         Logger.LogDebug("SFU room {Room}: the connection of {Participant} ended: {Reason}", Name, participant.Id, reason);
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Media.Contracts;
+using Switchboard.Media.Sfu.Data;
 using Switchboard.Media.Transport;
 using Switchboard.Protocols.Sdp;
 
@@ -10,12 +11,14 @@ namespace Switchboard.Media.Sfu;
 /// <summary>
 /// The selective forwarding unit: rooms of participants that each send their media once over one peer connection and
 /// receive the others' through it, over the connections of an <see cref="IMediaTransport"/>. Whoever drives the rooms
-/// (the signaling hub) does so through <see cref="IRoomMedia"/>; rooms live while they have participants.
+/// (the signaling hub) does so through <see cref="IRoomMedia"/>; rooms live while they have participants. Server code
+/// sends on and watches the rooms' data bus through <see cref="IRoomData"/>.
 /// </summary>
-public sealed class SfuService(IMediaTransport transport, IOptions<MediaOptions> options, ILogger<SfuService> logger) : IRoomMedia
+public sealed class SfuService(IMediaTransport transport, IOptions<MediaOptions> options, ILogger<SfuService> logger) : IRoomMedia, IRoomData
 {
     private readonly ConcurrentDictionary<string, SfuRoom> _rooms = new(StringComparer.Ordinal);
     private readonly Lock _roomsGate = new();
+    private readonly DataSubscriptions _dataSubscriptions = new(logger);
 
     internal IMediaTransport Transport { get; } = transport;
     internal SfuOptions Limits { get; } = options.Value.Sfu;
@@ -51,6 +54,13 @@ public sealed class SfuService(IMediaTransport transport, IOptions<MediaOptions>
         r.Leave(participantId);
         RemoveIfEmpty(room);
     }
+
+    public DataSendOutcome Send(string room, DataMessage message) =>
+        _rooms.TryGetValue(room, out var r) ? r.RouteData(null, message, Transport.Time.GetMillis()) : new DataSendOutcome(0, 0);
+
+    public IDisposable Subscribe(string room, Action<RoomDataMessage> handler) => _dataSubscriptions.Add(room, handler);
+
+    internal void PublishData(RoomDataMessage message) => _dataSubscriptions.Publish(message);
 
     /// <summary>A room while it has participants (for tests and diagnostics).</summary>
     internal SfuRoom? Room(string name) => _rooms.GetValueOrDefault(name);

@@ -6,15 +6,25 @@ namespace Switchboard.Protocols.Sdp;
 /// <summary>The answerer's own media source in a section: stream and track ids (RFC 8830 msid), CNAME and SSRCs.</summary>
 public sealed record LocalSource(string StreamId, string TrackId, string Cname, uint Ssrc, uint? RtxSsrc);
 
+/// <summary>This side's data channel transport in an application section (RFC 8841): its SCTP port and largest message.</summary>
+public sealed record SctpAnswer(int Port, long MaxMessageSize);
+
 /// <summary>
-/// The answer to one offered media section: the codecs kept (none rejects the section), the header extensions,
+/// The answer to one offered media section: the codecs kept (none rejects an RTP section), the header extensions,
 /// the direction, what this side sends in it, the simulcast streams it receives (RFC 8853, by rid) and the bit rate it
-/// asks the sender to stay below (b=AS, kbit/s).
+/// asks the sender to stay below (b=AS, kbit/s); or, for data channels, <see cref="Sctp"/>.
 /// </summary>
 public sealed record SectionAnswer(MediaDescription Offer, IReadOnlyList<NegotiatedCodec> Codecs, IReadOnlyList<Extmap> Extensions,
-    string Direction, LocalSource? Source = null, IReadOnlyList<string>? ReceiveRids = null, int? MaxBitrateKbps = null)
+    string Direction, LocalSource? Source = null, IReadOnlyList<string>? ReceiveRids = null, int? MaxBitrateKbps = null, SctpAnswer? Sctp = null)
 {
-    public bool Rejected => Codecs.Count == 0;
+    public bool Rejected => Codecs.Count == 0 && Sctp is null;
+
+    /// <summary>Accepts an offered <c>UDP/DTLS/SCTP webrtc-datachannel</c> section.</summary>
+    public static SectionAnswer DataChannels(MediaDescription offer, SctpAnswer sctp) => new(offer, [], [], "", Sctp: sctp);
+
+    /// <summary>An application section in the form RFC 8841 defines (not the older <c>DTLS/SCTP 5000</c> with a=sctpmap).</summary>
+    public static bool IsDataChannelOffer(MediaDescription offer) =>
+        offer.Media == "application" && offer.Protocol is "UDP/DTLS/SCTP" or "TCP/DTLS/SCTP" && offer.Formats is ["webrtc-datachannel"];
 
     public static SectionAnswer Reject(MediaDescription offer) => new(offer, [], [], "inactive");
 }
@@ -59,7 +69,7 @@ public static class SdpAnswer
         var offer = answer.Offer;
         var lines = new List<SdpLine> { new('c', "IN IP4 0.0.0.0") };
         if (answer.MaxBitrateKbps is { } kbps) lines.Add(new('b', string.Create(CultureInfo.InvariantCulture, $"AS:{kbps}")));
-        lines.Add(new('a', "rtcp:9 IN IP4 0.0.0.0"));
+        if (answer.Sctp is null) lines.Add(new('a', "rtcp:9 IN IP4 0.0.0.0"));
         foreach (var candidate in transport.Candidates) lines.Add(new('a', "candidate:" + candidate));
         if (transport.Candidates.Count > 0) lines.Add(new('a', "end-of-candidates"));
         lines.Add(new('a', "ice-ufrag:" + transport.IceUfrag));
@@ -67,6 +77,12 @@ public static class SdpAnswer
         lines.Add(new('a', $"fingerprint:{transport.Fingerprint.Algorithm} {transport.Fingerprint.Value}"));
         lines.Add(new('a', "setup:" + transport.Setup));
         lines.Add(new('a', "mid:" + offer.Mid));
+        if (answer.Sctp is { } sctp)
+        {
+            lines.Add(new('a', string.Create(CultureInfo.InvariantCulture, $"sctp-port:{sctp.Port}")));
+            lines.Add(new('a', string.Create(CultureInfo.InvariantCulture, $"max-message-size:{sctp.MaxMessageSize}")));
+            return new MediaDescription(offer.Media, 9, offer.Protocol, offer.Formats, lines);
+        }
         foreach (var extension in answer.Extensions) lines.Add(new('a', string.Create(CultureInfo.InvariantCulture, $"extmap:{extension.Id} {extension.Uri}")));
         lines.Add(new('a', answer.Direction));
         if (answer.Source is { } source) lines.Add(new('a', $"msid:{source.StreamId} {source.TrackId}"));

@@ -31,6 +31,7 @@ public static class ErrorCodes
     public const string TooManyPublishers = "too-many-publishers";
     public const string TooManySubscriptions = "too-many-subscriptions";
     public const string BitrateLimit = "bitrate-limit";
+    public const string DataBacklog = "data-backlog";
 }
 
 /// <summary>WebSocket close codes the server uses (RFC 6455 §7.4 and the private range 4000-4999).</summary>

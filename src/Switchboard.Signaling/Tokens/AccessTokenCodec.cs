@@ -37,6 +37,7 @@ public sealed class AccessTokenCodec
             writer.WriteBoolean("publish", token.Grants.Publish);
             writer.WriteBoolean("subscribe", token.Grants.Subscribe);
             writer.WriteBoolean("admin", token.Grants.Admin);
+            if (token.Grants.Data is { } data) writer.WriteBoolean("data", data);
             writer.WriteEndObject();
             writer.WriteNumber("iat", issuedAt.ToUnixTimeSeconds());
             if (token.NotBefore is { } nbf) writer.WriteNumber("nbf", nbf.ToUnixTimeSeconds());
@@ -86,7 +87,8 @@ public sealed class AccessTokenCodec
             if (now - ClockSkew >= exp) return TokenValidation.Fail(TokenError.Expired, $"the token expired at {exp:u}");
             if (nbf is { } notBefore && now + ClockSkew < notBefore) return TokenValidation.Fail(TokenError.Expired, $"the token is not valid before {notBefore:u}");
             var grants = claims.TryGetProperty("grants", out var g) && g.ValueKind == JsonValueKind.Object
-                ? new Grants(IsTrue(g, "join"), IsTrue(g, "publish"), IsTrue(g, "subscribe"), IsTrue(g, "admin"))
+                ? new Grants(IsTrue(g, "join"), IsTrue(g, "publish"), IsTrue(g, "subscribe"), IsTrue(g, "admin"),
+                    g.TryGetProperty("data", out var data) ? data.ValueKind == JsonValueKind.True : null)
                 : new Grants();
             return TokenValidation.Valid(new AccessToken(sub, StringOf(claims, "name"), StringOf(claims, "room"), grants, exp, nbf));
         }

@@ -1,12 +1,18 @@
 namespace Switchboard.Signaling.Tokens;
 
-/// <summary>What an access token lets its holder do. Absent grants are false.</summary>
-public sealed record Grants(bool Join = false, bool Publish = false, bool Subscribe = false, bool Admin = false)
+/// <summary>
+/// What an access token lets its holder do. Absent grants are false, except <paramref name="Data"/> (sending on the
+/// room's data bus), which follows <paramref name="Publish"/> when absent.
+/// </summary>
+public sealed record Grants(bool Join = false, bool Publish = false, bool Subscribe = false, bool Admin = false, bool? Data = null)
 {
-    /// <summary>What an ordinary participant gets: join, publish, subscribe.</summary>
+    /// <summary>What an ordinary participant gets: join, publish, subscribe, and data with publish.</summary>
     public static readonly Grants Participant = new(Join: true, Publish: true, Subscribe: true);
 
-    /// <summary>Parses "join,publish,subscribe,admin" (any subset, any order).</summary>
+    /// <summary>May send on the room's data bus.</summary>
+    public bool MaySendData => Data ?? Publish;
+
+    /// <summary>Parses "join,publish,subscribe,admin,data" (any subset, any order); without "data", data follows publish.</summary>
     public static Grants Parse(string list)
     {
         var grants = new Grants();
@@ -18,7 +24,8 @@ public sealed record Grants(bool Join = false, bool Publish = false, bool Subscr
                 "publish" => grants with { Publish = true },
                 "subscribe" => grants with { Subscribe = true },
                 "admin" => grants with { Admin = true },
-                _ => throw new FormatException($"Unknown grant '{word}' (known: join, publish, subscribe, admin)."),
+                "data" => grants with { Data = true },
+                _ => throw new FormatException($"Unknown grant '{word}' (known: join, publish, subscribe, admin, data)."),
             };
         }
         return grants;

@@ -31,6 +31,11 @@ internal sealed class SimulatedConnection(string id, string fingerprint, IMediaP
 
     public bool SendRtp(Span<byte> buffer, int length) => Send(buffer[..length]);
 
+    public bool IsDtlsClient => false;
+
+    /// <summary>The simulation carries media only; data channels run over real connections (DataChannelTests).</summary>
+    public bool SendSctp(ReadOnlySpan<byte> packet) => false;
+
     public bool SendRtcp(Span<byte> buffer, int length) => Send(buffer[..length]);
 
     private bool Send(ReadOnlySpan<byte> packet)

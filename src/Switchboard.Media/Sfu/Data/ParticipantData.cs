@@ -1,0 +1,249 @@
+using System.Text;
+using Switchboard.Media.Contracts;
+using Switchboard.Media.Peers;
+using Switchboard.Protocols.DataChannel;
+using Switchboard.Protocols.Sctp;
+
+namespace Switchboard.Media.Sfu.Data;
+
+/// <summary>
+/// A participant's end of the room's data bus over the data channels of its peer connection: what it sends on a bus
+/// channel (protocol <see cref="BusProtocol"/>) or on any other channel (topic: the channel's label) becomes a
+/// <see cref="DataMessage"/> from it; what others send reaches it on its reliable or its lossy bus channel. The SCTP
+/// association is written under this object's lock by the connection's packets, its timer and deliveries from others;
+/// messages are routed after the lock is let go, so no two participants' locks are ever held together.
+/// </summary>
+internal sealed class ParticipantData : IDataChannelListener
+{
+    /// <summary>The data channel subprotocol of the bus's frames (<see cref="DataFrame"/>).</summary>
+    public const string BusProtocol = "switchboard-data/1";
+
+    /// <summary>The SCTP port of the server's end (a=sctp-port in answers).</summary>
+    public const ushort SctpPort = 5000;
+
+    /// <summary>Lossy messages to a participant are dropped while this much waits to be sent or acknowledged to it.</summary>
+    private const int LossyBacklogBytes = 256 * 1024;
+
+    private readonly Lock _gate = new();
+    private readonly SfuParticipant _owner;
+    private readonly DataChannelEndpoint _endpoint;
+    private readonly long _stallMillis;
+    private readonly List<DataMessage> _inbox = [];
+    private readonly List<MediaWarning> _warnings = [];
+    private readonly Dictionary<ushort, DataFrame> _awaitingPayload = [];
+    private DataChannel? _reliable, _lossy;
+    private long _fullSince = -1, _now;
+    private bool _closed;
+
+    public ParticipantData(SfuParticipant owner, IMediaConnection connection, int remotePort, int remoteMaxMessageSize, SfuOptions limits)
+    {
+        _owner = owner;
+        Connection = connection;
+        RemoteMaxMessageSize = remoteMaxMessageSize;
+        _stallMillis = (long)limits.DataStallTimeout.TotalMilliseconds;
+        var options = new SctpOptions
+        {
+            LocalPort = SctpPort,
+            RemotePort = (ushort)remotePort,
+            MaxReceiveMessageSize = limits.DataMaxMessageSize,
+            RemoteMaxMessageSize = remoteMaxMessageSize,
+            MaxSendQueueBytes = limits.DataQueueBytes,
+        };
+        _endpoint = new DataChannelEndpoint(options, connection.IsDtlsClient, packet => connection.SendSctp(packet), this);
+    }
+
+    public IMediaConnection Connection { get; }
+
+    /// <summary>Bus messages dropped for this participant: lossy ones while it lagged, reliable ones while its queue was full, or before it had a bus channel.</summary>
+    public long Dropped;
+
+    /// <summary>One SCTP packet from the participant.</summary>
+    public void OnPacket(byte[] packet, long nowMillis)
+    {
+        lock (_gate)
+        {
+            if (_closed) return;
+            _now = nowMillis;
+            _endpoint.Receive(packet, nowMillis);
+        }
+        Dispatch(nowMillis);
+    }
+
+    /// <summary>The association's timers, and the check of a queue that stays full.</summary>
+    public void OnTimer(long nowMillis)
+    {
+        lock (_gate)
+        {
+            if (_closed) return;
+            _now = nowMillis;
+            _endpoint.OnTimer(nowMillis);
+            if (_fullSince >= 0 && _endpoint.Association.BufferedAmount <= _owner.Room.Service.Limits.DataQueueBytes / 2) _fullSince = -1;
+            else if (_fullSince >= 0 && nowMillis - _fullSince >= _stallMillis)
+            {
+                _endpoint.Association.Abort("data queue full for too long");
+                Warn($"you did not read your data channels for {_stallMillis / 1000} s: they are closed (Media:Sfu:DataStallTimeout)");
+            }
+        }
+        Dispatch(nowMillis);
+    }
+
+    /// <summary>
+    /// Queues a message from <paramref name="from"/> (null: server code) for this participant. False when it was
+    /// dropped; <paramref name="tooLarge"/> when it can never fit what this participant accepts.
+    /// </summary>
+    public bool Deliver(string? from, DataMessage message, long nowMillis, out bool tooLarge)
+    {
+        tooLarge = false;
+        bool queued;
+        lock (_gate)
+        {
+            _now = nowMillis;
+            queued = !_closed && Send(from, message, nowMillis, out tooLarge);
+            if (!queued) Interlocked.Increment(ref Dropped);
+        }
+        Dispatch(nowMillis);
+        return queued;
+    }
+
+    private bool Send(string? from, DataMessage message, long nowMillis, out bool tooLarge)
+    {
+        tooLarge = false;
+        DataChannel? channel = message.Reliable ? _reliable : _lossy ?? _reliable;
+        if (channel is null) return false;
+        SctpAssociation association = _endpoint.Association;
+        if (!message.Reliable && association.BufferedAmount > LossyBacklogBytes) return false;
+        var frame = new DataFrame(message.IsText ? DataFrameFlags.Text : DataFrameFlags.None, message.Topic, from is null ? [] : [from], message.Payload);
+        SctpSendResult result;
+        if (frame.HeaderLength + message.Payload.Length <= RemoteMaxMessageSize)
+            result = _endpoint.Send(channel, frame.Write(), isText: false, nowMillis);
+        else if (channel.Reliability is { Ordered: true, IsReliable: true } && message.Payload.Length <= RemoteMaxMessageSize)
+        {
+            result = _endpoint.Send(channel, (frame with { Flags = frame.Flags | DataFrameFlags.PayloadFollows }).Write(), isText: false, nowMillis);
+            if (result == SctpSendResult.Queued) result = _endpoint.Send(channel, message.Payload.Span, isText: false, nowMillis);
+        }
+        else result = SctpSendResult.MessageTooLarge;
+        tooLarge = result == SctpSendResult.MessageTooLarge;
+        if (result == SctpSendResult.QueueFull && _fullSince < 0)
+        {
+            _fullSince = nowMillis;
+            Warn($"you are not reading your data channels: messages to you are dropped while {_owner.Room.Service.Limits.DataQueueBytes} bytes wait (Media:Sfu:DataQueueBytes)");
+        }
+        return result == SctpSendResult.Queued;
+    }
+
+    /// <summary>The participant's a=max-message-size for what it receives.</summary>
+    public int RemoteMaxMessageSize { get; }
+
+    /// <summary>Tells the participant about its own sending, on its reliable bus channel.</summary>
+    public void Notice(string code, string sentence, long nowMillis)
+    {
+        lock (_gate)
+        {
+            _now = nowMillis;
+            if (!_closed && _reliable is { } channel) SendNotice(channel, code, sentence);
+        }
+    }
+
+    private void SendNotice(DataChannel channel, string code, string sentence)
+    {
+        var frame = new DataFrame(DataFrameFlags.Notice | DataFrameFlags.Text, code, [], Encoding.UTF8.GetBytes(sentence));
+        _endpoint.Send(channel, frame.Write(), isText: false, _now);
+    }
+
+    /// <summary>Ends the association (the participant left or its connection was replaced).</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            if (_closed) return;
+            _endpoint.Association.Abort("the participant left");
+            _closed = true;
+        }
+    }
+
+    /// <summary>Routes what the participant sent and raises warnings, outside the lock.</summary>
+    private void Dispatch(long nowMillis)
+    {
+        DataMessage[] inbox;
+        MediaWarning[] warnings;
+        lock (_gate)
+        {
+            if (_inbox.Count == 0 && _warnings.Count == 0) return;
+            inbox = [.. _inbox];
+            warnings = [.. _warnings];
+            _inbox.Clear();
+            _warnings.Clear();
+        }
+        foreach (MediaWarning warning in warnings) _owner.Room.Service.RaiseParticipantWarned(warning);
+        foreach (DataMessage message in inbox) _owner.Room.RouteData(_owner, message, nowMillis);
+    }
+
+    private void Warn(string sentence) => _warnings.Add(new MediaWarning(_owner.Room.Name, _owner.Id, MediaWarningKind.DataBacklog, sentence));
+
+    // The endpoint's reports, under the lock.
+
+    void IDataChannelListener.OnEstablished() { }
+
+    void IDataChannelListener.OnChannelOpen(DataChannel channel)
+    {
+        if (channel.Protocol != BusProtocol) return;
+        if (channel.Reliability.IsReliable) _reliable ??= channel;
+        else _lossy ??= channel;
+    }
+
+    void IDataChannelListener.OnMessage(DataChannel channel, byte[] data, bool isText)
+    {
+        if (channel.Protocol != BusProtocol)
+        {
+            // A channel of the app's own: its label is the topic, its delivery the message's.
+            Accept(new DataMessage(channel.Label, data, isText, channel.Reliability.IsReliable), channel);
+            return;
+        }
+        if (_awaitingPayload.Remove(channel.Id, out DataFrame header))
+        {
+            Accept(ToMessage(header with { Payload = data }, channel), channel);
+            return;
+        }
+        if (!DataFrame.TryRead(data, out DataFrame frame, out string? problem))
+        {
+            NoticeLocked("invalid-data-frame", problem!, channel);
+            return;
+        }
+        if (frame.Has(DataFrameFlags.PayloadFollows))
+        {
+            if (channel.Reliability is { Ordered: true, IsReliable: true }) _awaitingPayload[channel.Id] = frame;
+            else NoticeLocked("invalid-data-frame", "a payload may follow its frame only on the reliable channel", channel);
+            return;
+        }
+        Accept(ToMessage(frame, channel), channel);
+    }
+
+    private static DataMessage ToMessage(DataFrame frame, DataChannel channel) => new(frame.Topic, frame.Payload, frame.Has(DataFrameFlags.Text),
+        channel.Reliability.IsReliable, frame.Has(DataFrameFlags.ServerOnly) ? [] : frame.Participants.Count > 0 ? frame.Participants : null);
+
+    private void Accept(DataMessage message, DataChannel channel)
+    {
+        if (_owner.MaySendData) _inbox.Add(message);
+        else NoticeLocked("not-permitted", "you may not send data in this room", channel);
+    }
+
+    private void NoticeLocked(string code, string sentence, DataChannel channel)
+    {
+        if ((_reliable ?? (channel.Protocol == BusProtocol ? channel : null)) is { } reply) SendNotice(reply, code, sentence);
+    }
+
+    void IDataChannelListener.OnChannelClosed(DataChannel channel)
+    {
+        if (channel == _reliable) _reliable = null;
+        if (channel == _lossy) _lossy = null;
+        _awaitingPayload.Remove(channel.Id);
+    }
+
+    void IDataChannelListener.OnBufferedAmountLow() => _fullSince = -1;
+
+    void IDataChannelListener.OnClosed(string reason)
+    {
+        _closed = true;
+        _reliable = _lossy = null;
+    }
+}
