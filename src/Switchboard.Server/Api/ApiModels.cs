@@ -29,3 +29,13 @@ public sealed record ParticipantResponse(string Id, string Identity, string Name
 public sealed record CreateTokenRequest(string Identity, string? Room = null, string? Name = null, Grants? Grants = null, int? TtlSeconds = null);
 
 public sealed record TokenResponse(string Token, DateTimeOffset ExpiresAt);
+
+/// <param name="Topic">What the message is about, for the app to tell its messages apart (at most 255 UTF-8 bytes).</param>
+/// <param name="Text">A text payload; or <paramref name="Base64"/> for binary (neither: an empty binary message).</param>
+/// <param name="To">Participant ids to send to; null: everyone in the room.</param>
+/// <param name="Reliable">False: lossy (unordered, never retransmitted, dropped for receivers that lag).</param>
+public sealed record SendDataRequest(string Topic, string? Text = null, string? Base64 = null, string[]? To = null, bool Reliable = true);
+
+/// <param name="Queued">Participants the message was queued for.</param>
+/// <param name="Dropped">Recipients that missed it: lagging, over their queue, no data channel yet, or the message too large for them.</param>
+public sealed record SendDataResponse(int Queued, int Dropped);

@@ -1,9 +1,13 @@
+using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Switchboard.Media;
+using Switchboard.Media.Contracts;
 using Switchboard.Signaling.Rooms;
 
 namespace Switchboard.Server.Api;
 
-/// <summary>/api/rooms: list, create, get and delete rooms; list and remove their participants.</summary>
+/// <summary>/api/rooms: list, create, get and delete rooms; list and remove their participants; send on a room's data bus.</summary>
 public static class RoomEndpoints
 {
     public static void MapRooms(this RouteGroupBuilder api)
@@ -48,6 +52,38 @@ public static class RoomEndpoints
                     ? TypedResults.NoContent()
                     : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Participant not found", detail: $"No participant '{id}' in room '{name}'."))
             .WithSummary("Remove a participant (it gets 'removed' and is disconnected)");
+
+        rooms.MapPost("/{name}/data", async Task<Results<Accepted<SendDataResponse>, ProblemHttpResult>> (string name, SendDataRequest request,
+                IRoomAdministration admin, IRoomData data, IOptions<MediaOptions> media, CancellationToken cancel) =>
+            {
+                if (await admin.GetRoomAsync(name, cancel) is not { } room) return RoomNotFound(name);
+                if (room.Media != MediaModes.Sfu)
+                    return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "No data bus",
+                        detail: $"Room '{name}' is a p2p room: its data goes between the participants, not through the server.");
+                if (Validate(request, media.Value.Sfu.DataMaxMessageSize, out byte[] payload) is { } problem)
+                    return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid data message", detail: problem);
+                var outcome = data.Send(name, new DataMessage(request.Topic, payload, request.Text is not null, request.Reliable, request.To));
+                return TypedResults.Accepted($"/api/rooms/{name}", new SendDataResponse(outcome.Queued, outcome.Dropped));
+            })
+            .WithSummary("Send a message on the room's data bus to everyone or to some participants (sender: the server)")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    /// <summary>Null when the message can be sent; else what is wrong with it.</summary>
+    static string? Validate(SendDataRequest request, int maxMessageSize, out byte[] payload)
+    {
+        payload = [];
+        if (request.Topic is null || Encoding.UTF8.GetByteCount(request.Topic) > DataMessage.MaxTopicBytes) return $"topic is required and at most {DataMessage.MaxTopicBytes} UTF-8 bytes";
+        if (request.Text is not null && request.Base64 is not null) return "give text or base64, not both";
+        if (request.To is { } to && (to.Length > DataMessage.MaxRecipients || to.Any(id => string.IsNullOrEmpty(id) || Encoding.UTF8.GetByteCount(id) > 255)))
+            return $"to names at most {DataMessage.MaxRecipients} participant ids, none empty";
+        if (request.Base64 is { } base64)
+        {
+            try { payload = Convert.FromBase64String(base64); }
+            catch (FormatException) { return "base64 is not valid base64"; }
+        }
+        else if (request.Text is { } text) payload = Encoding.UTF8.GetBytes(text);
+        return payload.Length > maxMessageSize ? $"the payload is {payload.Length} bytes; at most {maxMessageSize} (Media:Sfu:DataMaxMessageSize)" : null;
     }
 
     static ProblemHttpResult RoomNotFound(string name) =>

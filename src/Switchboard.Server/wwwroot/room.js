@@ -26,6 +26,8 @@ for (const type of ['connection-state', 'participant-joined', 'participant-left'
   'track-muted', 'tracks', 'active-speakers', 'message', 'error']) {
   room.addEventListener(type, (event) => events.push({ type, id: event.detail.participant?.id, detail: summarize(event.detail) }));
 }
+room.addEventListener('data', ({ detail: { from, topic, data, reliable } }) =>
+  events.push({ type: 'data', id: from?.id ?? null, detail: { topic, reliable, size: typeof data === 'string' ? data.length : data.byteLength } }));
 
 function summarize(detail) {
   const { participant, track, stream, speakers, ...rest } = detail;
@@ -129,15 +131,15 @@ function addChat(from, text) {
   item.scrollIntoView({ block: 'end' });
 }
 
-room.addEventListener('message', ({ detail }) => {
-  if (detail.data?.kind === 'chat' && typeof detail.data.text === 'string') addChat(detail.from.name ?? detail.from.id, detail.data.text);
+// Chat is the data bus's 'chat' topic: through the media server's data channels in an sfu room, signaling in a p2p one.
+room.addEventListener('data', ({ detail }) => {
+  if (detail.topic === 'chat' && typeof detail.data === 'string') addChat(detail.from?.name ?? detail.from?.id ?? 'Server', detail.data);
 });
 $('chat-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const text = $('chat-input').value.trim();
   if (!text) return;
-  room.send({ kind: 'chat', text });
-  addChat('You', text);
+  room.sendData(text, { topic: 'chat' }).then(() => addChat('You', text), (error) => showNotice(`chat: ${error.message}`));
   $('chat-input').value = '';
 });
 

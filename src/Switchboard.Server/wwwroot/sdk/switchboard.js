@@ -2,6 +2,7 @@
 // Speaks the native signaling protocol (docs/signaling.md). In an `sfu` room it runs one RTCPeerConnection to the
 // server's media server, which forwards everyone's tracks; in a `p2p` room one RTCPeerConnection per remote
 // participant (a mesh). An ES module with no dependencies: import { Room } from '/sdk/switchboard.js'.
+import { DataBus } from './data-bus.js';
 
 /** An error the server (or the connection) reported; `code` is one of docs/signaling.md's error codes, or 'unreachable'. */
 export class SignalingError extends Error {
@@ -42,7 +43,8 @@ const isStopped = (transceiver) => transceiver.direction === 'stopped' || transc
  * A room on a Switchboard server. Events (CustomEvent, details in brackets):
  * `connection-state` {state}, `participant-joined` {participant}, `participant-left` {participant, reason},
  * `participant-updated` {participant}, `track` {participant, track, stream, source}, `track-ended` {participant, track, source},
- * `message` {from, data, broadcast}, `error` {code, message}; in sfu rooms also `tracks` {tracks},
+ * `message` {from, data, broadcast}, `data` {from, topic, data, reliable} (from: null for the server), `error` {code, message};
+ * in sfu rooms also `tracks` {tracks},
  * `track-muted` {participant, source, muted} and `active-speakers` {speakers: [{participant, level}]}.
  */
 export class Room extends EventTarget {
@@ -84,6 +86,8 @@ export class Room extends EventTarget {
     this.media = null;
     /** sfu: the one peer connection to the media server (for diagnostics and getStats). @type {RTCPeerConnection | null} */
     this.pc = null;
+    /** sfu: the room's data bus over the peer connection's data channels. @type {DataBus | null} */
+    this._data = null;
     /** sfu: every published track of the room, by id. @type {Map<string, TrackInfo>} */
     this.tracks = new Map();
     /** sfu: what this participant receives, by track id (transceiver and mid, for diagnostics). @type {Map<string, Subscription>} */
@@ -220,6 +224,26 @@ export class Room extends EventTarget {
     this._send({ type: 'message', data, to });
   }
 
+  /**
+   * Sends a message on the room's data bus: to everyone else, to some participants (`to`: ids), or to server code
+   * only (`to: 'server'`); reliable (ordered, default) or lossy (`reliable: false`: unordered, never retransmitted);
+   * `topic` lets the app tell its kinds of messages apart. In an sfu room it goes through the media server's data
+   * channels (the server sets the sender); in a p2p room through signaling. Resolves once queued.
+   * @param {string | ArrayBuffer | ArrayBufferView} data
+   * @param {{ to?: string | string[], reliable?: boolean, topic?: string }} [options]
+   */
+  async sendData(data, options = {}) {
+    if (this.media === 'sfu') {
+      if (!this._data) throw new SignalingError('media-unavailable', 'no connection to the media server');
+      return this._data.send(data, options);
+    }
+    if (options.to === 'server') throw new SignalingError('media-unavailable', 'a p2p room has no server-side data bus');
+    const payload = typeof data === 'string' ? { text: data } : { base64: toBase64(data) };
+    const message = { $data: { topic: options.topic ?? '', ...payload } };
+    const to = options.to === undefined ? [undefined] : [options.to].flat();
+    for (const id of to) this._send({ type: 'message', data: message, to: id });
+  }
+
   /** Leaves the room and closes every call. */
   async leave() {
     this._leaving = true;
@@ -348,7 +372,9 @@ export class Room extends EventTarget {
       case 'offer':
       case 'answer': return this._enqueue(message.from, (p) => this._onDescription(p, message.type, message.sdp));
       case 'candidate': return this._enqueue(message.from, (p) => this._onCandidate(p, message.candidate));
-      case 'message': return this._emit('message', { from: this.participants.get(message.from) ?? { id: message.from }, data: message.data, broadcast: message.broadcast });
+      case 'message': return message.data?.$data
+        ? this._onSignaledData(message.from, message.data.$data)
+        : this._emit('message', { from: this.participants.get(message.from) ?? { id: message.from }, data: message.data, broadcast: message.broadcast });
       case 'media-answer': return this._onMediaAnswer(message.sdp);
       case 'tracks': return this._onTracks(message.tracks ?? []);
       case 'speakers': return this._onSpeakers(message.speakers ?? []);
@@ -511,6 +537,13 @@ export class Room extends EventTarget {
   // --- sfu: one peer connection to the media server ---
 
   /** After joined/resumed in an sfu room: a new peer connection, or (resumed) the one that stayed up. */
+  /** p2p rooms: a data bus message that came through signaling. */
+  _onSignaledData(from, { topic, text, base64 }) {
+    const data = typeof text === 'string' ? text : typeof base64 === 'string' ? fromBase64(base64) : null;
+    if (data === null) return;
+    this._emit('data', { from: this.participants.get(from) ?? { id: from }, topic: String(topic ?? ''), data, reliable: true });
+  }
+
   _startMedia(tracks, resumed) {
     if (resumed && this.pc) {
       // An offer sent while the socket was down never reached the server: its answer would have been among the
@@ -530,6 +563,10 @@ export class Room extends EventTarget {
     }
     const pc = new RTCPeerConnection({ iceServers: this._iceServers, bundlePolicy: 'max-bundle', ...this.rtcConfig });
     this.pc = pc;
+    this._data = new DataBus(pc,
+      (m) => this._emit('data', { from: m.participantId === null ? null : this.participants.get(m.participantId) ?? { id: m.participantId },
+        topic: m.topic, data: m.data, reliable: m.reliable }),
+      (notice) => this._emit('error', notice));
     pc.ontrack = (event) => {
       const mid = event.transceiver.mid;
       const subscription = [...this.subscriptions.values()].find((s) => s.transceiver === event.transceiver || (mid !== null && s.transceiver.mid === mid));
@@ -542,6 +579,8 @@ export class Room extends EventTarget {
   }
 
   _closeMedia() {
+    this._data?.close();
+    this._data = null;
     this.pc?.close();
     this.pc = null;
     this._publishers.clear();
@@ -588,7 +627,7 @@ export class Room extends EventTarget {
     await this._syncPublishers(pc);
     this._syncSubscriptions(pc);
     for (const transceiver of this._toStop.splice(0)) if (!isStopped(transceiver)) transceiver.stop();
-    if (pc.getTransceivers().length === 0) return; // nothing to send or receive yet
+    if (pc.getTransceivers().length === 0 && !this._data) return; // nothing to send or receive yet
     await pc.setLocalDescription(await pc.createOffer());
     if (pc !== this.pc) return;
     // The mids exist now that the offer is the local description.
@@ -799,4 +838,18 @@ export class Room extends EventTarget {
     if (id === this.localParticipant?.id) return this.localParticipant;
     return this.participants.get(id) ?? { id };
   }
+}
+
+function toBase64(data) {
+  const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+function fromBase64(base64) {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes.buffer;
 }
