@@ -65,6 +65,25 @@ public sealed class TokenTests
     }
 
     [Theory]
+    [InlineData("join,publish", null, true)]
+    [InlineData("join,subscribe", null, false)]
+    [InlineData("join,subscribe,data", true, true)]
+    public void The_data_grant_follows_publish_unless_the_token_says(string grants, bool? data, bool maySendData)
+    {
+        var parsed = Grants.Parse(grants);
+        Assert.Equal((data, maySendData), (parsed.Data, parsed.MaySendData));
+
+        var codec = new AccessTokenCodec([SignalingHost.Key]);
+        var expires = DateTimeOffset.UtcNow.AddMinutes(10);
+        foreach (var sent in new[] { parsed, parsed with { Data = false } })
+        {
+            var jwt = AccessTokenCodec.Create(new AccessToken("id-1", null, "room-1", sent, expires), SignalingHost.Key, DateTimeOffset.UtcNow);
+            Assert.Equal(sent, codec.Validate(jwt, DateTimeOffset.UtcNow).Token!.Grants);
+        }
+        Assert.False((parsed with { Data = false }).MaySendData);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("a.b")]
     [InlineData("a.b.c.d")]

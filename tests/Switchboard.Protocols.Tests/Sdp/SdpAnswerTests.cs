@@ -370,3 +370,39 @@ public class SdpAnswerTests
         Assert.Equal(["0", "1", "2"], answer.Media.Select(m => m.Mid));
     }
 }
+
+public class DataChannelAnswerTests
+{
+    [Fact]
+    public void Chromium_data_channel_section_is_answered_with_the_sctp_port_and_the_largest_message_and_bundled()
+    {
+        var offer = WebRtcOffer.TryRead(SessionDescription.Parse(Offers.Load(Offers.Chromium)), out var problem) ?? throw new InvalidOperationException(problem);
+        var data = offer.Sdp.Media[2];
+        Assert.True(SectionAnswer.IsDataChannelOffer(data));
+        Assert.Equal(5000, data.SctpPort);
+        Assert.Equal(262144, data.MaxMessageSize);
+        SectionAnswer[] sections = [SectionAnswer.Reject(offer.Sdp.Media[0]), SectionAnswer.Reject(offer.Sdp.Media[1]), SectionAnswer.DataChannels(data, new SctpAnswer(5000, 262144))];
+        var transport = new AnswerTransport("srvUfrag", "serverPassword0123456789", new Fingerprint("sha-256", "AB:CD"), offer.AnswerSetup, [], IceLite: true);
+
+        var answer = SessionDescription.Parse(SdpAnswer.Write(offer, sections, transport).ToString());
+
+        var section = answer.Media[2];
+        Assert.Equal("application 9 UDP/DTLS/SCTP webrtc-datachannel", section.MediaLine);
+        Assert.Equal([data.Mid!], answer.BundleMids);
+        Assert.Equal(5000, section.SctpPort);
+        Assert.Equal(262144, section.MaxMessageSize);
+        Assert.Equal("passive", section.Setup);
+        Assert.Null(section.Direction);
+        Assert.DoesNotContain(section.Lines, l => l.Value.StartsWith("rtcp", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("m=application 9 DTLS/SCTP 5000")]
+    [InlineData("m=application 9 UDP/DTLS/SCTP webrtc-datachannel other")]
+    [InlineData("m=video 9 UDP/DTLS/SCTP webrtc-datachannel")]
+    public void Older_or_foreign_application_sections_are_not_data_channel_offers(string line)
+    {
+        var sdp = SessionDescription.Parse($"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n{line}\r\na=mid:0\r\n");
+        Assert.False(SectionAnswer.IsDataChannelOffer(sdp.Media[0]));
+    }
+}
