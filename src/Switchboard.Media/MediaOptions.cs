@@ -52,8 +52,11 @@ public sealed class SfuOptions
     /// <summary>Largest data channel message a participant may send (the answer's a=max-message-size; RFC 8841 asks for at least 64 KiB).</summary>
     public int DataMaxMessageSize { get; set; } = 256 * 1024;
 
-    /// <summary>Data waiting to be sent or acknowledged to one participant; beyond it reliable messages to it are dropped and it is warned.</summary>
-    public int DataQueueBytes { get; set; } = 4 * 1024 * 1024;
+    /// <summary>
+    /// Data waiting to be sent or acknowledged to one participant; beyond it reliable messages to it are dropped and it is
+    /// warned. 16 MiB is what browsers let a page queue on a data channel: a sender's burst that fits its own buffer fits here.
+    /// </summary>
+    public int DataQueueBytes { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>A participant whose data queue stays full this long is cut off from data (its association is aborted).</summary>
     public TimeSpan DataStallTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -1,0 +1,106 @@
+using System.Net;
+using Switchboard.EndToEnd.Browser.App;
+using Switchboard.EndToEnd.Infrastructure;
+
+namespace Switchboard.EndToEnd.Browser.Data;
+
+/// <summary>
+/// The room's data bus through the media server with Chromium participants (the web app and its SDK): text and binary
+/// messages from empty to 256 KiB, reliable and lossy, to everyone; each reliable message arrives once, in its sender's
+/// order, with the bytes it was sent with; a 10 MiB file arrives whole; the same for a participant behind 5 % loss.
+/// </summary>
+public sealed class DataChannelTests(SfuAppFixture app, ITestOutputHelper output) : IClassFixture<SfuAppFixture>
+{
+    private static readonly string Audio = Participant.SmallMedia(160, 90, frameRate: 5);
+
+    [Fact]
+    public async Task Four_participants_exchange_text_and_binary_reliable_and_lossy_and_a_ten_mebibyte_file()
+    {
+        var people = new List<Participant>();
+        try
+        {
+            foreach (var name in new[] { "Ann", "Ben", "Cat", "Dan" })
+                people.Add(await OpenAsync("data", name));
+            await ExchangeAsync(people);
+            await SendFileAsync(people[0], people[3]);
+        }
+        finally
+        {
+            foreach (var person in people) await person.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_participant_behind_five_percent_loss_gets_every_reliable_message_and_the_file()
+    {
+        await using var proxy = new UdpImpairmentProxy(new IPEndPoint(IPAddress.Loopback, app.Server.MediaUdpPort), dropFraction: 0.05, seed: 20261207);
+        var people = new List<Participant>();
+        try
+        {
+            people.Add(await OpenAsync("data-loss", "Ann"));
+            people.Add(await OpenAsync("data-loss", "Ben"));
+            people.Add(await OpenAsync("data-loss", "Lossy", proxy.BrowserScript(app.Server.MediaUdpPort)));
+            await ExchangeAsync(people);
+            await SendFileAsync(people[0], people[2]);
+            output.WriteLine($"proxy: {proxy}");
+            Assert.True(proxy.DroppedToServer > 0 && proxy.DroppedToClient > 0, $"the proxy dropped nothing: {proxy}");
+        }
+        finally
+        {
+            foreach (var person in people) await person.DisposeAsync();
+        }
+    }
+
+    private async Task<Participant> OpenAsync(string room, string name, string extraScript = "")
+    {
+        var person = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, room, name, initScript: Audio + extraScript);
+        await person.WaitConnectedAsync();
+        await person.WaitUntilAsync("window.switchboard.room.pc?.sctp?.state === 'connected'", "the data channels' transport");
+        await person.Page.EvaluateAsync(DataProbe.Script);
+        return person;
+    }
+
+    /// <summary>Everyone sends the reliable and lossy sets to everyone; each checks what it got.</summary>
+    private async Task ExchangeAsync(List<Participant> people)
+    {
+        var ids = new Dictionary<Participant, string>();
+        foreach (var person in people) ids[person] = await person.ParticipantIdAsync();
+        await Task.WhenAll(people.Select(p => p.Page.EvaluateAsync(DataProbe.Send(2, DataProbe.ReliableSizes, reliable: true))));
+        await Task.WhenAll(people.Select(p => p.Page.EvaluateAsync(DataProbe.Send(2, DataProbe.LossySizes, reliable: false))));
+
+        int reliablePerSender = DataProbe.Topics("x", 2, DataProbe.ReliableSizes, true).Count();
+        foreach (var person in people)
+        {
+            int expected = reliablePerSender * (people.Count - 1);
+            await person.WaitUntilAsync($"window.dataProbe.received.filter(m => m.topic.endsWith('|reliable')).length >= {expected}",
+                $"{expected} reliable messages at {person.Name}", TimeSpan.FromSeconds(90));
+            await Task.Delay(500); // late duplicates, if any, would land now
+            var received = DataProbe.Parse(await person.Page.EvaluateAsync<string>(DataProbe.Received));
+            Assert.All(received, m => Assert.True(m.Ok, $"{person.Name} got {m.Topic} with the wrong bytes, type, sender or delivery"));
+            foreach (var sender in people.Where(p => p != person))
+            {
+                var reliable = DataProbe.Topics(ids[sender], 2, DataProbe.ReliableSizes, true).ToList();
+                Assert.Equal(reliable, received.Select(m => m.Topic).Where(reliable.Contains).ToList()); // each once, in order
+                var lossy = DataProbe.Topics(ids[sender], 2, DataProbe.LossySizes, false).ToList();
+                var lossyReceived = received.Select(m => m.Topic).Where(lossy.Contains).ToList();
+                Assert.Equal(lossyReceived.Distinct().Count(), lossyReceived.Count);
+                output.WriteLine($"{person.Name} from {sender.Name}: {reliable.Count} reliable, {lossyReceived.Count} of {lossy.Count} lossy");
+                Assert.NotEmpty(lossyReceived);
+            }
+            Assert.DoesNotContain(received, m => m.Topic.Contains($"|{ids[person]}|", StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>10 MiB in 64 KiB messages from one to another: the SHA-256 the receiver computes is the sender's.</summary>
+    private async Task SendFileAsync(Participant from, Participant to)
+    {
+        string target = await to.ParticipantIdAsync();
+        var started = DateTime.UtcNow;
+        string sent = await from.Page.EvaluateAsync<string>($"window.dataProbe.sendFile('{target}', 10 * 1024 * 1024, 64 * 1024)");
+        await to.WaitUntilAsync("window.dataProbe.file !== null", "the whole file", TimeSpan.FromSeconds(120));
+        string received = await to.Page.EvaluateAsync<string>("window.dataProbe.file.sha256");
+        int size = await to.Page.EvaluateAsync<int>("window.dataProbe.file.size");
+        output.WriteLine($"10 MiB from {from.Name} to {to.Name} in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
+        Assert.Equal((10 * 1024 * 1024, sent), (size, received));
+    }
+}
