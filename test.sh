@@ -25,8 +25,9 @@ while [ "$#" -gt 0 ]; do
   esac
 done
 
-# Debian packages the tests run: coturn (turnserver, turnutils_uclient, turnutils_stunclient), chromium, afl++ (afl-fuzz).
-DEBIAN_PACKAGES="coturn chromium afl++"
+# Debian packages the tests run: coturn (turnserver, turnutils_uclient, turnutils_stunclient), chromium, firefox-esr,
+# afl++ (afl-fuzz).
+DEBIAN_PACKAGES="coturn chromium firefox-esr afl++"
 
 missing=()
 for package in $DEBIAN_PACKAGES; do

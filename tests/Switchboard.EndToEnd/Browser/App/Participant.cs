@@ -1,33 +1,21 @@
-using System.Text.Json;
 using Microsoft.Playwright;
 
 namespace Switchboard.EndToEnd.Browser.App;
 
-/// <summary>One person in the web app: a browser context with the room page open, and what a user would see in it.</summary>
-public sealed class Participant : IAsyncDisposable
+/// <summary>One person in the web app in Chromium: a browser context with the room page open, and what a user would see in it.</summary>
+public sealed class Participant : RoomParticipant
 {
-    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(45);
     private readonly IBrowserContext _context;
-    private readonly List<string> _console = [];
 
-    private Participant(IBrowserContext context, IPage page, string name, Uri url)
+    private Participant(IBrowserContext context, IPage page, string name, Uri url) : base(name, url)
     {
         _context = context;
         Page = page;
-        Name = name;
-        Url = url;
-        page.Console += (_, message) => _console.Add($"{name} console.{message.Type}: {message.Text}");
-        page.PageError += (_, error) => _console.Add($"{name} page error: {error}");
+        page.Console += (_, message) => AddConsole($"console.{message.Type}: {message.Text}");
+        page.PageError += (_, error) => AddConsole($"page error: {error}");
     }
 
     public IPage Page { get; }
-
-    public string Name { get; }
-
-    /// <summary>The room page this participant opened.</summary>
-    public Uri Url { get; }
-
-    public string Console => string.Join('\n', _console.TakeLast(40));
 
     /// <summary>Opens <c>/room/{room}?name={name}</c> (plus <paramref name="query"/>); <paramref name="initScript"/> runs before the page's own.</summary>
     public static async Task<Participant> OpenAsync(IBrowser browser, Uri server, string room, string name, string query = "", string? initScript = null)
@@ -41,174 +29,14 @@ public sealed class Participant : IAsyncDisposable
         return participant;
     }
 
-    /// <summary>
-    /// An init script that asks the fake camera (and the fake screen) for a smaller size and frame rate than the web
-    /// app does, to spare the CPU when many pages send video. The fake device scales down but not up, and one open
-    /// device serves every page of the browser: the first page to open it at a size should be the largest.
-    /// </summary>
-    public static string SmallMedia(int width, int height, int frameRate = 15, int screenWidth = 640, int screenHeight = 360, int screenFrameRate = 5) => $$"""
-        (() => {
-          const devices = navigator.mediaDevices;
-          if (!devices) return;
-          const getUserMedia = devices.getUserMedia.bind(devices), getDisplayMedia = devices.getDisplayMedia?.bind(devices);
-          devices.getUserMedia = (c = {}) => getUserMedia({ ...c, video: c.video ? { width: {{width}}, height: {{height}}, frameRate: {{frameRate}} } : c.video });
-          if (getDisplayMedia) devices.getDisplayMedia = (c = {}) =>
-            getDisplayMedia({ ...c, video: { width: {{screenWidth}}, height: {{screenHeight}}, frameRate: {{screenFrameRate}} } });
-        })();
-        """;
-
     /// <summary>Opens the room page again (after Leave, which goes to the start page): a new participant id.</summary>
     public async Task ReopenAsync() => await Page.GotoAsync(Url.ToString());
 
-    public async Task WaitConnectedAsync() =>
-        await WaitUntilAsync("window.switchboard?.room.connectionState === 'connected'", "the room to connect");
+    public override async Task<T> EvaluateAsync<T>(string script) => await Page.EvaluateAsync<T>(script);
 
-    public async Task<string> ParticipantIdAsync() => await Page.EvaluateAsync<string>("window.switchboard.room.localParticipant.id");
+    public override async Task EvaluateAsync(string script) => await Page.EvaluateAsync(script);
 
-    /// <summary>Remote tiles: name shown, and frames the <c>&lt;video&gt;</c> has decoded so far.</summary>
-    public async Task<IReadOnlyList<RemoteTile>> RemoteTilesAsync() =>
-        (await Page.EvaluateAsync<JsonElement>("""
-            () => [...document.querySelectorAll('.tile:not(.local)')].map(t => ({
-              id: t.dataset.id,
-              name: t.querySelector('.name').textContent,
-              frames: t.querySelector('video').getVideoPlaybackQuality().totalVideoFrames,
-              width: t.querySelector('video').videoWidth,
-              muted: !t.querySelector('.muted').hidden,
-            }))
-            """)).Deserialize<RemoteTile[]>(JsonSerializerOptions.Web)!;
+    public override async ValueTask DisposeAsync() => await _context.DisposeAsync();
 
-    /// <summary>Waits until <paramref name="count"/> remote videos play (frames decoded, then more frames a moment later).</summary>
-    public async Task<IReadOnlyList<RemoteTile>> WaitForPlayingVideosAsync(int count)
-    {
-        await WaitUntilAsync($"""
-            [...document.querySelectorAll('.tile:not(.local) video')].filter(v => v.getVideoPlaybackQuality().totalVideoFrames > 0).length >= {count}
-            """, $"{count} remote videos to decode frames");
-        var before = await RemoteTilesAsync();
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        var after = await RemoteTilesAsync();
-        foreach (var tile in after)
-        {
-            var earlier = before.SingleOrDefault(t => t.Id == tile.Id);
-            Assert.True(earlier is not null && tile.Frames > earlier.Frames,
-                $"{Name}: the video of {tile.Name} is not playing (frames {earlier?.Frames} then {tile.Frames}).\n{Console}");
-        }
-        Assert.Equal(count, after.Count);
-        return after;
-    }
-
-    /// <summary>
-    /// sfu rooms: what the page's one peer connection receives, from <c>room.pc.getStats()</c>: one entry per inbound
-    /// stream that carries a current subscription, with the track id it carries (<c>room.subscriptions</c>).
-    /// </summary>
-    public async Task<IReadOnlyList<InboundStream>> InboundAsync() =>
-        (await Page.EvaluateAsync<JsonElement>("""
-            async () => {
-              const room = window.switchboard.room;
-              if (!room.pc) return [];
-              const byTrack = new Map(), byMid = new Map();
-              for (const s of room.subscriptions.values()) {
-                if (s.track) byTrack.set(s.track.id, s.trackId);
-                if (s.transceiver.mid !== null) byMid.set(s.transceiver.mid, s.trackId);
-              }
-              const out = [];
-              (await room.pc.getStats()).forEach(s => {
-                if (s.type !== 'inbound-rtp') return;
-                const trackId = byTrack.get(s.trackIdentifier) ?? byMid.get(s.mid);
-                if (!trackId) return;
-                out.push({ trackId, kind: s.kind, framesDecoded: s.framesDecoded ?? 0, bytesReceived: s.bytesReceived ?? 0,
-                  frameWidth: s.frameWidth ?? 0, frameHeight: s.frameHeight ?? 0, nackCount: s.nackCount ?? 0, pliCount: s.pliCount ?? 0,
-                  freezeCount: s.freezeCount ?? 0, packetsLost: s.packetsLost ?? 0, packetsReceived: s.packetsReceived ?? 0,
-                  retransmittedPacketsReceived: s.retransmittedPacketsReceived ?? 0 });
-              });
-              return out;
-            }
-            """)).Deserialize<InboundStream[]>(JsonSerializerOptions.Web)!;
-
-    /// <summary>sfu rooms: what the page sends, one entry per outbound stream (per simulcast layer: <c>rid</c>).</summary>
-    public async Task<IReadOnlyList<OutboundStream>> OutboundAsync() =>
-        (await Page.EvaluateAsync<JsonElement>("""
-            async () => {
-              const room = window.switchboard.room;
-              if (!room.pc) return [];
-              const out = [];
-              (await room.pc.getStats()).forEach(s => {
-                if (s.type !== 'outbound-rtp') return;
-                out.push({ kind: s.kind, mid: s.mid ?? null, rid: s.rid ?? null, active: s.active ?? true, frameWidth: s.frameWidth ?? 0,
-                  frameHeight: s.frameHeight ?? 0, framesSent: s.framesSent ?? 0, bytesSent: s.bytesSent ?? 0,
-                  qualityLimitationReason: s.qualityLimitationReason ?? null });
-              });
-              return out;
-            }
-            """)).Deserialize<OutboundStream[]>(JsonSerializerOptions.Web)!;
-
-    /// <summary>
-    /// sfu rooms: waits until the page decodes <paramref name="videos"/> subscribed videos and receives
-    /// <paramref name="audios"/> subscribed audio streams, then checks that every one of them keeps growing (frames
-    /// decoded, audio bytes) over two more seconds. Returns the later reading.
-    /// </summary>
-    public async Task<IReadOnlyList<InboundStream>> WaitForReceivedMediaAsync(int videos, int audios)
-    {
-        var first = await WaitForAsync(InboundAsync,
-            s => s.Count(i => i.Kind == "video" && i.FramesDecoded > 0) >= videos && s.Count(i => i.Kind == "audio" && i.BytesReceived > 0) >= audios,
-            $"{videos} decoding videos and {audios} audio streams", s => string.Join("\n", s));
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        var later = await InboundAsync();
-        foreach (var stream in first.Where(s => s.Kind == "video" ? s.FramesDecoded > 0 : s.BytesReceived > 0))
-        {
-            var now = later.SingleOrDefault(s => s.TrackId == stream.TrackId);
-            Assert.True(now is not null && (stream.Kind == "video" ? now.FramesDecoded > stream.FramesDecoded : now.BytesReceived > stream.BytesReceived),
-                $"{Name}: {stream.TrackId} stopped arriving: {stream} then {now}.\n{Console}");
-        }
-        Assert.Equal(videos, later.Count(s => s.Kind == "video"));
-        Assert.Equal(audios, later.Count(s => s.Kind == "audio"));
-        return later;
-    }
-
-    /// <summary>Reads <paramref name="read"/> every 500 ms until <paramref name="done"/>; fails with the last reading after the wait limit.</summary>
-    public async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, Func<T, string>? describe = null, TimeSpan? limit = null)
-    {
-        var wait = limit ?? WaitLimit;
-        var deadline = DateTime.UtcNow + wait;
-        while (true)
-        {
-            var value = await read();
-            if (done(value)) return value;
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"{Name}: waited {wait.TotalSeconds} s for {what}; last: {(describe is null ? value?.ToString() : describe(value))}.\n{Console}");
-            }
-
-            await Task.Delay(500);
-        }
-    }
-
-    /// <summary>The events the page's room reported (window.switchboard.events).</summary>
-    public async Task<JsonElement[]> EventsAsync() =>
-        [.. (await Page.EvaluateAsync<JsonElement>("JSON.parse(JSON.stringify(window.switchboard.events))")).EnumerateArray()];
-
-    public async Task WaitUntilAsync(string expression, string what, TimeSpan? limit = null)
-    {
-        var wait = limit ?? WaitLimit;
-        try
-        {
-            await Page.UntilAsync(expression, wait);
-        }
-        catch (TimeoutException)
-        {
-            var notice = await Page.EvaluateAsync<string>("document.getElementById('notice')?.textContent ?? ''");
-            Assert.Fail($"{Name}: waited {wait.TotalSeconds} s for {what}. Notice: '{notice}'.\n{Console}");
-        }
-    }
-
-    public async ValueTask DisposeAsync() => await _context.DisposeAsync();
+    protected override async Task PollUntilAsync(string expression, TimeSpan wait) => await Page.UntilAsync(expression, wait);
 }
-
-public sealed record RemoteTile(string Id, string Name, int Frames, int Width, bool Muted);
-
-/// <summary>One inbound-rtp stream of an sfu page, with the track (<c>participant/source</c>) it carries.</summary>
-public sealed record InboundStream(string TrackId, string Kind, long FramesDecoded, long BytesReceived, int FrameWidth, int FrameHeight,
-    long NackCount, long PliCount, long FreezeCount, long PacketsLost, long PacketsReceived, long RetransmittedPacketsReceived);
-
-/// <summary>One outbound-rtp stream of an sfu page (a simulcast layer has its <c>rid</c>).</summary>
-public sealed record OutboundStream(string Kind, string? Mid, string? Rid, bool Active, int FrameWidth, int FrameHeight, long FramesSent,
-    long BytesSent, string? QualityLimitationReason);

@@ -14,7 +14,7 @@ public sealed class LossTests(SfuAppFixture app, ITestOutputHelper output) : ICl
     public async Task A_subscriber_behind_five_percent_loss_keeps_decoding_two_publishers_with_nacks()
     {
         await using var proxy = new UdpImpairmentProxy(new IPEndPoint(IPAddress.Loopback, app.Server.MediaUdpPort), dropFraction: 0.05, seed: 20261201);
-        var small = Participant.SmallMedia(320, 180);
+        var small = RoomParticipant.SmallMedia(320, 180);
         await using var first = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "lossy", "First", initScript: small);
         await using var second = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "lossy", "Second", initScript: small);
         await using var subscriber = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "lossy", "Lossy",

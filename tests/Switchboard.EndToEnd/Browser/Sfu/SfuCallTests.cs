@@ -8,7 +8,7 @@ namespace Switchboard.EndToEnd.Browser.Sfu;
 /// </summary>
 public sealed class SfuCallTests(SfuAppFixture app, ITestOutputHelper output) : IClassFixture<SfuAppFixture>
 {
-    private static readonly string SmallCamera = Participant.SmallMedia(320, 180);
+    private static readonly string SmallCamera = RoomParticipant.SmallMedia(320, 180);
 
     [Fact]
     public async Task Five_participants_receive_each_other_and_see_leave_and_rejoin_mute_and_a_screen_share()
@@ -26,7 +26,7 @@ public sealed class SfuCallTests(SfuAppFixture app, ITestOutputHelper output) : 
             }
 
             // Everyone decodes the four others' video and receives their audio, through the one peer connection.
-            foreach (var person in people) await ExpectAllOthersAsync(person, people);
+            foreach (var person in people) await SfuExpectations.ExpectAllOthersAsync(person, people, output);
             var ids = new Dictionary<string, string>();
             foreach (var person in people) ids[person.Name] = await person.ParticipantIdAsync();
 
@@ -48,7 +48,7 @@ public sealed class SfuCallTests(SfuAppFixture app, ITestOutputHelper output) : 
             Assert.NotEqual(oldEve, ids["Eve"]);
             foreach (var person in people)
             {
-                var received = await ExpectAllOthersAsync(person, people);
+                var received = await SfuExpectations.ExpectAllOthersAsync(person, people, output);
                 if (person != eve) Assert.Contains(received, s => s.TrackId == $"{ids["Eve"]}/camera");
             }
 
@@ -183,19 +183,5 @@ public sealed class SfuCallTests(SfuAppFixture app, ITestOutputHelper output) : 
         await bob.WaitUntilAsync($"window.switchboard.room.participants.has('{after}')", "the new Alice");
         await alice.WaitForReceivedMediaAsync(1, 1);
         await bob.WaitForAsync(bob.InboundAsync, s => s.Any(i => i.TrackId == $"{after}/camera" && i.FramesDecoded > 0), "the new Alice's video");
-    }
-
-    /// <summary>The four others' (or however many are there) video decodes, their audio arrives, and their tiles play.</summary>
-    private async Task<IReadOnlyList<InboundStream>> ExpectAllOthersAsync(Participant person, List<Participant> people)
-    {
-        var others = people.Count - 1;
-        var received = await person.WaitForReceivedMediaAsync(others, others);
-        var tiles = await person.WaitForPlayingVideosAsync(others);
-        Assert.Equal(people.Where(p => p != person).Select(p => p.Name).Order(), tiles.Select(t => t.Name).Order());
-        Assert.All(tiles, t => Assert.True(t.Width > 0, $"{person.Name}: {t.Name}'s video has no size"));
-        // One peer connection, to the media server: none per participant.
-        Assert.Equal(0, await person.Page.EvaluateAsync<int>("[...window.switchboard.room.participants.values()].filter(p => p.pc).length"));
-        output.WriteLine($"{person.Name}: " + string.Join(", ", received.Where(s => s.Kind == "video").Select(s => $"{s.TrackId} {s.FrameWidth}x{s.FrameHeight} {s.FramesDecoded} frames")));
-        return received;
     }
 }

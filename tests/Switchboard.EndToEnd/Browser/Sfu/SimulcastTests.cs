@@ -193,14 +193,14 @@ public sealed class SimulcastTests(SfuAppFixture app, ITestOutputHelper output) 
     private async Task<Call> SmallCallAsync(string room, string subscriberScript = "")
     {
         // The publisher opens the fake camera first, at 1280x720: later pages get it scaled down from there.
-        var publisher = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, room, "Pub", initScript: Participant.SmallMedia(1280, 720) + LayersLog);
+        var publisher = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, room, "Pub", initScript: RoomParticipant.SmallMedia(1280, 720) + LayersLog);
         Participant? subscriber = null;
         try
         {
             await publisher.WaitConnectedAsync();
             var camera = await publisher.Page.EvaluateAsync<JsonElement>("(() => { const s = window.switchboard.room.localStream.getVideoTracks()[0].getSettings(); return { width: s.width, height: s.height }; })()");
             Assert.Equal(1280, camera.GetProperty("width").GetInt32());
-            subscriber = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, room, "Sub", initScript: Participant.SmallMedia(320, 180) + subscriberScript);
+            subscriber = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, room, "Sub", initScript: RoomParticipant.SmallMedia(320, 180) + subscriberScript);
             await subscriber.WaitConnectedAsync();
             var trackId = $"{await publisher.ParticipantIdAsync()}/camera";
             var tile = $".tile[data-id=\"{trackId.Split('/')[0]}\"]";
