@@ -1,28 +1,32 @@
 using System.Net;
 using Switchboard.EndToEnd.Browser.App;
+using Switchboard.EndToEnd.Browser.Firefox;
 using Switchboard.EndToEnd.Infrastructure;
 
 namespace Switchboard.EndToEnd.Browser.Data;
 
 /// <summary>
-/// The room's data bus through the media server with Chromium participants (the web app and its SDK): text and binary
-/// messages from empty to 256 KiB, reliable and lossy, to everyone; each reliable message arrives once, in its sender's
-/// order, with the bytes it was sent with; a 10 MiB file arrives whole; the same for a participant behind 5 % loss.
+/// The room's data bus through the media server with Chromium participants and a Firefox one (the web app and its SDK):
+/// text and binary messages from empty to 256 KiB, reliable and lossy, to everyone; each reliable message arrives once,
+/// in its sender's order, with the bytes it was sent with; 10 MiB files arrive whole; the same for a participant behind
+/// 5 % loss.
 /// </summary>
 public sealed class DataChannelTests(SfuAppFixture app, ITestOutputHelper output) : IClassFixture<SfuAppFixture>
 {
     private static readonly string Audio = Participant.SmallMedia(160, 90, frameRate: 5);
 
     [Fact]
-    public async Task Four_participants_exchange_text_and_binary_reliable_and_lossy_and_a_ten_mebibyte_file()
+    public async Task Four_chromium_participants_and_a_firefox_one_exchange_text_and_binary_reliable_and_lossy_and_ten_mebibyte_files()
     {
-        var people = new List<Participant>();
+        var people = new List<RoomParticipant>();
         try
         {
             foreach (var name in new[] { "Ann", "Ben", "Cat", "Dan" })
                 people.Add(await OpenAsync("data", name));
+            people.Add(await ReadyAsync(await FirefoxParticipant.OpenAsync(app.Server.HttpBase, "data", "Fox", initScript: Audio)));
             await ExchangeAsync(people);
             await SendFileAsync(people[0], people[3]);
+            await SendFileAsync(people[4], people[0]);
         }
         finally
         {
@@ -34,7 +38,7 @@ public sealed class DataChannelTests(SfuAppFixture app, ITestOutputHelper output
     public async Task A_participant_behind_five_percent_loss_gets_every_reliable_message_and_the_file()
     {
         await using var proxy = new UdpImpairmentProxy(new IPEndPoint(IPAddress.Loopback, app.Server.MediaUdpPort), dropFraction: 0.05, seed: 20261207);
-        var people = new List<Participant>();
+        var people = new List<RoomParticipant>();
         try
         {
             people.Add(await OpenAsync("data-loss", "Ann"));
@@ -51,12 +55,16 @@ public sealed class DataChannelTests(SfuAppFixture app, ITestOutputHelper output
         }
     }
 
-    private async Task<Participant> OpenAsync(string room, string name, string extraScript = "")
+    private async Task<RoomParticipant> OpenAsync(string room, string name, string extraScript = "") =>
+        await ReadyAsync(await Participant.OpenAsync(app.Browser, app.Server.HttpBase, room, name, initScript: Audio + extraScript));
+
+    /// <summary>Joined, with both bus channels open, and the probe installed.</summary>
+    private static async Task<RoomParticipant> ReadyAsync(RoomParticipant person)
     {
-        var person = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, room, name, initScript: Audio + extraScript);
         await person.WaitConnectedAsync();
-        await person.WaitUntilAsync("window.switchboard.room.pc?.sctp?.state === 'connected'", "the data channels' transport");
-        await person.Page.EvaluateAsync(DataProbe.Script);
+        await person.WaitUntilAsync("window.switchboard.room._data?.reliable.readyState === 'open' && window.switchboard.room._data?.lossy.readyState === 'open'",
+            "both data channels open");
+        await person.EvaluateAsync(DataProbe.Script);
         return person;
     }
 
@@ -64,11 +72,11 @@ public sealed class DataChannelTests(SfuAppFixture app, ITestOutputHelper output
     /// Everyone sends the reliable set to everyone, then (once it arrived: lossy messages to a participant are dropped
     /// while much waits for it) the lossy set; each checks what it got.
     /// </summary>
-    private async Task ExchangeAsync(List<Participant> people)
+    private async Task ExchangeAsync(List<RoomParticipant> people)
     {
-        var ids = new Dictionary<Participant, string>();
+        var ids = new Dictionary<RoomParticipant, string>();
         foreach (var person in people) ids[person] = await person.ParticipantIdAsync();
-        await Task.WhenAll(people.Select(p => p.Page.EvaluateAsync(DataProbe.Send(2, DataProbe.ReliableSizes, reliable: true))));
+        await Task.WhenAll(people.Select(p => p.EvaluateAsync(DataProbe.Send(2, DataProbe.ReliableSizes, reliable: true))));
         int reliablePerSender = DataProbe.Topics("x", 2, DataProbe.ReliableSizes, true).Count();
         foreach (var person in people)
         {
@@ -76,12 +84,12 @@ public sealed class DataChannelTests(SfuAppFixture app, ITestOutputHelper output
             await person.WaitUntilAsync($"window.dataProbe.received.filter(m => m.topic.endsWith('|reliable')).length >= {expected}",
                 $"{expected} reliable messages at {person.Name}", TimeSpan.FromSeconds(90));
         }
-        await Task.WhenAll(people.Select(p => p.Page.EvaluateAsync(DataProbe.Send(2, DataProbe.LossySizes, reliable: false))));
+        await Task.WhenAll(people.Select(p => p.EvaluateAsync(DataProbe.Send(2, DataProbe.LossySizes, reliable: false))));
         await Task.Delay(1000); // lossy messages in flight, and late duplicates of anything, would land now
 
         foreach (var person in people)
         {
-            var received = DataProbe.Parse(await person.Page.EvaluateAsync<string>(DataProbe.Received));
+            var received = DataProbe.Parse(await person.EvaluateAsync<string>(DataProbe.Received));
             Assert.All(received, m => Assert.True(m.Ok, $"{person.Name} got {m.Topic} with the wrong bytes, type, sender or delivery"));
             foreach (var sender in people.Where(p => p != person))
             {
@@ -98,14 +106,14 @@ public sealed class DataChannelTests(SfuAppFixture app, ITestOutputHelper output
     }
 
     /// <summary>10 MiB in 64 KiB messages from one to another: the SHA-256 the receiver computes is the sender's.</summary>
-    private async Task SendFileAsync(Participant from, Participant to)
+    private async Task SendFileAsync(RoomParticipant from, RoomParticipant to)
     {
         string target = await to.ParticipantIdAsync();
         var started = DateTime.UtcNow;
-        string sent = await from.Page.EvaluateAsync<string>($"window.dataProbe.sendFile('{target}', 10 * 1024 * 1024, 64 * 1024)");
+        string sent = await from.EvaluateAsync<string>($"window.dataProbe.sendFile('{target}', 10 * 1024 * 1024, 64 * 1024)");
         await to.WaitUntilAsync("window.dataProbe.file !== null", "the whole file", TimeSpan.FromSeconds(120));
-        string received = await to.Page.EvaluateAsync<string>("window.dataProbe.file.sha256");
-        int size = await to.Page.EvaluateAsync<int>("window.dataProbe.file.size");
+        string received = await to.EvaluateAsync<string>("window.dataProbe.file.sha256");
+        int size = await to.EvaluateAsync<int>("window.dataProbe.file.size");
         output.WriteLine($"10 MiB from {from.Name} to {to.Name} in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
         Assert.Equal((10 * 1024 * 1024, sent), (size, received));
     }
