@@ -4,7 +4,7 @@ namespace Switchboard.Media.Sfu.Data;
 
 /// <summary>What a data bus frame says beyond its payload.</summary>
 [Flags]
-internal enum DataFrameFlags : byte
+public enum DataFrameFlags : byte
 {
     None = 0,
 
@@ -26,7 +26,7 @@ internal enum DataFrameFlags : byte
 /// (1), flags, the topic (u8 length, UTF-8), participant ids (u8 count, each u8 length and UTF-8; from a participant
 /// its recipients, none for everyone; from the server the sender, none for server code), then the payload.
 /// </summary>
-internal readonly record struct DataFrame(DataFrameFlags Flags, string Topic, IReadOnlyList<string> Participants, ReadOnlyMemory<byte> Payload)
+public readonly record struct DataFrame(DataFrameFlags Flags, string Topic, IReadOnlyList<string> Participants, ReadOnlyMemory<byte> Payload)
 {
     public const byte Version = 1;
 
