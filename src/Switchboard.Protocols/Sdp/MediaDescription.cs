@@ -58,8 +58,9 @@ public sealed class MediaDescription(string media, int port, string protocol, IR
     public bool RtcpMux => HasFlag("rtcp-mux");
     public bool RtcpMuxOnly => HasFlag("rtcp-mux-only");
 
-    /// <summary>a=sctp-port (RFC 8841 §5.2).</summary>
-    public int? SctpPort => Attribute("sctp-port") is { } v && Rtpmap.Int(v, out var p) ? p : null;
+    /// <summary>a=sctp-port (RFC 8841 §5.2), or in the older draft form the port on the m= line (<c>DTLS/SCTP 5000</c>).</summary>
+    public int? SctpPort => Attribute("sctp-port") is { } v && Rtpmap.Int(v, out var p) ? p
+        : Protocol == "DTLS/SCTP" && Formats.Count == 1 && Rtpmap.Int(Formats[0], out p) ? p : null;
 
     /// <summary>a=max-message-size (RFC 8841 §6); absent means 64 KiB (§6.1).</summary>
     public long MaxMessageSize => Attribute("max-message-size") is { } v && long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 65536;

@@ -22,9 +22,15 @@ public sealed record SectionAnswer(MediaDescription Offer, IReadOnlyList<Negotia
     /// <summary>Accepts an offered <c>UDP/DTLS/SCTP webrtc-datachannel</c> section.</summary>
     public static SectionAnswer DataChannels(MediaDescription offer, SctpAnswer sctp) => new(offer, [], [], "", Sctp: sctp);
 
-    /// <summary>An application section in the form RFC 8841 defines (not the older <c>DTLS/SCTP 5000</c> with a=sctpmap).</summary>
+    /// <summary>
+    /// An application section for data channels: as RFC 8841 defines it (<c>UDP/DTLS/SCTP webrtc-datachannel</c>), or in
+    /// the older draft form some stacks still offer (<c>DTLS/SCTP 5000</c> with <c>a=sctpmap:5000 webrtc-datachannel</c>).
+    /// </summary>
     public static bool IsDataChannelOffer(MediaDescription offer) =>
-        offer.Media == "application" && offer.Protocol is "UDP/DTLS/SCTP" or "TCP/DTLS/SCTP" && offer.Formats is ["webrtc-datachannel"];
+        offer.Media == "application" && (offer.Protocol is "UDP/DTLS/SCTP" or "TCP/DTLS/SCTP" && offer.Formats is ["webrtc-datachannel"] || IsLegacySctp(offer));
+
+    internal static bool IsLegacySctp(MediaDescription offer) => offer.Protocol == "DTLS/SCTP" && offer.Formats.Count == 1
+        && offer.Attributes("sctpmap").Any(v => v.StartsWith(offer.Formats[0] + " webrtc-datachannel", StringComparison.Ordinal));
 
     public static SectionAnswer Reject(MediaDescription offer) => new(offer, [], [], "inactive");
 }
@@ -79,9 +85,11 @@ public static class SdpAnswer
         lines.Add(new('a', "mid:" + offer.Mid));
         if (answer.Sctp is { } sctp)
         {
-            lines.Add(new('a', string.Create(CultureInfo.InvariantCulture, $"sctp-port:{sctp.Port}")));
+            string port = sctp.Port.ToString(CultureInfo.InvariantCulture);
+            bool legacy = SectionAnswer.IsLegacySctp(offer);
+            lines.Add(new('a', legacy ? $"sctpmap:{port} webrtc-datachannel 65535" : $"sctp-port:{port}"));
             lines.Add(new('a', string.Create(CultureInfo.InvariantCulture, $"max-message-size:{sctp.MaxMessageSize}")));
-            return new MediaDescription(offer.Media, 9, offer.Protocol, offer.Formats, lines);
+            return new MediaDescription(offer.Media, 9, offer.Protocol, legacy ? [port] : offer.Formats, lines);
         }
         foreach (var extension in answer.Extensions) lines.Add(new('a', string.Create(CultureInfo.InvariantCulture, $"extmap:{extension.Id} {extension.Uri}")));
         lines.Add(new('a', answer.Direction));

@@ -396,8 +396,28 @@ public class DataChannelAnswerTests
         Assert.DoesNotContain(section.Lines, l => l.Value.StartsWith("rtcp", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void The_older_draft_form_of_aiortc_is_answered_in_its_own_form()
+    {
+        var sdp = SessionDescription.Parse("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\nm=application 41063 DTLS/SCTP 5000\r\nc=IN IP4 127.0.0.1\r\n"
+            + "a=mid:0\r\na=sctpmap:5000 webrtc-datachannel 65535\r\na=max-message-size:65536\r\na=ice-ufrag:S2bI\r\na=ice-pwd:aNeHVSSgz4UyNsoWI1MVhb\r\n"
+            + "a=fingerprint:sha-256 FD:93\r\na=setup:actpass\r\n");
+        var offer = WebRtcOffer.TryRead(sdp, out var problem) ?? throw new InvalidOperationException(problem);
+        var data = offer.Sdp.Media[0];
+        Assert.True(SectionAnswer.IsDataChannelOffer(data));
+        Assert.Equal((5000, 65536L), (data.SctpPort, data.MaxMessageSize));
+        var transport = new AnswerTransport("srvUfrag", "serverPassword0123456789", new Fingerprint("sha-256", "AB:CD"), offer.AnswerSetup, [], IceLite: true);
+
+        var answer = SessionDescription.Parse(SdpAnswer.Write(offer, [SectionAnswer.DataChannels(data, new SctpAnswer(5000, 262144))], transport).ToString()).Media[0];
+
+        Assert.Equal("application 9 DTLS/SCTP 5000", answer.MediaLine);
+        Assert.Equal("5000 webrtc-datachannel 65535", answer.Attribute("sctpmap"));
+        Assert.Null(answer.Attribute("sctp-port"));
+        Assert.Equal(("srvUfrag", 262144L), (answer.IceUfrag, answer.MaxMessageSize));
+    }
+
     [Theory]
-    [InlineData("m=application 9 DTLS/SCTP 5000")]
+    [InlineData("m=application 9 DTLS/SCTP 5000")] // without a=sctpmap
     [InlineData("m=application 9 UDP/DTLS/SCTP webrtc-datachannel other")]
     [InlineData("m=video 9 UDP/DTLS/SCTP webrtc-datachannel")]
     public void Older_or_foreign_application_sections_are_not_data_channel_offers(string line)

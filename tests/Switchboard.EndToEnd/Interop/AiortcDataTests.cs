@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Switchboard.EndToEnd.Browser.App;
+using Switchboard.EndToEnd.Browser.Data;
+using Switchboard.EndToEnd.Infrastructure;
+
+namespace Switchboard.EndToEnd.Interop;
+
+/// <summary>
+/// A data channel client that is not a browser: aiortc (Python, Debian python3-aiortc, its own SCTP) joins an SFU room
+/// through signaling with an offer of data channels only, and exchanges bus messages with a Chromium participant through
+/// the media server: text and binary both ways, a 64 KiB payload that no longer fits aiortc's 64 KiB messages with its
+/// frame (so the payload follows the frame), and one larger than aiortc accepts, refused to its Chromium sender.
+/// </summary>
+public sealed class AiortcDataTests(SfuAppFixture app, ITestOutputHelper output) : IClassFixture<SfuAppFixture>
+{
+    private const string Python = "/usr/bin/python3";
+
+    [Fact]
+    public async Task Aiortc_and_chromium_exchange_messages_through_the_media_server()
+    {
+        Assert.True(File.Exists(Python), $"{Python} is missing: install the Debian package python3-aiortc (./test.sh does)");
+        using var directory = new TempDirectory("aiortc");
+        string script = Path.Combine(AppContext.BaseDirectory, "Interop", "Aiortc", "data_peer.py");
+        await using var aiortc = ChildProcess.Start(Python, [script, directory.Path]);
+        string offer = await ReadWhenWrittenAsync(directory, "offer.sdp", aiortc);
+        Assert.Contains("m=application", offer);
+
+        await using var signaling = await SignalingSocket.JoinAsync(app.Server.HttpBase, "aiortc");
+        await signaling.SendAsync(new { type = "media-offer", id = "offer-1", sdp = offer, publish = Array.Empty<object>(), subscribe = Array.Empty<object>() });
+        var answer = await signaling.ExpectAsync("media-answer");
+        await File.WriteAllTextAsync(Path.Combine(directory.Path, "answer.sdp"), answer.GetProperty("sdp").GetString());
+        await ReadWhenWrittenAsync(directory, "open", aiortc);
+
+        await using var chromium = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "aiortc", "Chromium", initScript: Participant.SmallMedia(160, 90, 5));
+        await chromium.WaitConnectedAsync();
+        await chromium.WaitUntilAsync("window.switchboard.room._data?.reliable.readyState === 'open'", "the bus channel");
+        await chromium.EvaluateAsync("""
+            (() => {
+              window.fromAiortc = [];
+              window.notices = [];
+              const room = window.switchboard.room;
+              room.addEventListener('data', ({ detail }) => window.fromAiortc.push({ from: detail.from?.id, topic: detail.topic, reliable: detail.reliable,
+                text: typeof detail.data === 'string' ? detail.data : null, size: typeof detail.data === 'string' ? detail.data.length : detail.data.byteLength }));
+              room.addEventListener('error', ({ detail }) => window.notices.push(detail));
+            })()
+            """);
+        string aiortcId = (await chromium.EvaluateAsync<string>("[...window.switchboard.room.participants.keys()].join(',')")).Split(',').Single();
+
+        // Chromium to aiortc: text, a 64 KiB payload (frame and payload no longer fit aiortc's a=max-message-size:65536),
+        // and 100 KiB, which aiortc does not take at all: its sender is told.
+        byte[] blob = [.. Enumerable.Range(0, 65536).Select(i => (byte)(i * 13))];
+        await chromium.EvaluateAsync("""
+            (async () => {
+              const room = window.switchboard.room;
+              await room.sendData('hello aiortc', { topic: 'chat' });
+              const blob = new Uint8Array(65536).map((_, i) => (i * 13) & 0xff);
+              await room.sendData(blob, { topic: 'blob' });
+              await room.sendData(new Uint8Array(100 * 1024), { topic: 'too-big' });
+              await room.sendData('', { topic: 'bye' });
+            })()
+            """);
+
+        // aiortc's messages reach Chromium with aiortc's id as the sender.
+        await chromium.WaitUntilAsync("window.fromAiortc.length >= 3", "aiortc's three messages");
+        var fromAiortc = JsonDocument.Parse(await chromium.EvaluateAsync<string>("JSON.stringify(window.fromAiortc)")).RootElement.EnumerateArray().ToList();
+        Assert.All(fromAiortc, m => Assert.Equal(aiortcId, m.GetProperty("from").GetString()));
+        Assert.Equal("hello from aiortc", fromAiortc.Single(m => m.GetProperty("topic").GetString() == "chat").GetProperty("text").GetString());
+        Assert.Equal(60000, fromAiortc.Single(m => m.GetProperty("topic").GetString() == "blob").GetProperty("size").GetInt32());
+        Assert.False(fromAiortc.Single(m => m.GetProperty("topic").GetString() == "cursor").GetProperty("reliable").GetBoolean());
+
+        // Chromium's messages reach aiortc; the one too large for it is refused to Chromium with the reason.
+        Assert.True(await aiortc.WaitForExitAsync(TimeSpan.FromSeconds(30)), "aiortc did not get 'bye':\n" + aiortc.OutputTail());
+        var received = (await File.ReadAllLinesAsync(Path.Combine(directory.Path, "received.jsonl"))).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        output.WriteLine(string.Join('\n', received.Select(r => r.ToString())));
+        string chromiumId = await chromium.ParticipantIdAsync();
+        Assert.Equal(["chat", "blob", "bye"], received.Select(r => r.GetProperty("topic").GetString()));
+        Assert.All(received, r => Assert.Equal(chromiumId, r.GetProperty("from").GetString()));
+        Assert.Equal("hello aiortc", received[0].GetProperty("value").GetString());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(blob)), received[1].GetProperty("sha256").GetString());
+        await chromium.WaitUntilAsync("window.notices.some(n => n.code === 'message-too-large')", "the notice about the message too large for aiortc");
+        string notice = await chromium.EvaluateAsync<string>("window.notices.find(n => n.code === 'message-too-large').message");
+        Assert.Equal($"a message of 102400 bytes is larger than {aiortcId} accept", notice);
+    }
+
+    private static async Task<string> ReadWhenWrittenAsync(TempDirectory directory, string name, ChildProcess process)
+    {
+        string path = Path.Combine(directory.Path, name);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!File.Exists(path))
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline) Assert.Fail($"aiortc wrote no {name}:\n{process.OutputTail()}");
+            await Task.Delay(50);
+        }
+        return await File.ReadAllTextAsync(path);
+    }
+}
