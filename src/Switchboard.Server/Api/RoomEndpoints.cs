@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Switchboard.Media;
 using Switchboard.Media.Contracts;
@@ -66,8 +67,12 @@ public static class RoomEndpoints
                 return TypedResults.Accepted($"/api/rooms/{name}", new SendDataResponse(outcome.Queued, outcome.Dropped));
             })
             .WithSummary("Send a message on the room's data bus to everyone or to some participants (sender: the server)")
+            // The largest message in base64, and room for the rest of the body.
+            .WithMetadata(new RequestSizeLimitAttribute(DataBodyLimit(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<IOptions<MediaOptions>>().Value.Sfu.DataMaxMessageSize)))
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
+
+    static long DataBodyLimit(int maxMessageSize) => (maxMessageSize + 2L) / 3 * 4 + RestApi.MaxBodyBytes;
 
     /// <summary>Null when the message can be sent; else what is wrong with it.</summary>
     static string? Validate(SendDataRequest request, int maxMessageSize, out byte[] payload)

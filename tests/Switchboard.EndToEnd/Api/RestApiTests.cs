@@ -217,6 +217,42 @@ public sealed class RestApiTests(RestApiFixture api) : IClassFixture<RestApiFixt
     }
 
     [Fact]
+    public async Task Data_for_a_room_is_checked_and_sent_to_whoever_is_there()
+    {
+        using var client = api.Client(api.AdminToken);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("api/rooms", new { name = "bus" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("api/rooms", new { name = "bus-p2p", media = "p2p" })).StatusCode);
+
+        var sent = await client.PostAsJsonAsync("api/rooms/bus/data", new { topic = "announce", text = "nobody is here yet" });
+        Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+        Assert.Equal((0, 0), await QueuedAsync(sent));
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("api/rooms/bus/data", new { topic = "bin", base64 = "AAEC", reliable = false, to = new[] { "p_x" } })).StatusCode);
+
+        await ProblemAsync(await client.PostAsJsonAsync("api/rooms/nowhere/data", new { topic = "t", text = "x" }), HttpStatusCode.NotFound);
+        await ProblemAsync(await client.PostAsJsonAsync("api/rooms/bus-p2p/data", new { topic = "t", text = "x" }), HttpStatusCode.Conflict);
+        foreach (var body in new object[]
+                 {
+                     new { text = "no topic" },
+                     new { topic = new string('t', 256), text = "x" },
+                     new { topic = "t", text = "x", base64 = "AA==" },
+                     new { topic = "t", base64 = "not base64!" },
+                     new { topic = "t", base64 = Convert.ToBase64String(new byte[256 * 1024 + 1]) },
+                     new { topic = "t", text = "x", to = new[] { "" } },
+                     new { topic = "t", text = "x", to = Enumerable.Repeat("p", 256).ToArray() },
+                 })
+        {
+            await ProblemAsync(await client.PostAsJsonAsync("api/rooms/bus/data", body), HttpStatusCode.BadRequest);
+        }
+        await ProblemAsync(await api.Client().PostAsJsonAsync("api/rooms/bus/data", new { topic = "t", text = "x" }), HttpStatusCode.Unauthorized);
+
+        static async Task<(int, int)> QueuedAsync(HttpResponseMessage response)
+        {
+            var outcome = await response.Content.ReadFromJsonAsync<JsonElement>();
+            return (outcome.GetProperty("queued").GetInt32(), outcome.GetProperty("dropped").GetInt32());
+        }
+    }
+
+    [Fact]
     public async Task The_openapi_document_describes_every_endpoint_and_the_bearer_scheme()
     {
         using var client = api.Client();
@@ -226,6 +262,7 @@ public sealed class RestApiTests(RestApiFixture api) : IClassFixture<RestApiFixt
                  {
                      ("/api/rooms", "get"), ("/api/rooms", "post"), ("/api/rooms/{name}", "get"), ("/api/rooms/{name}", "delete"),
                      ("/api/rooms/{name}/participants", "get"), ("/api/rooms/{name}/participants/{id}", "delete"), ("/api/tokens", "post"),
+                     ("/api/rooms/{name}/data", "post"),
                  })
         {
             Assert.True(paths.TryGetProperty(path, out var item) && item.TryGetProperty(method, out _), $"{method} {path} is not in the OpenAPI document");

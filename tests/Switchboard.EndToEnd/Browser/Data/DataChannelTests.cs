@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Switchboard.EndToEnd.Browser.App;
 using Switchboard.EndToEnd.Browser.Firefox;
 using Switchboard.EndToEnd.Infrastructure;
@@ -53,6 +55,28 @@ public sealed class DataChannelTests(SfuAppFixture app, ITestOutputHelper output
         {
             foreach (var person in people) await person.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task Chat_goes_over_the_data_channels_and_a_backend_reaches_the_room_through_the_rest_api()
+    {
+        await using var ann = (Participant)await OpenAsync("data-chat", "Ann");
+        await using var ben = (Participant)await OpenAsync("data-chat", "Ben");
+
+        await ann.Page.FillAsync("#chat-input", "hello over SCTP");
+        await ann.Page.PressAsync("#chat-input", "Enter");
+        await ben.WaitUntilAsync("document.getElementById('chat-log').textContent.includes('Annhello over SCTP')", "Ann's chat line");
+        Assert.Contains(await ben.EventsAsync(), e => e.GetProperty("type").GetString() == "data" && e.GetProperty("detail").GetProperty("topic").GetString() == "chat");
+
+        string admin = await app.Server.TokenCreateAsync("--identity", "backend", "--admin");
+        using var client = new HttpClient { BaseAddress = app.Server.HttpBase };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", admin);
+        var response = await client.PostAsJsonAsync("api/rooms/data-chat/data", new { topic = "chat", text = "the backend speaks", to = new[] { await ben.ParticipantIdAsync() } });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(1, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("queued").GetInt32());
+        await ben.WaitUntilAsync("document.getElementById('chat-log').textContent.includes('Serverthe backend speaks')", "the backend's line, from the server");
+        await Task.Delay(500);
+        Assert.DoesNotContain("the backend speaks", await ann.Page.EvaluateAsync<string>("document.getElementById('chat-log').textContent"));
     }
 
     private async Task<RoomParticipant> OpenAsync(string room, string name, string extraScript = "") =>
