@@ -112,6 +112,16 @@ public static class Seeds
         foreach (var (target, payloads) in new[] { ("vp8", vp8), ("vp9", vp9), ("h264", h264), ("av1", av1) })
             for (int i = 0; i < payloads.Length; i++) AddHex(target, $"descriptor-{i:00}", payloads[i]);
 
+        // SCTP: what a client sends an established association (SctpTarget's own pair, so the tags match): whole packets
+        // (first byte 0), the same packets' chunks (1), and the handshake's packets for a new association (2).
+        var sctp = SctpSeeds().ToList();
+        foreach (var (name, bytes) in sctp)
+        {
+            Add("sctp", $"packet-{name}", [0, .. bytes]);
+            Add("sctp", $"chunks-{name}", [1, .. bytes.AsSpan(Protocols.Sctp.SctpPacket.HeaderLength)]);
+        }
+        Add("sctp", "new-association-init", [2, .. sctp[0].Bytes.AsSpan(Protocols.Sctp.SctpPacket.HeaderLength)]);
+
         // SDP: the captured offers of the Protocols tests, and a small offer.
         const string sdpData = "tests/Switchboard.Protocols.Tests/Sdp/TestData";
         if (Directory.Exists(sdpData))
@@ -173,6 +183,35 @@ public static class Seeds
 
     static readonly byte[] ChromiumRtp = Convert.FromHexString(
         "90E01234" + "00010203" + "CAFEBABE" + "BEDE0003" + "1030" + "310102" + "220A0B0C" + "000000" + "DEADBEEF");
+
+    static IEnumerable<(string Name, byte[] Bytes)> SctpSeeds()
+    {
+        var pair = SctpTarget.Pair.Established();
+        pair.Client.Send(1, 51, "hello"u8, default, pair.Now);
+        pair.Client.Send(2, 53, new byte[3000], default, pair.Now);
+        pair.Client.Send(3, 51, "unordered"u8, new Protocols.Sctp.SctpSendOptions(Unordered: true), pair.Now);
+        pair.Client.Send(4, 53, new byte[100], new Protocols.Sctp.SctpSendOptions(MaxRetransmits: 0), pair.Now);
+        pair.Server.Send(1, 51, "hi"u8, default, pair.Now);
+        pair.Server.Send(1, 51, new byte[2500], default, pair.Now);
+        pair.Pump();
+        pair.Client.ResetStreams([1, 2], pair.Now);
+        pair.Pump();
+        pair.Client.Shutdown(pair.Now);
+        for (int i = 0; i < 5; i++) pair.Pump();
+        var packets = pair.ClientPackets;
+        for (int i = 0; i < packets.Count; i++)
+        {
+            var types = string.Join("-", Protocols.Sctp.SctpPacket.TryParse(packets[i], out var parsed) ? ChunkNames(parsed) : ["bad"]);
+            yield return ($"{i:00}-{types}", packets[i]);
+        }
+    }
+
+    static List<string> ChunkNames(Protocols.Sctp.SctpPacket packet)
+    {
+        var names = new List<string>();
+        foreach (var chunk in packet.Chunks) names.Add(chunk.Type.ToString().ToLowerInvariant());
+        return names;
+    }
 
     static IEnumerable<(string Name, byte[] Bytes)> StunSeeds()
     {

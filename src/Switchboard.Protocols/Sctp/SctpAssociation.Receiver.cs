@@ -46,7 +46,9 @@ public sealed partial class SctpAssociation
             _sackNow = true;
             return;
         }
-        if (!_received.CanTrack(tsn) || _reassembly.BufferedBytes + data.UserData.Length > _options.ReceiveWindow)
+        // Beyond the window only the next TSN in sequence is kept (a retransmission the buffered data waits for), up to twice the window.
+        long limit = tsn == _received.CumulativeTsn + 1 ? 2L * _options.ReceiveWindow : _options.ReceiveWindow;
+        if (!_received.CanTrack(tsn) || _reassembly.BufferedBytes + data.UserData.Length > limit)
         {
             Counters.DataChunksDropped++;
             return;

@@ -172,7 +172,6 @@ public sealed partial class SctpAssociation
                 }
                 Emit(ref writer);
                 writer = NewPacket(_peerTag);
-                packetHasData = false;
                 room = (writer.Remaining - DataChunk.HeaderLength) & ~3;
             }
             fragment = Math.Min(fragment, room);

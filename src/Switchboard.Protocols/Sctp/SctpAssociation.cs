@@ -87,6 +87,12 @@ public sealed partial class SctpAssociation
 
     public int BytesInFlight => _flightSize;
 
+    /// <summary>Received bytes held for reassembly, out-of-order delivery or a stream reset (bounded by the receive window).</summary>
+    public long ReceiveBufferedBytes => _reassembly.BufferedBytes;
+
+    /// <summary>TSNs received above the cumulative TSN (bounded).</summary>
+    internal int OutOfOrderTsnCount => _received.OutOfOrderCount;
+
     /// <summary>Queued plus sent and not yet acknowledged (or abandoned) bytes.</summary>
     public int BufferedAmount => (int)_bufferedBytes;
 

@@ -251,4 +251,32 @@ public class SctpHandshakeTests
         Assert.Equal(tag, Tag(abort));
         Assert.Equal(1, abort[SctpPacket.HeaderLength + 1] & 1);
     }
+
+    [Fact]
+    public void An_idle_association_sends_heartbeats_and_measures_the_round_trip()
+    {
+        var link = SimulatedSctpLink.Established(new LinkSettings { DelayMillis = 40 });
+        link.RunFor(65_000);
+        var client = link.Client.Association;
+        Assert.Equal(2, client.Counters.HeartbeatsSent); // every 30 s plus an RTO
+        Assert.Equal(2, client.Counters.HeartbeatAcksReceived);
+        Assert.Equal(80, client.SmoothedRttMillis);
+        Assert.Equal(SctpState.Established, client.State);
+    }
+
+    [Fact]
+    public void A_peer_that_stops_answering_is_given_up_after_the_maximum_retransmissions()
+    {
+        var link = SimulatedSctpLink.Established(clientOptions: new SctpOptions { AssociationMaxRetransmits = 3 });
+        link.Server.Filter = _ => false;
+        link.Client.Association.Send(0, 51, [1], default, link.Now);
+        Assert.True(link.RunUntil(() => link.Client.Listener.Closed.Count == 1, 120_000));
+        Assert.Contains("T3-rtx timed out 4 times", link.Client.Listener.Closed[0]);
+        Assert.Equal(4, link.Client.Association.Counters.T3Expirations);
+
+        var idle = SimulatedSctpLink.Established(clientOptions: new SctpOptions { AssociationMaxRetransmits = 2 });
+        idle.Server.Filter = _ => false;
+        Assert.True(idle.RunUntil(() => idle.Client.Listener.Closed.Count == 1, 300_000));
+        Assert.Contains("HEARTBEAT", idle.Client.Listener.Closed[0]);
+    }
 }

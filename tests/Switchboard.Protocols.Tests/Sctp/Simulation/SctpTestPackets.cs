@@ -44,7 +44,8 @@ public static class SctpTestPackets
         return copy;
     }
 
-    public static byte[] Data(uint tsn, ushort stream, ushort ssn, uint ppid, byte[] payload, byte flags = DataChunk.BeginningFlag | DataChunk.EndFlag)
+    /// <summary>A DATA chunk's value (its B, E and U flags go in the chunk header).</summary>
+    public static byte[] Data(uint tsn, ushort stream, ushort ssn, uint ppid, byte[] payload)
     {
         var value = new byte[12 + payload.Length];
         BinaryPrimitives.WriteUInt32BigEndian(value, tsn);

@@ -68,7 +68,9 @@ public sealed class SimulatedSctpLink
         {
             var (to, packet) = _inFlight.Dequeue();
             to.PacketsDelivered++;
+            to.BeforeReceive?.Invoke(packet);
             to.Association.Receive(packet, Now);
+            to.AfterReceive?.Invoke(packet);
             return;
         }
         foreach (var endpoint in new[] { Client, Server })
@@ -122,6 +124,10 @@ public sealed class SimulatedSctpLink
 
         /// <summary>Sees each packet sent; false drops it.</summary>
         public Func<byte[], bool>? Filter { get; set; }
+
+        /// <summary>Called around each packet delivered to this endpoint (tests watch the association's state change).</summary>
+        public Action<byte[]>? BeforeReceive { get; set; }
+        public Action<byte[]>? AfterReceive { get; set; }
 
         public long PacketsDelivered { get; internal set; }
         internal long BusyUntil { get; set; }
