@@ -1,7 +1,7 @@
 using System.Text;
 using Switchboard.Media.Contracts;
 using Switchboard.Media.Peers;
-using Switchboard.Protocols.DataChannel;
+using Switchboard.Protocols.DataChannels;
 using Switchboard.Protocols.Sctp;
 
 namespace Switchboard.Media.Sfu.Data;

@@ -5,7 +5,7 @@ using Switchboard.Dtls;
 using Switchboard.Media.Sfu.Data;
 using Switchboard.Media.Tests.Session;
 using Switchboard.Media.Tests.Support;
-using Switchboard.Protocols.DataChannel;
+using Switchboard.Protocols.DataChannels;
 using Switchboard.Protocols.Ice;
 using Switchboard.Protocols.Sctp;
 using Switchboard.Protocols.Sdp;

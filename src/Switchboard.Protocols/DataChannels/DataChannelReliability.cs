@@ -1,4 +1,4 @@
-namespace Switchboard.Protocols.DataChannel;
+namespace Switchboard.Protocols.DataChannels;
 
 /// <summary>
 /// How a channel delivers (RFC 8831 §6.1): ordered or not, and reliable or partially reliable by number of

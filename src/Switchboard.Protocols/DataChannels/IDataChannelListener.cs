@@ -1,4 +1,4 @@
-namespace Switchboard.Protocols.DataChannel;
+namespace Switchboard.Protocols.DataChannels;
 
 /// <summary>What a <see cref="DataChannelEndpoint"/> reports, from inside the call that fed it a packet or the time.</summary>
 public interface IDataChannelListener

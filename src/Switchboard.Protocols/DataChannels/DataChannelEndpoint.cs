@@ -1,6 +1,6 @@
 using Switchboard.Protocols.Sctp;
 
-namespace Switchboard.Protocols.DataChannel;
+namespace Switchboard.Protocols.DataChannels;
 
 /// <summary>
 /// The data channels of one peer connection (RFC 8831) over its SCTP association: DATA_CHANNEL_OPEN and ACK

@@ -1,4 +1,4 @@
-namespace Switchboard.Protocols.DataChannel;
+namespace Switchboard.Protocols.DataChannels;
 
 /// <summary>One data channel of an association: its SCTP stream, label, subprotocol and delivery (RFC 8831 §6.4).</summary>
 public sealed class DataChannel(ushort id, string label, string protocol, DataChannelReliability reliability, bool negotiated)

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using Switchboard.Protocols.DataChannel;
+using Switchboard.Protocols.DataChannels;
 
-namespace Switchboard.Protocols.Tests.DataChannel;
+namespace Switchboard.Protocols.Tests.DataChannels;
 
 public class DcepMessageTests
 {

@@ -1,4 +1,4 @@
-namespace Switchboard.Protocols.DataChannel;
+namespace Switchboard.Protocols.DataChannels;
 
 /// <summary>SCTP payload protocol identifiers of WebRTC data channels (RFC 8831 §8, RFC 8832 §8.1).</summary>
 public static class DataChannelPpid

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Switchboard.Protocols.DataChannel;
+namespace Switchboard.Protocols.DataChannels;
 
 /// <summary>
 /// The Data Channel Establishment Protocol's two messages (RFC 8832 §5): DATA_CHANNEL_OPEN, which names a channel and
