@@ -76,6 +76,7 @@ instrument() { # instrument ASSEMBLY [TYPE-PREFIX...]
 instrument Switchboard.Protocols.dll
 instrument Switchboard.Turn.dll Switchboard.Turn.Transports.StreamFraming Switchboard.Turn.Configuration
 instrument Switchboard.Signaling.dll Switchboard.Signaling.Protocol Switchboard.Signaling.Tokens
+instrument Switchboard.Media.dll Switchboard.Media.Sfu.Data.DataFrame
 instrument switchboard.dll Switchboard.Server.Configuration.Coturn
 
 # This machine kind: no CPU frequency control, core dumps piped elsewhere, cores shared with other work; the target is

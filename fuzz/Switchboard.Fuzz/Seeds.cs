@@ -112,6 +112,16 @@ public static class Seeds
         foreach (var (target, payloads) in new[] { ("vp8", vp8), ("vp9", vp9), ("h264", h264), ("av1", av1) })
             for (int i = 0; i < payloads.Length; i++) AddHex(target, $"descriptor-{i:00}", payloads[i]);
 
+        // Data channels above SCTP (DcepMessageTests, SfuDataTests): DCEP messages and data bus frames.
+        Add("datachannel", "dcep-open-reliable", Protocols.DataChannels.DcepMessage.WriteOpen("switchboard", "switchboard-data/1", Protocols.DataChannels.DataChannelReliability.Reliable));
+        Add("datachannel", "dcep-open-lossy", Protocols.DataChannels.DcepMessage.WriteOpen("switchboard-lossy", "switchboard-data/1", Protocols.DataChannels.DataChannelReliability.Lossy));
+        Add("datachannel", "dcep-open-timed", Protocols.DataChannels.DcepMessage.WriteOpen("t", "", new(Ordered: false, MaxLifetimeMillis: 500)));
+        Add("datachannel", "dcep-ack", Protocols.DataChannels.DcepMessage.WriteAck());
+        Add("datachannel", "frame-text-to-everyone", new Media.Sfu.Data.DataFrame(Media.Sfu.Data.DataFrameFlags.Text, "chat", [], "hello"u8.ToArray()).Write());
+        Add("datachannel", "frame-binary-to-two", new Media.Sfu.Data.DataFrame(Media.Sfu.Data.DataFrameFlags.None, "cursor", ["p_a", "p_b"], new byte[] { 1, 2, 3 }).Write());
+        Add("datachannel", "frame-payload-follows", new Media.Sfu.Data.DataFrame(Media.Sfu.Data.DataFrameFlags.PayloadFollows, "file", [], ReadOnlyMemory<byte>.Empty).Write());
+        Add("datachannel", "frame-server-only-empty", new Media.Sfu.Data.DataFrame(Media.Sfu.Data.DataFrameFlags.ServerOnly, "", [], ReadOnlyMemory<byte>.Empty).Write());
+
         // SCTP: what a client sends an established association (SctpTarget's own pair, so the tags match): whole packets
         // (first byte 0), the same packets' chunks (1), and the handshake's packets for a new association (2).
         var sctp = SctpSeeds().ToList();

@@ -32,6 +32,8 @@ public readonly record struct DataFrame(DataFrameFlags Flags, string Topic, IRea
 
     private static readonly UTF8Encoding Strict = new(false, throwOnInvalidBytes: true);
 
+    private const DataFrameFlags KnownFlags = DataFrameFlags.Text | DataFrameFlags.ServerOnly | DataFrameFlags.PayloadFollows | DataFrameFlags.Notice;
+
     public bool Has(DataFrameFlags flag) => (Flags & flag) == flag;
 
     /// <summary>Reads a frame; <paramref name="problem"/> says what is wrong with one that cannot be read.</summary>
@@ -44,6 +46,7 @@ public readonly record struct DataFrame(DataFrameFlags Flags, string Topic, IRea
             : null;
         if (problem is not null) return false;
         var flags = (DataFrameFlags)span[1];
+        if ((flags & ~KnownFlags) != 0) { problem = $"unknown flags 0x{span[1]:x2}"; return false; }
         int offset = 2;
         if (!TryReadString(span, ref offset, out string topic)) { problem = "the topic runs past the frame or is not UTF-8"; return false; }
         if (offset >= span.Length) { problem = "the participant count is missing"; return false; }
@@ -51,6 +54,7 @@ public readonly record struct DataFrame(DataFrameFlags Flags, string Topic, IRea
         var participants = new string[count];
         for (int i = 0; i < count; i++)
             if (!TryReadString(span, ref offset, out participants[i])) { problem = "a participant id runs past the frame or is not UTF-8"; return false; }
+        if ((flags & DataFrameFlags.PayloadFollows) != 0 && offset != span.Length) { problem = "a frame whose payload follows carries none itself"; return false; }
         frame = new DataFrame(flags, topic, participants, message[offset..]);
         return true;
     }
