@@ -23,6 +23,11 @@ public sealed class MediaMetrics : IDisposable
         _meter.CreateObservableCounter("switchboard.media.packets.lost", () => Sum(host, s => s.PacketsLost), description: "Packets inbound streams lost on the way (RTCP cumulative lost)");
         _meter.CreateObservableCounter("switchboard.media.feedback.refused", () => Sum(host, s => s.FeedbackRefused),
             description: "RTCP requests refused for going over a bound (retransmissions per packet, per subscriber and per datagram; implausible feedback)");
+        _meter.CreateObservableCounter("switchboard.media.data.packets.received", () => Sum(host, s => s.DataPacketsReceived), description: "SCTP packets of data channels received (DTLS application data)");
+        _meter.CreateObservableCounter("switchboard.media.data.packets.sent", () => Sum(host, s => s.DataPacketsSent), description: "SCTP packets of data channels sent");
+        _meter.CreateObservableCounter("switchboard.media.data.messages.received", () => Sum(host, s => s.DataMessagesReceived), description: "Data bus messages participants sent");
+        _meter.CreateObservableCounter("switchboard.media.data.messages.dropped", () => Sum(host, s => s.DataMessagesDropped),
+            description: "Data bus messages not delivered to a participant: it lagged (lossy), its queue was full (reliable), or they were too large for it");
         _meter.CreateObservableGauge("switchboard.media.round_trip_time.average", () => RoundTrips(host).DefaultIfEmpty().Average(), unit: "ms",
             description: "Average round-trip time of connected peers, from their RTCP reports");
         _meter.CreateObservableGauge("switchboard.media.round_trip_time.max", () => RoundTrips(host).DefaultIfEmpty().Max(), unit: "ms",

@@ -21,12 +21,13 @@ internal sealed partial class SfuRoom
     {
         int queued = 0, dropped = 0;
         var tooLarge = new List<string>();
+        var outgoing = new OutgoingData(sender?.Id, message);
         if (message.To is not { Count: 0 })
         {
             foreach (SfuParticipant recipient in Volatile.Read(ref _dataParticipants))
             {
                 if (recipient == sender || (message.To is { } to && !to.Contains(recipient.Id)) || recipient.Data is not { } data) continue;
-                if (data.Deliver(sender?.Id, message, nowMillis, out bool large)) queued++;
+                if (data.Deliver(outgoing, nowMillis, out bool large)) queued++;
                 else
                 {
                     dropped++;

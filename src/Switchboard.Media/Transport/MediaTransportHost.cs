@@ -147,12 +147,7 @@ public sealed partial class MediaTransportHost(IOptions<MediaOptions> options, I
             lock (paths) bound = [.. paths];
             foreach (MediaPath path in bound) Unbind(peer, path);
         }
-        Interlocked.Add(ref Retired.PacketsReceived, peer.Statistics.PacketsReceived);
-        Interlocked.Add(ref Retired.BytesReceived, peer.Statistics.BytesReceived);
-        Interlocked.Add(ref Retired.PacketsSent, peer.Statistics.PacketsSent);
-        Interlocked.Add(ref Retired.BytesSent, peer.Statistics.BytesSent);
-        Interlocked.Add(ref Retired.PacketsDiscarded, peer.Statistics.PacketsDiscarded);
-        Interlocked.Add(ref Retired.PacketsLost, peer.Statistics.PacketsLost);
+        peer.Statistics.AddTo(Retired);
         peer.Close(reason);
     }
 

@@ -54,9 +54,6 @@ internal sealed class ParticipantData : IDataChannelListener
 
     public IMediaConnection Connection { get; }
 
-    /// <summary>Bus messages dropped for this participant: lossy ones while it lagged, reliable ones while its queue was full, or before it had a bus channel.</summary>
-    public long Dropped;
-
     /// <summary>One SCTP packet from the participant.</summary>
     public void OnPacket(byte[] packet, long nowMillis)
     {
@@ -88,37 +85,37 @@ internal sealed class ParticipantData : IDataChannelListener
     }
 
     /// <summary>
-    /// Queues a message from <paramref name="from"/> (null: server code) for this participant. False when it was
-    /// dropped; <paramref name="tooLarge"/> when it can never fit what this participant accepts.
+    /// Queues a message for this participant. False when it was dropped; <paramref name="tooLarge"/> when it can never
+    /// fit what this participant accepts.
     /// </summary>
-    public bool Deliver(string? from, DataMessage message, long nowMillis, out bool tooLarge)
+    public bool Deliver(OutgoingData data, long nowMillis, out bool tooLarge)
     {
         tooLarge = false;
         bool queued;
         lock (_gate)
         {
             _now = nowMillis;
-            queued = !_closed && Send(from, message, nowMillis, out tooLarge);
-            if (!queued) Interlocked.Increment(ref Dropped);
+            queued = !_closed && Send(data, nowMillis, out tooLarge);
+            if (!queued) Interlocked.Increment(ref Connection.Statistics.DataMessagesDropped);
         }
         Dispatch(nowMillis);
         return queued;
     }
 
-    private bool Send(string? from, DataMessage message, long nowMillis, out bool tooLarge)
+    private bool Send(OutgoingData data, long nowMillis, out bool tooLarge)
     {
         tooLarge = false;
+        DataMessage message = data.Message;
         DataChannel? channel = message.Reliable ? _reliable : _lossy ?? _reliable;
         if (channel is null) return false;
         SctpAssociation association = _endpoint.Association;
         if (!message.Reliable && association.BufferedAmount > LossyBacklogBytes) return false;
-        var frame = new DataFrame(message.IsText ? DataFrameFlags.Text : DataFrameFlags.None, message.Topic, from is null ? [] : [from], message.Payload);
         SctpSendResult result;
-        if (frame.HeaderLength + message.Payload.Length <= RemoteMaxMessageSize)
-            result = _endpoint.Send(channel, frame.Write(), isText: false, nowMillis);
+        if (data.Frame.HeaderLength + message.Payload.Length <= RemoteMaxMessageSize)
+            result = _endpoint.Send(channel, data.Whole, isText: false, nowMillis);
         else if (channel.Reliability is { Ordered: true, IsReliable: true } && message.Payload.Length <= RemoteMaxMessageSize)
         {
-            result = _endpoint.Send(channel, (frame with { Flags = frame.Flags | DataFrameFlags.PayloadFollows }).Write(), isText: false, nowMillis);
+            result = _endpoint.Send(channel, data.Header, isText: false, nowMillis);
             if (result == SctpSendResult.Queued) result = _endpoint.Send(channel, message.Payload.Span, isText: false, nowMillis);
         }
         else result = SctpSendResult.MessageTooLarge;
@@ -223,6 +220,7 @@ internal sealed class ParticipantData : IDataChannelListener
 
     private void Accept(DataMessage message, DataChannel channel)
     {
+        Interlocked.Increment(ref Connection.Statistics.DataMessagesReceived);
         if (_owner.MaySendData) _inbox.Add(message);
         else NoticeLocked("not-permitted", "you may not send data in this room", channel);
     }
