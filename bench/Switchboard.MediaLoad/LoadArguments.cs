@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace Switchboard.MediaLoad;
 
-/// <summary>The command line as <c>--name value</c> pairs.</summary>
+/// <summary>The command line as <c>--name value</c> pairs, and <c>--name</c> alone for a switch.</summary>
 internal sealed class LoadArguments
 {
     /// <summary>Result lines: NaN (a figure that could not be measured) is written as "NaN" rather than failing.</summary>
@@ -16,8 +16,9 @@ internal sealed class LoadArguments
     {
         for (int i = 0; i < args.Length; i++)
         {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 == args.Length) throw new FormatException($"expected --name value, found {args[i]}");
-            _values[args[i][2..]] = args[++i];
+            if (!args[i].StartsWith("--", StringComparison.Ordinal)) throw new FormatException($"expected --name value, found {args[i]}");
+            bool isSwitch = i + 1 == args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal);
+            _values[args[i][2..]] = isSwitch ? "true" : args[++i];
         }
     }
 
@@ -34,6 +35,9 @@ internal sealed class LoadArguments
 
     public double Double(string name, double fallback, params string[] aliases) =>
         double.Parse(Get(name, fallback.ToString(CultureInfo.InvariantCulture), aliases), CultureInfo.InvariantCulture);
+
+    /// <summary>Whether the switch <c>--name</c> was given (or <c>--name true</c>).</summary>
+    public bool Flag(string name) => _values.TryGetValue(name, out string? value) && bool.Parse(value);
 
     public int? OptionalInt(string name) => _values.TryGetValue(name, out string? value) ? int.Parse(value, CultureInfo.InvariantCulture) : null;
 }

@@ -52,6 +52,9 @@ internal sealed class PeerTransport : IDisposable
     /// <summary>Decrypted RTCP compound packets, on the receive thread.</summary>
     public PacketHandler? RtcpReceived { get; set; }
 
+    /// <summary>DTLS application data (SCTP packets of the data channels, RFC 8261), on the receive thread; set before connecting.</summary>
+    public Action<byte[]>? ApplicationDataReceived { get; set; }
+
     /// <summary>SRTP or SRTCP packets that failed authentication, replay or parsing.</summary>
     public long Discarded;
 
@@ -167,6 +170,7 @@ internal sealed class PeerTransport : IDisposable
             _connected.TrySetResult(keys);
         };
         _dtls.Ended += reason => _connected.TrySetException(new InvalidOperationException("DTLS: " + reason));
+        if (ApplicationDataReceived is { } received) _dtls.ApplicationData += received;
         new Thread(ReceiveLoop) { IsBackground = true, Name = "peer receive" }.Start(); // blocking: a thread of its own
     }
 
@@ -212,6 +216,9 @@ internal sealed class PeerTransport : IDisposable
             return Send(_sendBuffer.AsSpan(0, protectedLength));
         }
     }
+
+    /// <summary>Sends one record of DTLS application data (an SCTP packet); false before DTLS connected or after it ended.</summary>
+    public bool SendApplicationData(ReadOnlySpan<byte> data) => _dtls is { } dtls && dtls.Send(data);
 
     private bool Send(ReadOnlySpan<byte> datagram)
     {

@@ -24,6 +24,19 @@
 //
 //   dotnet Switchboard.MediaLoad.dll --target call --url http://127.0.0.1:8080 --participants 6 --duration 1800 \
 //       [--room soak] [--loss-percent 5] [--reconnect-every 60] [--rejoin-every 300] [--report-every 10] [--layer-kbps 150,450,1200]
+//
+// --target data: one sender and N receivers join one room's data bus (data channels only, anonymous joins over /ws);
+// the sender sends frames of --size payload bytes on the reliable (or with --lossy the lossy) bus channel as fast as
+// its SCTP send queue allows; the receivers count what the server forwards. Messages and MB per second, loss, and the
+// server's CPU per 1,000 delivered messages and per delivered MB (docs/benchmarks.md, "Data channels").
+//
+//   dotnet Switchboard.MediaLoad.dll --target data --url http://127.0.0.1:8080 --size 1024 [--lossy] [--receivers 10] \
+//       [--room data] [--duration 10] [--warmup 1] [--server-pid PID]
+//
+// --target data-p2p: the same flow between two RTCPeerConnections in one headless Chromium page (no server), with the
+// browser's CPU per 1,000 messages.
+//
+//   dotnet Switchboard.MediaLoad.dll --target data-p2p --size 1024 [--lossy] [--duration 10] [--warmup 1] [--chromium /usr/bin/chromium]
 using Switchboard.MediaLoad;
 
 LoadArguments arguments;
@@ -69,7 +82,27 @@ switch (target)
             return 2;
         }
         return await CallLoad.RunAsync(call);
+    case "data":
+        var data = new DataOptions(
+            Url: new Uri(arguments.Get("url", "http://127.0.0.1:8080/", "server")),
+            Room: arguments.Get("room", "data"),
+            Receivers: arguments.Int("receivers", 10),
+            Size: arguments.Int("size", 1024),
+            Lossy: arguments.Flag("lossy"),
+            Duration: arguments.Double("duration", 10, "seconds"),
+            Warmup: arguments.Double("warmup", 1),
+            ServerPid: arguments.OptionalInt("server-pid"),
+            ConnectConcurrency: arguments.Int("connect-concurrency", 8));
+        return await DataLoad.RunAsync(data);
+    case "data-p2p":
+        var p2p = new P2pOptions(
+            Size: arguments.Int("size", 1024),
+            Lossy: arguments.Flag("lossy"),
+            Duration: arguments.Double("duration", 10, "seconds"),
+            Warmup: arguments.Double("warmup", 1),
+            Chromium: arguments.Get("chromium", "/usr/bin/chromium"));
+        return await DataP2pLoad.RunAsync(p2p);
     default:
-        Console.Error.WriteLine($"--target is switchboard, janus, sfu or call, not {target}");
+        Console.Error.WriteLine($"--target is switchboard, janus, sfu, call, data or data-p2p, not {target}");
         return 2;
 }

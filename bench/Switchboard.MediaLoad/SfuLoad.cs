@@ -27,12 +27,12 @@ internal static partial class SfuLoad
         var subscribers = Enumerable.Range(0, options.Subscribers).Select(i => new SfuSubscriber(run, i)).ToList();
 
         var connecting = Stopwatch.StartNew();
-        var connectedPublishers = await ConnectAllAsync(run, publishers, (p, c) => p.ConnectAsync(c));
+        var connectedPublishers = await run.ConnectAllAsync(publishers, (p, c) => p.ConnectAsync(c));
         double publishersSeconds = connecting.Elapsed.TotalSeconds;
         foreach (SfuPublisher failed in publishers.Except(connectedPublishers))
             if (failed.ParticipantId is { } id) run.Publishers.TryRemove(id, out _); // subscribers wait only for the tracks of those that made it
         using var pacer = new Pacer(connectedPublishers, subscribers, options.VideoKbps);
-        var connectedSubscribers = connectedPublishers.Count == 0 ? [] : await ConnectAllAsync(run, subscribers, (s, c) => s.ConnectAsync(c));
+        var connectedSubscribers = connectedPublishers.Count == 0 ? [] : await run.ConnectAllAsync(subscribers, (s, c) => s.ConnectAsync(c));
         double connectSeconds = connecting.Elapsed.TotalSeconds;
 
         await Task.Delay(TimeSpan.FromSeconds(Math.Max(options.Warmup, options.FirstPacketLimit.TotalSeconds + 0.5)));
@@ -126,29 +126,6 @@ internal static partial class SfuLoad
         foreach (SfuPublisher publisher in publishers) publisher.Dispose();
         bool complete = connectedPublishers.Count == options.Publishers && connectedSubscribers.Count == options.Subscribers;
         return received > 0 && complete ? 0 : 1;
-    }
-
-    /// <summary>Connects <paramref name="participants"/>, a few at a time; returns those that made it (the others are reported).</summary>
-    private static async Task<List<T>> ConnectAllAsync<T>(SfuRun run, List<T> participants, Func<T, CancellationToken, Task> connect) where T : SfuParticipant
-    {
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        using var gate = new SemaphoreSlim(run.Options.ConnectConcurrency);
-        var connected = new List<T>();
-        await Task.WhenAll(participants.Select(async participant =>
-        {
-            try
-            {
-                await gate.WaitAsync(cancel.Token);
-                try { await connect(participant, cancel.Token); }
-                finally { gate.Release(); }
-                lock (connected) connected.Add(participant);
-            }
-            catch (Exception e)
-            {
-                run.Problem($"{participant.Name}: did not connect: {(e is OperationCanceledException ? "timed out" : e.Message)}");
-            }
-        }));
-        return connected;
     }
 
     private static Distribution Summary(List<double?> values)
