@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Switchboard.Media.Sfu.Data;
-using Switchboard.Protocols.DataChannel;
+using Switchboard.Protocols.DataChannels;
 using Switchboard.Protocols.Sctp;
 using Switchboard.Protocols.Sdp;
 
