@@ -76,7 +76,7 @@ public class SctpHostileInputTests
             if (i % 100 == 0) link.RunFor(1);
         }
         link.RunFor(1000);
-        Assert.InRange(server.OutOfOrderTsnCount, 1, 256); // ReceiveWindow / 256
+        Assert.InRange(server.OutOfOrderTsnCount, 1, 4096); // ReceiveWindow / 16
         Assert.InRange(server.ReceiveBufferedBytes, 1, 64 * 1024);
         Assert.True(server.Counters.DataChunksDropped > 100_000);
         Assert.All(link.Server.Sent, p => Assert.True(p.Length <= 1200));
