@@ -56,7 +56,7 @@ public sealed class SfuService(IMediaTransport transport, IOptions<MediaOptions>
     }
 
     public DataSendOutcome Send(string room, DataMessage message) =>
-        _rooms.TryGetValue(room, out var r) ? r.RouteData(null, message, Transport.Time.GetMillis()) : new DataSendOutcome(0, 0);
+        _rooms.TryGetValue(room, out var r) ? r.RouteData(null, [message], Transport.Time.GetMillis()) : new DataSendOutcome(0, 0);
 
     public IDisposable Subscribe(string room, Action<RoomDataMessage> handler) => _dataSubscriptions.Add(room, handler);
 

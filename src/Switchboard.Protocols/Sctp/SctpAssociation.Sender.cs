@@ -13,7 +13,10 @@ public sealed partial class SctpAssociation
     private readonly SctpSendQueue _sendQueue = new();
 
     /// <summary>Chunks with a TSN above the peer's cumulative TSN ack, in TSN order with none missing: _outstanding[i].Tsn == _cumAck + 1 + i.</summary>
-    private readonly List<OutstandingChunk> _outstanding = [];
+    private readonly OutstandingChunks _outstanding = new();
+
+    /// <summary>Outstanding chunks acknowledged by gap blocks (<see cref="OutstandingChunk.Acked"/>).</summary>
+    private int _gapAcked;
 
     private readonly Dictionary<ushort, ushort> _forwardStreams = [];
 
@@ -56,6 +59,22 @@ public sealed partial class SctpAssociation
         {
             Exit();
         }
+    }
+
+    /// <summary>
+    /// Holds packets back while several messages are queued (each <see cref="Send"/> would otherwise send at once), so
+    /// that small ones share packets; what is due goes out when the batch is disposed.
+    /// </summary>
+    public SendBatch BeginBatch(long nowMillis)
+    {
+        Enter(nowMillis);
+        return new SendBatch(this);
+    }
+
+    /// <summary>The scope of <see cref="BeginBatch"/>; dispose it once.</summary>
+    public readonly struct SendBatch(SctpAssociation association) : IDisposable
+    {
+        public void Dispose() => association.Exit();
     }
 
     /// <summary>Sends what is due: control chunks first, then retransmissions and new DATA as the windows allow.</summary>
@@ -280,7 +299,7 @@ public sealed partial class SctpAssociation
                 var acked = _outstanding[offset - 1];
                 acked.AckedBySack = _sackEpoch;
                 if (acked.Acked || acked.Abandoned) continue;
-                acked.Acked = true;
+                SetAcked(acked, true);
                 bytesAcked += acked.Length;
                 TakeOutOfFlight(acked);
                 SampleRtt(acked, nowMillis);
@@ -290,11 +309,13 @@ public sealed partial class SctpAssociation
         }
 
         // Reneging: a chunk acknowledged by an earlier SACK's gap blocks and not by this one is outstanding again (§6.2.1 D).
+        // Only chunks acknowledged by gap blocks can be reneged: without any, the walk over what is outstanding is skipped.
         bool reneged = false;
-        foreach (var outstanding in _outstanding)
+        for (int i = 0; i < _outstanding.Count && _gapAcked > 0; i++)
         {
+            var outstanding = _outstanding[i];
             if (!outstanding.Acked || outstanding.AckedBySack == _sackEpoch) continue;
-            outstanding.Acked = false;
+            SetAcked(outstanding, false);
             reneged = true;
         }
 
@@ -332,6 +353,13 @@ public sealed partial class SctpAssociation
         CheckShutdownProgress(nowMillis);
     }
 
+    private void SetAcked(OutstandingChunk chunk, bool acked)
+    {
+        if (chunk.Acked == acked) return;
+        chunk.Acked = acked;
+        _gapAcked += acked ? 1 : -1;
+    }
+
     /// <summary>The cumulative TSN ack of a SACK or SHUTDOWN: what it covers leaves the outstanding list. Returns the bytes newly acknowledged.</summary>
     private long RemoveAcknowledged(uint cumulative, long nowMillis)
     {
@@ -350,9 +378,10 @@ public sealed partial class SctpAssociation
                 }
                 _bufferedBytes -= chunk.Length;
             }
+            if (chunk.Acked) SetAcked(chunk, false);
             TakeOutOfFlight(chunk);
         }
-        _outstanding.RemoveRange(0, count);
+        _outstanding.RemoveFirst(count);
         _cumAck = cumulative;
         if (_measuringRtt && Le(_rttTsn, cumulative)) _measuringRtt = false;
         if (Lt(_advancedPeerAckPoint, cumulative)) _advancedPeerAckPoint = cumulative;
@@ -504,7 +533,7 @@ public sealed partial class SctpAssociation
             var chunk = _outstanding[(int)(tsn - _cumAck - 1)];
             if (chunk.Abandoned) continue;
             chunk.Abandoned = true;
-            chunk.Acked = false;
+            if (chunk.Acked) SetAcked(chunk, false);
             _bufferedBytes -= chunk.Length;
             TakeOutOfFlight(chunk);
         }

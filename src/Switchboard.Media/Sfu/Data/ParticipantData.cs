@@ -85,19 +85,26 @@ internal sealed class ParticipantData : IDataChannelListener
     }
 
     /// <summary>
-    /// Queues a message for this participant. False when it was dropped; <paramref name="tooLarge"/> when it can never
-    /// fit what this participant accepts.
+    /// Queues messages for this participant, in one batch so that small ones share packets. Returns how many were
+    /// queued; those that can never fit what it accepts are added to <paramref name="tooLarge"/>.
     /// </summary>
-    public bool Deliver(OutgoingData data, long nowMillis, out bool tooLarge)
+    public int Deliver(IReadOnlyList<OutgoingData> batch, long nowMillis, List<OutgoingData> tooLarge)
     {
-        tooLarge = false;
-        bool queued;
+        int queued = 0;
         lock (_gate)
         {
             _now = nowMillis;
-            queued = !_closed && Send(data, nowMillis, out tooLarge);
-            if (!queued) Interlocked.Increment(ref Connection.Statistics.DataMessagesDropped);
+            if (!_closed)
+            {
+                using var sending = _endpoint.Association.BeginBatch(nowMillis);
+                foreach (OutgoingData data in batch)
+                {
+                    if (Send(data, nowMillis, out bool large)) queued++;
+                    else if (large) tooLarge.Add(data);
+                }
+            }
         }
+        Interlocked.Add(ref Connection.Statistics.DataMessagesDropped, batch.Count - queued);
         Dispatch(nowMillis);
         return queued;
     }
@@ -172,7 +179,7 @@ internal sealed class ParticipantData : IDataChannelListener
             _warnings.Clear();
         }
         foreach (MediaWarning warning in warnings) _owner.Room.Service.RaiseParticipantWarned(warning);
-        foreach (DataMessage message in inbox) _owner.Room.RouteData(_owner, message, nowMillis);
+        if (inbox.Length > 0) _owner.Room.RouteData(_owner, inbox, nowMillis);
     }
 
     private void Warn(string sentence) => _warnings.Add(new MediaWarning(_owner.Room.Name, _owner.Id, MediaWarningKind.DataBacklog, sentence));

@@ -177,12 +177,12 @@ public sealed class SfuDataTests : IAsyncLifetime
         for (int i = 0; i < Count; i++)
         {
             chunk[0] = (byte)i;
-            // ann goes no faster than ben reads (16 messages ahead at most): only the one that stopped reading falls behind.
-            await UntilAsync(() => ben.Received.Count(r => r.Topic == "file") >= i - 16, "ben keeping up");
+            // ann goes no faster than ben reads (8 messages, half the queue, ahead at most): only the one that stopped reading falls behind.
+            await UntilAsync(() => ben.Received.Count(r => r.Topic == "file") >= i - 8, $"ben keeping up ({ben.Received.Count(r => r.Topic == "file")} at {i})");
             Assert.Equal(SctpSendResult.Queued, ann.SendMessage("file", chunk));
         }
 
-        await UntilAsync(() => ben.Received.Count(r => r.Topic == "file") == Count, "every chunk at ben");
+        await UntilAsync(() => ben.Received.Count(r => r.Topic == "file") == Count, $"every chunk at ben ({ben.Received.Count(r => r.Topic == "file")} of {Count})");
         Assert.Equal(Enumerable.Range(0, Count).Select(i => (byte)i), ben.Received.Where(r => r.Topic == "file").Select(r => r.Payload[0]));
         await UntilAsync(() => { lock (_warnings) return _warnings.Count(w => w.ParticipantId == "stalled") >= 2; }, "two warnings to the stalled participant");
         lock (_warnings)
