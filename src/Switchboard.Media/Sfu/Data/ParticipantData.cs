@@ -28,6 +28,7 @@ internal sealed class ParticipantData : IDataChannelListener
     private readonly SfuParticipant _owner;
     private readonly DataChannelEndpoint _endpoint;
     private readonly long _stallMillis;
+    private readonly int _queueBytes;
     private readonly List<DataMessage> _inbox = [];
     private readonly List<MediaWarning> _warnings = [];
     private readonly Dictionary<ushort, DataFrame> _awaitingPayload = [];
@@ -41,6 +42,7 @@ internal sealed class ParticipantData : IDataChannelListener
         Connection = connection;
         RemoteMaxMessageSize = remoteMaxMessageSize;
         _stallMillis = (long)limits.DataStallTimeout.TotalMilliseconds;
+        _queueBytes = limits.DataQueueBytes;
         var options = new SctpOptions
         {
             LocalPort = SctpPort,
@@ -53,6 +55,9 @@ internal sealed class ParticipantData : IDataChannelListener
     }
 
     public IMediaConnection Connection { get; }
+
+    /// <summary>The participant's a=max-message-size for what it receives.</summary>
+    public int RemoteMaxMessageSize { get; }
 
     /// <summary>One SCTP packet from the participant.</summary>
     public void OnPacket(byte[] packet, long nowMillis)
@@ -74,7 +79,7 @@ internal sealed class ParticipantData : IDataChannelListener
             if (_closed) return;
             _now = nowMillis;
             _endpoint.OnTimer(nowMillis);
-            if (_fullSince >= 0 && _endpoint.Association.BufferedAmount <= _owner.Room.Service.Limits.DataQueueBytes / 2) _fullSince = -1;
+            if (_fullSince >= 0 && _endpoint.Association.BufferedAmount <= _queueBytes / 2) _fullSince = -1;
             else if (_fullSince >= 0 && nowMillis - _fullSince >= _stallMillis)
             {
                 _endpoint.Association.Abort("data queue full for too long");
@@ -122,21 +127,23 @@ internal sealed class ParticipantData : IDataChannelListener
             result = _endpoint.Send(channel, data.Whole, isText: false, nowMillis);
         else if (channel.Reliability is { Ordered: true, IsReliable: true } && message.Payload.Length <= RemoteMaxMessageSize)
         {
-            result = _endpoint.Send(channel, data.Header, isText: false, nowMillis);
-            if (result == SctpSendResult.Queued) result = _endpoint.Send(channel, message.Payload.Span, isText: false, nowMillis);
+            // Both or neither: a frame whose payload never came would make the receiver take the next message for it.
+            if (association.BufferedAmount + data.Header.Length + message.Payload.Length > _queueBytes) result = SctpSendResult.QueueFull;
+            else
+            {
+                result = _endpoint.Send(channel, data.Header, isText: false, nowMillis);
+                if (result == SctpSendResult.Queued) result = _endpoint.Send(channel, message.Payload.Span, isText: false, nowMillis);
+            }
         }
         else result = SctpSendResult.MessageTooLarge;
         tooLarge = result == SctpSendResult.MessageTooLarge;
         if (result == SctpSendResult.QueueFull && _fullSince < 0)
         {
             _fullSince = nowMillis;
-            Warn($"you are not reading your data channels: messages to you are dropped while {_owner.Room.Service.Limits.DataQueueBytes} bytes wait (Media:Sfu:DataQueueBytes)");
+            Warn($"you are not reading your data channels: messages to you are dropped while {_queueBytes} bytes wait (Media:Sfu:DataQueueBytes)");
         }
         return result == SctpSendResult.Queued;
     }
-
-    /// <summary>The participant's a=max-message-size for what it receives.</summary>
-    public int RemoteMaxMessageSize { get; }
 
     /// <summary>Tells the participant about its own sending, on its reliable bus channel.</summary>
     public void Notice(string code, string sentence, long nowMillis)
