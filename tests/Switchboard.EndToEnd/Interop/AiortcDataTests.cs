@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Switchboard.EndToEnd.Browser.App;
-using Switchboard.EndToEnd.Browser.Data;
 using Switchboard.EndToEnd.Infrastructure;
 
 namespace Switchboard.EndToEnd.Interop;

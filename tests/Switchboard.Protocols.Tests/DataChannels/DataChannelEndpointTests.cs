@@ -120,8 +120,7 @@ public class DataChannelEndpointTests
         var channel = pair.Client.Endpoint.Open("doc", "", DataChannelReliability.Reliable, pair.Now)!;
         pair.Run();
         var remote = pair.Server.Opened.Single();
-
-        var (closer, other) = clientCloses ? (pair.Client, pair.Server) : (pair.Server, pair.Client);
+        var closer = clientCloses ? pair.Client : pair.Server;
         closer.Endpoint.Close(clientCloses ? channel : remote, pair.Now);
         Assert.Equal(SctpSendResult.Closed, closer.Endpoint.Send(clientCloses ? channel : remote, [1], false, pair.Now));
         pair.Run();
