@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Switchboard.Signaling.Tokens;
 
 /// <summary>
@@ -9,7 +11,8 @@ public sealed record Grants(bool Join = false, bool Publish = false, bool Subscr
     /// <summary>What an ordinary participant gets: join, publish, subscribe, and data with publish.</summary>
     public static readonly Grants Participant = new(Join: true, Publish: true, Subscribe: true);
 
-    /// <summary>May send on the room's data bus.</summary>
+    /// <summary>May send on the room's data bus (not on the wire: clients read <c>data ?? publish</c>).</summary>
+    [JsonIgnore]
     public bool MaySendData => Data ?? Publish;
 
     /// <summary>Parses "join,publish,subscribe,admin,data" (any subset, any order); without "data", data follows publish.</summary>
