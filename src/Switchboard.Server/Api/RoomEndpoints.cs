@@ -1,6 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 using Switchboard.Media;
 using Switchboard.Media.Contracts;
@@ -67,12 +67,18 @@ public static class RoomEndpoints
                 return TypedResults.Accepted($"/api/rooms/{name}", new SendDataResponse(outcome.Queued, outcome.Dropped));
             })
             .WithSummary("Send a message on the room's data bus to everyone or to some participants (sender: the server)")
-            // The largest message in base64, and room for the rest of the body.
-            .WithMetadata(new RequestSizeLimitAttribute(DataBodyLimit(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<IOptions<MediaOptions>>().Value.Sfu.DataMaxMessageSize)))
+            .WithMetadata(new DataBodyLimit(((IEndpointRouteBuilder)api).ServiceProvider))
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
-    static long DataBodyLimit(int maxMessageSize) => (maxMessageSize + 2L) / 3 * 4 + RestApi.MaxBodyBytes;
+    /// <summary>
+    /// The data endpoint's body limit: the largest message in base64 and room for the rest. Read per request, once the
+    /// settings were validated (reading them while the routes are mapped would fail the start before it can name a bad setting).
+    /// </summary>
+    sealed class DataBodyLimit(IServiceProvider services) : IRequestSizeLimitMetadata
+    {
+        public long? MaxRequestBodySize => (services.GetRequiredService<IOptions<MediaOptions>>().Value.Sfu.DataMaxMessageSize + 2L) / 3 * 4 + RestApi.MaxBodyBytes;
+    }
 
     /// <summary>Null when the message can be sent; else what is wrong with it.</summary>
     static string? Validate(SendDataRequest request, int maxMessageSize, out byte[] payload)
