@@ -51,6 +51,7 @@ export class DataBus {
    */
   send(data, { to, reliable = true, topic = '' } = {}) {
     const { bytes, text } = payloadBytes(data);
+    if (Array.isArray(to) && to.length === 0) return Promise.resolve(); // nobody to send to (not everyone)
     const serverOnly = to === 'server';
     const ids = serverOnly || to === undefined ? [] : Array.isArray(to) ? to : [to];
     const flags = (text ? Flags.text : 0) | (serverOnly ? Flags.serverOnly : 0);
