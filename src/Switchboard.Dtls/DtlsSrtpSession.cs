@@ -186,6 +186,9 @@ public sealed class DtlsSrtpSession
                 int length = dtls.Receive(plaintext, 0, plaintext.Length, 1);
                 if (length > 0) (records ??= []).Add(plaintext.AsSpan(0, length).ToArray());
                 else if (length < 0 && Transport.IsClosed) End("DTLS session closed by the peer");
+                // The other records of the same datagram (-1 when there are none): now, not with the next datagram.
+                while (!IsEnded && (length = dtls.ReceivePending(plaintext, 0, plaintext.Length)) >= 0)
+                    if (length > 0) (records ??= []).Add(plaintext.AsSpan(0, length).ToArray());
             }
         }
         catch (DatagramQueueDrainedException)

@@ -27,6 +27,7 @@ public sealed class QueuedDatagramTransport(Action<ReadOnlySpan<byte>> send, int
     private ReadOnlyMemory<byte> _current;
     private bool _hasCurrent;
     private bool _established;
+    private int _largestTaken;
     private bool _closed;
 
     /// <summary>Raised once, when BouncyCastle (close_notify, fatal alert) or the listener closes the transport.</summary>
@@ -97,11 +98,12 @@ public sealed class QueuedDatagramTransport(Action<ReadOnlySpan<byte>> send, int
         lock (_gate)
         {
             // BouncyCastle allocates a buffer of this size for every receive call: once established, ask only for
-            // what is there.
+            // what is there. That buffer also takes the records left over from an earlier datagram (several records
+            // in one datagram), so it is never smaller than the largest datagram taken so far.
             if (_established && _queue.TryPeek(out byte[]? next))
-                return Math.Max(next.Length, 1);
+                return Math.Max(Math.Max(next.Length, _largestTaken), 1);
             if (_established && _hasCurrent)
-                return Math.Max(_current.Length, 1);
+                return Math.Max(Math.Max(_current.Length, _largestTaken), 1);
             return MaxDatagram;
         }
     }
@@ -126,7 +128,7 @@ public sealed class QueuedDatagramTransport(Action<ReadOnlySpan<byte>> send, int
                     if (queued.Length <= buffer.Length)
                     {
                         queued.CopyTo(buffer);
-                        return queued.Length;
+                        return Taken(queued.Length);
                     }
                 }
                 if (_hasCurrent)
@@ -135,7 +137,7 @@ public sealed class QueuedDatagramTransport(Action<ReadOnlySpan<byte>> send, int
                     if (_current.Length <= buffer.Length)
                     {
                         _current.Span.CopyTo(buffer);
-                        return _current.Length;
+                        return Taken(_current.Length);
                     }
                 }
                 if (_established)
@@ -148,6 +150,13 @@ public sealed class QueuedDatagramTransport(Action<ReadOnlySpan<byte>> send, int
                 Monitor.Wait(_gate, (int)remaining);
             }
         }
+    }
+
+    /// <summary>A datagram handed to BouncyCastle (under the lock): its length, remembered for <see cref="GetReceiveLimit"/>.</summary>
+    private int Taken(int length)
+    {
+        _largestTaken = Math.Max(_largestTaken, length);
+        return length;
     }
 
     public void Send(byte[] buf, int off, int len) => Send(buf.AsSpan(off, len));

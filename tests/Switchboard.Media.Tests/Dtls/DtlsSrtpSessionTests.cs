@@ -253,6 +253,36 @@ public sealed class DtlsSrtpSessionTests : IDisposable
         Assert.Empty(link.HandlerFaults);
     }
 
+    /// <summary>
+    /// A datagram may hold several records (RFC 9147 §4.3; browsers pack them): each is delivered at once, and a
+    /// smaller datagram after it does not break the record layer (BouncyCastle reads what is left of the earlier one
+    /// into a buffer sized for the new one, which once failed the session with internal_error).
+    /// </summary>
+    [Fact]
+    public async Task EveryRecordOfADatagramIsDeliveredAtOnceAndASmallerDatagramAfterItIsRead()
+    {
+        var link = new InMemoryLink(seed: 9);
+        (DtlsPeer server, DtlsPeer client) = Pair(link, FastRetransmission);
+        await Connect(server, client);
+        Assert.True(link.WaitIdle(Wait));
+        var delivered = new List<byte[]>();
+        server.Session.ApplicationData += record => { lock (delivered) delivered.Add(record); };
+        var captured = new List<byte[]>();
+        link.A.Receive = (_, datagram) => { lock (captured) captured.Add(datagram); };
+
+        byte[][] messages = [Enumerable.Repeat((byte)1, 40).ToArray(), Enumerable.Repeat((byte)2, 400).ToArray(), [3, 3, 3]];
+        foreach (byte[] message in messages) Assert.True(client.Session.Send(message));
+        Assert.True(link.WaitIdle(Wait));
+        Assert.Equal(3, captured.Count);
+
+        server.Session.OnDatagram([.. captured[0], .. captured[1]]);
+        lock (delivered) Assert.Equal(messages[..2], delivered);
+        server.Session.OnDatagram(captured[2]);
+        lock (delivered) Assert.Equal(messages, delivered);
+        Assert.True(server.Session.IsConnected);
+        Assert.Equal(0, server.EndedCount);
+    }
+
     [Fact]
     public async Task GarbageDatagramsAfterEstablishmentNeitherEndTheSessionNorChangeItsKeys()
     {

@@ -94,6 +94,23 @@ public sealed class QueuedDatagramTransportTests
         Assert.Equal(QueuedDatagramTransport.MaxDatagram, transport.GetReceiveLimit());
     }
 
+    /// <summary>
+    /// BouncyCastle reads records left over from an earlier datagram into the buffer it sizes by the receive limit:
+    /// a smaller datagram after a larger one must not shrink it below the larger.
+    /// </summary>
+    [Fact]
+    public void ReceiveLimitNeverFallsBelowTheLargestDatagramTaken()
+    {
+        QueuedDatagramTransport transport = Create();
+        transport.MarkEstablished();
+        byte[] buffer = new byte[QueuedDatagramTransport.MaxDatagram];
+        transport.SetCurrent(new byte[400]);
+        Assert.Equal(400, transport.Receive(buffer, 0, buffer.Length, 0));
+        transport.SetCurrent(new byte[] { 7, 8 });
+        Assert.Equal(400, transport.GetReceiveLimit());
+        Assert.Equal(2, transport.Receive(buffer, 0, buffer.Length, 0));
+    }
+
     [Fact]
     public void SendLimitGrowsOnceEstablished()
     {
