@@ -28,7 +28,10 @@ public sealed class AiortcDataTests(SfuAppFixture app, ITestOutputHelper output)
         await using var signaling = await SignalingSocket.JoinAsync(app.Server.HttpBase, "aiortc");
         await signaling.SendAsync(new { type = "media-offer", id = "offer-1", sdp = offer, publish = Array.Empty<object>(), subscribe = Array.Empty<object>() });
         var answer = await signaling.ExpectAsync("media-answer");
-        await File.WriteAllTextAsync(Path.Combine(directory.Path, "answer.sdp"), answer.GetProperty("sdp").GetString());
+        // Written whole, then renamed: the script polls for the name and would otherwise read half an answer.
+        string answerPath = Path.Combine(directory.Path, "answer.sdp");
+        await File.WriteAllTextAsync(answerPath + ".tmp", answer.GetProperty("sdp").GetString());
+        File.Move(answerPath + ".tmp", answerPath);
         await ReadWhenWrittenAsync(directory, "open", aiortc);
 
         await using var chromium = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "aiortc", "Chromium", initScript: Participant.SmallMedia(160, 90, 5));
