@@ -143,7 +143,7 @@ counter() { # counter NAME TRX-FILE: the value of one attribute of <Counters ...
   grep -o "<Counters [^>]*>" "$2" | head -n 1 | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]\+' || echo 0
 }
 
-passed=0 failed=0 skipped=0 broken=()
+passed=0 failed=0 skipped=0 broken=() failed_tests=()
 for project in "${projects[@]}"; do
   name="$(basename "$project" .csproj)"
   echo
@@ -173,9 +173,14 @@ for project in "${projects[@]}"; do
   if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
     broken+=("$name (exit code $status with no failed test: the test run itself broke)")
   fi
+  while IFS= read -r test; do failed_tests+=("$test"); done < <(
+    grep -o '<UnitTestResult [^>]*outcome="\(Failed\|Error\|Timeout\|Aborted\)"' "$trx" | grep -o 'testName="[^"]*"' | sed 's/^testName="//; s/"$//' || true)
 done
 
 echo
+for test in "${failed_tests[@]+"${failed_tests[@]}"}"; do
+  echo "test.sh: failed: $test"
+done
 for problem in "${broken[@]+"${broken[@]}"}"; do
   echo "test.sh: did not run to the end: $problem"
 done

@@ -126,6 +126,27 @@ public abstract class RoomParticipant : IAsyncDisposable
             }
             """)).Deserialize<InboundStream[]>(JsonSerializerOptions.Web)!;
 
+    /// <summary>
+    /// sfu rooms, for failure messages: the SDK's subscriptions (track, mid, directions, whether the track arrived) and the
+    /// peer connection's states.
+    /// </summary>
+    public Task<string> MediaStateAsync() =>
+        EvaluateAsync<string>("""
+            (() => {
+              const room = window.switchboard.room, pc = room.pc;
+              if (!pc) return 'no peer connection';
+              return JSON.stringify({
+                signaling: pc.signalingState, connection: pc.connectionState, ice: pc.iceConnectionState,
+                dtls: pc.getTransceivers()[0]?.sender.transport?.state ?? null, sctp: pc.sctp?.state ?? null, negotiating: room._negotiating,
+                tracks: [...room.tracks.keys()],
+                subscriptions: [...room.subscriptions.values()].map(s => ({ trackId: s.trackId, mid: s.transceiver.mid,
+                  direction: s.transceiver.direction, current: s.transceiver.currentDirection, track: s.track?.readyState ?? null,
+                  established: s.established })),
+                transceivers: pc.getTransceivers().map(t => `${t.mid}:${t.direction}/${t.currentDirection}`),
+              });
+            })()
+            """);
+
     /// <summary>sfu rooms: what the page sends, one entry per outbound stream (per simulcast layer: <c>rid</c>).</summary>
     public async Task<IReadOnlyList<OutboundStream>> OutboundAsync() =>
         (await EvaluateAsync<JsonElement>("""
@@ -150,9 +171,17 @@ public abstract class RoomParticipant : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyList<InboundStream>> WaitForReceivedMediaAsync(int videos, int audios)
     {
-        var first = await WaitForAsync(InboundAsync,
-            s => s.Count(i => i.Kind == "video" && i.FramesDecoded > 0) >= videos && s.Count(i => i.Kind == "audio" && i.BytesReceived > 0) >= audios,
-            $"{videos} decoding videos and {audios} audio streams", s => string.Join("\n", s));
+        IReadOnlyList<InboundStream> first;
+        try
+        {
+            first = await WaitForAsync(InboundAsync,
+                s => s.Count(i => i.Kind == "video" && i.FramesDecoded > 0) >= videos && s.Count(i => i.Kind == "audio" && i.BytesReceived > 0) >= audios,
+                $"{videos} decoding videos and {audios} audio streams", s => string.Join("\n", s));
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}\n{Name}'s media state: {await MediaStateAsync()}");
+        }
         await Task.Delay(TimeSpan.FromSeconds(2));
         var later = await InboundAsync();
         foreach (var stream in first.Where(s => s.Kind == "video" ? s.FramesDecoded > 0 : s.BytesReceived > 0))
