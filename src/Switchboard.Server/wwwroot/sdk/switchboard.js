@@ -627,7 +627,6 @@ export class Room extends EventTarget {
     await this._syncPublishers(pc);
     this._syncSubscriptions(pc);
     for (const transceiver of this._toStop.splice(0)) if (!isStopped(transceiver)) transceiver.stop();
-    if (pc.getTransceivers().length === 0) return; // nothing to send or receive yet
     await pc.setLocalDescription(await pc.createOffer());
     if (pc !== this.pc) return;
     // The mids exist now that the offer is the local description.

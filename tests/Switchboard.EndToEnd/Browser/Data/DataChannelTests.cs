@@ -79,6 +79,36 @@ public sealed class DataChannelTests(SfuAppFixture app, ITestOutputHelper output
         Assert.DoesNotContain("the backend speaks", await ann.Page.EvaluateAsync<string>("document.getElementById('chat-log').textContent"));
     }
 
+    /// <summary>
+    /// A room where nobody sends or receives media (a whiteboard, a game): the first offer carries only the data
+    /// channels, and the tracks a participant adds later come by renegotiation of the same connection.
+    /// </summary>
+    [Fact]
+    public async Task Participants_without_camera_or_microphone_chat_over_the_data_channels_and_a_camera_added_later_arrives()
+    {
+        const string NoDevices = "navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('denied', 'NotAllowedError'));";
+        await using var ann = await ReadyAsync(await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "data-only", "Ann", initScript: NoDevices));
+        await using var ben = (Participant)await ReadyAsync(await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "data-only", "Ben", initScript: NoDevices));
+        Assert.Equal(0, await ann.EvaluateAsync<int>("window.switchboard.room.pc.getTransceivers().length"));
+
+        await ben.Page.FillAsync("#chat-input", "no camera needed");
+        await ben.Page.PressAsync("#chat-input", "Enter");
+        await ann.WaitUntilAsync("document.getElementById('chat-log').textContent.includes('Benno camera needed')", "Ben's chat line");
+        Assert.Contains(await ann.EventsAsync(), e => e.GetProperty("type").GetString() == "data" && e.GetProperty("detail").GetProperty("topic").GetString() == "chat");
+
+        // Ben publishes a canvas track after all: Ann receives it over the connection that began with data only.
+        await ben.EvaluateAsync("""
+            (() => {
+              const canvas = Object.assign(document.createElement('canvas'), { width: 160, height: 90 });
+              const context = canvas.getContext('2d');
+              let frame = 0;
+              setInterval(() => { context.fillStyle = `hsl(${(frame++ * 7) % 360} 80% 50%)`; context.fillRect(0, 0, 160, 90); }, 66);
+              return window.switchboard.room.publish(canvas.captureStream(15));
+            })()
+            """);
+        await ann.WaitForReceivedMediaAsync(1, 0);
+    }
+
     private async Task<RoomParticipant> OpenAsync(string room, string name, string extraScript = "") =>
         await ReadyAsync(await Participant.OpenAsync(app.Browser, app.Server.HttpBase, room, name, initScript: Audio + extraScript));
 
