@@ -124,7 +124,7 @@ public sealed class DataChannelTests(SfuAppFixture app, ITestOutputHelper output
 
     /// <summary>
     /// Everyone sends the reliable set to everyone, then (once it arrived: lossy messages to a participant are dropped
-    /// while much waits for it) the lossy set; each checks what it got.
+    /// while much waits for it) the lossy set, one sender at a time; each checks what it got.
     /// </summary>
     private async Task ExchangeAsync(List<RoomParticipant> people)
     {
@@ -138,7 +138,13 @@ public sealed class DataChannelTests(SfuAppFixture app, ITestOutputHelper output
             await person.WaitUntilAsync($"window.dataProbe.received.filter(m => m.topic.endsWith('|reliable')).length >= {expected}",
                 $"{expected} reliable messages at {person.Name}", TimeSpan.FromSeconds(90));
         }
-        await Task.WhenAll(people.Select(p => p.EvaluateAsync(DataProbe.Send(2, DataProbe.LossySizes, reliable: false))));
+        // One sender after another: lossy messages are never retransmitted, and five bursts at once at a receiver
+        // whose browser is short of CPU overflow its socket (a 0-of-16 case once); a lost one is not a fault.
+        foreach (var person in people)
+        {
+            await person.EvaluateAsync(DataProbe.Send(2, DataProbe.LossySizes, reliable: false));
+            await Task.Delay(300);
+        }
         await Task.Delay(1000); // lossy messages in flight, and late duplicates of anything, would land now
 
         foreach (var person in people)
