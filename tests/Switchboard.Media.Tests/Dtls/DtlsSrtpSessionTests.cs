@@ -254,7 +254,7 @@ public sealed class DtlsSrtpSessionTests : IDisposable
     }
 
     /// <summary>
-    /// A datagram may hold several records (RFC 9147 §4.3; browsers pack them): each is delivered at once, and a
+    /// A datagram may hold several records (RFC 6347 §4.1.1; browsers pack them): each is delivered at once, and a
     /// smaller datagram after it does not break the record layer (BouncyCastle reads what is left of the earlier one
     /// into a buffer sized for the new one, which once failed the session with internal_error).
     /// </summary>
