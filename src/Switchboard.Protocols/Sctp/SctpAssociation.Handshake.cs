@@ -184,7 +184,7 @@ public sealed partial class SctpAssociation
                 : $"The peer did not answer COOKIE ECHO ({_t1Retransmits} transmissions).");
             return;
         }
-        _t1Rto = Math.Min(2 * _t1Rto, _options.RtoMaxMillis);
+        _t1Rto = RtoEstimator.BackedOff(_t1Rto, _options.RtoMaxMillis, _options.MaxBackoffMillis);
         if (State == SctpState.CookieWait) SendInit();
         else SendSingleChunk(SctpChunkType.CookieEcho, 0, _cookieEcho, _peerTag);
         _t1At = nowMillis + _t1Rto;

@@ -62,7 +62,7 @@ public sealed partial class SctpAssociation
         _listener = listener;
         _cookieSecret = options.CookieSecret is { Length: > 0 } secret ? secret.ToArray() : RandomNumberGenerator.GetBytes(32);
         _packetBuffer = new byte[options.Mtu];
-        _rto = new RtoEstimator(options.RtoInitialMillis, options.RtoMinMillis, options.RtoMaxMillis);
+        _rto = new RtoEstimator(options.RtoInitialMillis, options.RtoMinMillis, options.RtoMaxMillis, options.MaxBackoffMillis);
         // As many TSNs past a hole as the window holds in chunks of 16 bytes: a sender counts only payload against the window,
         // so a full window of small messages behind one loss must all be kept (and reported), or the sender can only wait
         // for its retransmission timer. Each kept chunk costs its payload and a small record: a few MiB at most.

@@ -33,6 +33,13 @@ public sealed record SctpOptions
     public int RtoMinMillis { get; init; } = 1000;
     public int RtoMaxMillis { get; init; } = 60000;
 
+    /// <summary>
+    /// The most a timer's exponential back-off (RFC 9260 §6.3.3 E2, §5.1 T1) may make it, unless RTT measurements
+    /// already call for more. The RFC lets the back-off reach RTO.Max; WebRTC's data channel stacks cap it at 3 s, so that
+    /// after a burst of loss the association is back within seconds instead of waiting out a doubled-up minute.
+    /// </summary>
+    public int MaxBackoffMillis { get; init; } = 3000;
+
     public int MaxInitRetransmits { get; init; } = 8;
     public int AssociationMaxRetransmits { get; init; } = 10;
     public int DelayedAckMillis { get; init; } = 200;

@@ -84,8 +84,29 @@ public class SctpCongestionControlTests
         Assert.Equal(Math.Max(cwndBefore / 2, 4 * Mtu), client.SlowStartThreshold);
 
         Assert.True(link.RunUntil(() => client.Counters.T3Expirations == 2, 10_000));
-        Assert.Equal(4 * rtoBefore, client.RtoMillis);
+        Assert.Equal(3000, client.RtoMillis); // doubled again, capped at MaxBackoffMillis
         Assert.Equal(4 * Mtu, client.SlowStartThreshold); // max(1200 / 2, 4 MTU)
+    }
+
+    /// <summary>
+    /// The back-off stops at <see cref="SctpOptions.MaxBackoffMillis"/> (WebRTC's 3 s) however often T3-rtx expires, so
+    /// that the first retransmission after a long outage goes within 3 s of the link's return; without the cap it
+    /// would be up to RTO.Max (60 s), which is how a data channel stalled for over a minute behind 5 % loss.
+    /// </summary>
+    [Fact]
+    public void Repeated_t3_expiries_back_off_to_three_seconds_and_no_further()
+    {
+        var link = SimulatedSctpLink.Established(new LinkSettings { DelayMillis = 20 }, new SctpOptions { AssociationMaxRetransmits = 20 });
+        KeepSending(link);
+        link.RunFor(2000);
+        var client = link.Client.Association;
+        link.Client.Filter = _ => false;
+        Assert.True(link.RunUntil(() => client.Counters.T3Expirations == 8, 60_000));
+        Assert.Equal(3000, client.RtoMillis);
+        long outageEnded = link.Now, sacks = client.Counters.SacksReceived;
+        link.Client.Filter = null;
+        Assert.True(link.RunUntil(() => client.Counters.SacksReceived > sacks, 10_000));
+        Assert.True(link.Now - outageEnded <= 3000 + 100, $"the association came back {link.Now - outageEnded} ms after the link");
     }
 
     [Fact]

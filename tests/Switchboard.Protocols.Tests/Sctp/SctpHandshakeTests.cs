@@ -93,8 +93,8 @@ public class SctpHandshakeTests
         link.Client.Filter = _ => false;
         link.Client.Association.Connect(0);
         Assert.True(link.RunUntil(() => link.Client.Listener.Closed.Count == 1, 60_000));
-        Assert.Equal(4, link.Client.Sent.Count); // the INIT and three retransmissions, 1, 2 and 4 s apart
-        Assert.Equal(1000 + 2000 + 4000 + 8000, link.Now);
+        Assert.Equal(4, link.Client.Sent.Count); // the INIT and three retransmissions, 1, 2 and 3 s apart (the back-off cap)
+        Assert.Equal(1000 + 2000 + 3000 + 3000, link.Now);
         Assert.Contains("INIT", link.Client.Listener.Closed[0]);
         Assert.Equal(SctpState.Closed, link.Client.Association.State);
         Assert.Equal(SctpSendResult.Closed, link.Client.Association.Send(0, 51, "x"u8, default, link.Now));

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Switchboard.Media.Contracts;
 using Switchboard.Media.Peers;
 using Switchboard.Protocols.DataChannels;
@@ -32,6 +33,15 @@ internal sealed class ParticipantData : IDataChannelListener
     private readonly List<DataMessage> _inbox = [];
     private readonly List<MediaWarning> _warnings = [];
     private readonly Dictionary<ushort, DataFrame> _awaitingPayload = [];
+
+    /// <summary>
+    /// Reliable messages for the participant from before its reliable bus channel opened here. A browser calls a channel
+    /// open once it sent DCEP's OPEN (RFC 8832 §6), so others may send to the participant before the server has the OPEN,
+    /// which loss can delay by seconds; they wait here (up to the data queue's bytes) instead of being dropped.
+    /// </summary>
+    private readonly Queue<OutgoingData> _beforeOpen = new();
+    private long _beforeOpenBytes;
+    private bool _reliableOpened;
     private DataChannel? _reliable, _lossy;
     private long _fullSince = -1, _now;
     private bool _closed;
@@ -67,6 +77,7 @@ internal sealed class ParticipantData : IDataChannelListener
             if (_closed) return;
             _now = nowMillis;
             _endpoint.Receive(packet, nowMillis);
+            SendWaiting(nowMillis);
         }
         Dispatch(nowMillis);
     }
@@ -79,6 +90,7 @@ internal sealed class ParticipantData : IDataChannelListener
             if (_closed) return;
             _now = nowMillis;
             _endpoint.OnTimer(nowMillis);
+            SendWaiting(nowMillis);
             if (_fullSince >= 0 && _endpoint.Association.BufferedAmount <= _queueBytes / 2) _fullSince = -1;
             else if (_fullSince >= 0 && nowMillis - _fullSince >= _stallMillis)
             {
@@ -102,6 +114,7 @@ internal sealed class ParticipantData : IDataChannelListener
             if (!_closed)
             {
                 using var sending = _endpoint.Association.BeginBatch(nowMillis);
+                SendWaiting(nowMillis);
                 foreach (OutgoingData data in batch)
                 {
                     if (Send(data, nowMillis, out bool large)) queued++;
@@ -119,6 +132,7 @@ internal sealed class ParticipantData : IDataChannelListener
         tooLarge = false;
         DataMessage message = data.Message;
         DataChannel? channel = message.Reliable ? _reliable : _lossy ?? _reliable;
+        if (message.Reliable && (channel is null && !_reliableOpened || _beforeOpen.Count > 0)) return WaitForOpen(data);
         if (channel is null) return false;
         SctpAssociation association = _endpoint.Association;
         if (!message.Reliable && association.BufferedAmount > LossyBacklogBytes) return false;
@@ -143,6 +157,27 @@ internal sealed class ParticipantData : IDataChannelListener
             Warn($"you are not reading your data channels: messages to you are dropped while {_queueBytes} bytes wait (Media:Sfu:DataQueueBytes)");
         }
         return result == SctpSendResult.Queued;
+    }
+
+    /// <summary>Keeps a reliable message until the reliable bus channel opens; false when that queue is full.</summary>
+    private bool WaitForOpen(OutgoingData data)
+    {
+        int size = data.Frame.HeaderLength + data.Message.Payload.Length;
+        if (_beforeOpenBytes + size > _queueBytes) return false;
+        _beforeOpen.Enqueue(data);
+        _beforeOpenBytes += size;
+        return true;
+    }
+
+    /// <summary>Sends, in their order, the messages that waited for the reliable bus channel, once it is open.</summary>
+    private void SendWaiting(long nowMillis)
+    {
+        if (_reliable is null || _beforeOpen.Count == 0) return;
+        OutgoingData[] waiting = [.. _beforeOpen];
+        _beforeOpen.Clear();
+        _beforeOpenBytes = 0;
+        foreach (OutgoingData data in waiting)
+            if (!Send(data, nowMillis, out _)) Interlocked.Increment(ref Connection.Statistics.DataMessagesDropped);
     }
 
     /// <summary>Tells the participant about its own sending, on its reliable bus channel.</summary>
@@ -200,6 +235,7 @@ internal sealed class ParticipantData : IDataChannelListener
         if (channel.Protocol != BusProtocol) return;
         if (channel.Reliability.IsReliable) _reliable ??= channel;
         else _lossy ??= channel;
+        _reliableOpened |= _reliable is not null;
     }
 
     void IDataChannelListener.OnMessage(DataChannel channel, byte[] data, bool isText)
@@ -255,6 +291,12 @@ internal sealed class ParticipantData : IDataChannelListener
 
     void IDataChannelListener.OnClosed(string reason)
     {
+        _beforeOpen.Clear();
+        _beforeOpenBytes = 0;
+        SctpCounters c = _endpoint.Association.Counters;
+        _owner.Room.Service.Logger.LogInformation(
+            "SFU room {Room}: the data channels of {Participant} closed: {Reason} (sent {Chunks} chunks, {Retransmissions} again, {T3} T3-rtx, {FastRetransmits} fast retransmits; received {Received} packets)",
+            _owner.Room.Name, _owner.Id, reason, c.DataChunksSent, c.Retransmissions, c.T3Expirations, c.FastRetransmits, c.PacketsReceived);
         _closed = true;
         _reliable = _lossy = null;
     }

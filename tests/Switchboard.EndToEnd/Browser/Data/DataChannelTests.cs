@@ -135,8 +135,15 @@ public sealed class DataChannelTests(SfuAppFixture app, ITestOutputHelper output
         foreach (var person in people)
         {
             int expected = reliablePerSender * (people.Count - 1);
-            await person.WaitUntilAsync($"window.dataProbe.received.filter(m => m.topic.endsWith('|reliable')).length >= {expected}",
-                $"{expected} reliable messages at {person.Name}", TimeSpan.FromSeconds(90));
+            try
+            {
+                await person.WaitUntilAsync($"window.dataProbe.received.filter(m => m.topic.endsWith('|reliable')).length >= {expected}",
+                    $"{expected} reliable messages at {person.Name}", TimeSpan.FromSeconds(90));
+            }
+            catch (Xunit.Sdk.XunitException e)
+            {
+                throw new Xunit.Sdk.XunitException($"{e.Message}\n{person.Name}'s data state: {await DataStateAsync(person)}\nserver: {await ServerDataCountersAsync()}\n{app.Server.OutputTail(4000)}");
+            }
         }
         // One sender after another: lossy messages are never retransmitted, and five bursts at once at a receiver
         // whose browser is short of CPU overflow its socket (a 0-of-16 case once); a lost one is not a fault.
@@ -163,6 +170,33 @@ public sealed class DataChannelTests(SfuAppFixture app, ITestOutputHelper output
             }
             Assert.DoesNotContain(received, m => m.Topic.Contains($"|{ids[person]}|", StringComparison.Ordinal));
         }
+    }
+
+    /// <summary>For a failed wait: the page's association and bus channels, and the reliable messages it got from each sender.</summary>
+    private static Task<string> DataStateAsync(RoomParticipant person) =>
+        person.EvaluateAsync<string>("""
+            (async () => {
+              const room = window.switchboard.room, pc = room.pc, bus = room._data;
+              const perSender = {};
+              for (const m of window.dataProbe.received.filter(m => m.topic.endsWith('|reliable'))) {
+                const [, sender, n] = m.topic.split('|');
+                perSender[sender] = { count: (perSender[sender]?.count ?? 0) + 1, last: Number(n) };
+              }
+              const channels = [];
+              if (pc) (await pc.getStats()).forEach(s => {
+                if (s.type === 'data-channel') channels.push(`${s.label}:${s.state} in ${s.messagesReceived}/${s.bytesReceived} B out ${s.messagesSent}/${s.bytesSent} B`);
+              });
+              return JSON.stringify({ connection: pc?.connectionState ?? null, ice: pc?.iceConnectionState ?? null, sctp: pc?.sctp?.state ?? null,
+                reliable: bus ? `${bus.reliable.readyState} buffered ${bus.reliable.bufferedAmount}` : null, perSender, channels });
+            })()
+            """);
+
+    /// <summary>For a failed wait: the media server's data channel counters from /metrics.</summary>
+    private async Task<string> ServerDataCountersAsync()
+    {
+        using var client = new HttpClient { BaseAddress = app.Server.HttpBase };
+        string metrics = await client.GetStringAsync("metrics");
+        return string.Join("; ", metrics.Split('\n').Where(line => line.StartsWith("switchboard_media_data", StringComparison.Ordinal)));
     }
 
     /// <summary>10 MiB in 64 KiB messages from one to another: the SHA-256 the receiver computes is the sender's.</summary>

@@ -28,7 +28,15 @@ internal sealed class DataClient : IDataChannelListener, IDisposable
     private DataChannelEndpoint? _data;
     private DataChannel? _reliable, _lossy;
 
-    public DataClient(int maxMessageSize = 262144) => MaxMessageSize = maxMessageSize;
+    /// <param name="openReliableAtOnce">False: only the lossy channel opens with the association, the reliable one on
+    /// <see cref="OpenReliable"/> (as a browser's OPEN that loss delays).</param>
+    public DataClient(int maxMessageSize = 262144, bool openReliableAtOnce = true)
+    {
+        MaxMessageSize = maxMessageSize;
+        _openReliableAtOnce = openReliableAtOnce;
+    }
+
+    private readonly bool _openReliableAtOnce;
 
     public IceCredentials Ice { get; } = IceCredentials.Generate();
     public DtlsCertificate Certificate { get; } = DtlsCertificate.Create("data-client");
@@ -102,13 +110,21 @@ internal sealed class DataClient : IDataChannelListener, IDisposable
 
     public void OnEstablished()
     {
-        _reliable = _data!.Open("switchboard", ParticipantData.BusProtocol, DataChannelReliability.Reliable, Now);
-        _lossy = _data.Open("switchboard-lossy", ParticipantData.BusProtocol, DataChannelReliability.Lossy, Now);
+        if (_openReliableAtOnce) OpenReliableLocked();
+        _lossy = _data!.Open("switchboard-lossy", ParticipantData.BusProtocol, DataChannelReliability.Lossy, Now);
     }
+
+    /// <summary>Opens the reliable bus channel now (when the client was made not to open it at once).</summary>
+    public void OpenReliable()
+    {
+        lock (_gate) OpenReliableLocked();
+    }
+
+    private void OpenReliableLocked() => _reliable = _data!.Open("switchboard", ParticipantData.BusProtocol, DataChannelReliability.Reliable, Now);
 
     public void OnChannelOpen(DataChannel channel)
     {
-        if (_reliable is { IsOpen: true } && _lossy is { IsOpen: true }) Open.TrySetResult();
+        if ((_reliable is { IsOpen: true } || !_openReliableAtOnce) && _lossy is { IsOpen: true }) Open.TrySetResult();
     }
 
     private DataFrame? _header;

@@ -42,10 +42,10 @@ public sealed class SfuDataTests : IAsyncLifetime
         _host.Dispose();
     }
 
-    private async Task<DataClient> JoinAsync(string id, bool maySendData = true, int maxMessageSize = 262144)
+    private async Task<DataClient> JoinAsync(string id, bool maySendData = true, int maxMessageSize = 262144, bool openReliableAtOnce = true)
     {
         using var cancel = new CancellationTokenSource(Limit);
-        var client = new DataClient(maxMessageSize);
+        var client = new DataClient(maxMessageSize, openReliableAtOnce);
         _disposables.Add(client);
         var outcome = _sfu.Offer("room", id, new MediaOffer(client.Offer(), [], [], true, true, maySendData));
         Assert.True(outcome.AnswerSdp is not null, outcome.Message);
@@ -82,6 +82,26 @@ public sealed class SfuDataTests : IAsyncLifetime
         }
         await Task.Delay(200);
         Assert.Empty(ann.Received);
+    }
+
+    /// <summary>
+    /// A browser calls a channel open once it sent DCEP's OPEN, so others' messages can reach the server before the OPEN
+    /// does (loss delays it by seconds). They wait for the channel, in order, instead of being dropped.
+    /// </summary>
+    [Fact]
+    public async Task Reliable_messages_that_come_before_a_participants_channel_opens_wait_for_it_in_order()
+    {
+        var (ann, ben) = (await JoinAsync("ann"), await JoinAsync("ben", openReliableAtOnce: false));
+
+        for (int i = 0; i < 5; i++) Assert.Equal(SctpSendResult.Queued, ann.SendMessage($"early-{i}", [(byte)i]));
+        await Task.Delay(500);
+        Assert.Empty(ben.Received);
+        ben.OpenReliable();
+
+        await UntilAsync(() => ben.Received.Count >= 5, "the five early messages");
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"early-{i}"), ben.Received.Select(r => r.Topic));
+        Assert.All(ben.Received, r => Assert.True(r.Reliable));
+        Assert.Equal(0, _sfu.Room("room")!.Participant("ben")!.Connection!.Statistics.DataMessagesDropped);
     }
 
     [Fact]
