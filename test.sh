@@ -26,8 +26,9 @@ while [ "$#" -gt 0 ]; do
 done
 
 # Debian packages the tests run: coturn (turnserver, turnutils_uclient, turnutils_stunclient), chromium, firefox-esr,
-# afl++ (afl-fuzz), python3-aiortc (a WebRTC data channel client that is not a browser).
-DEBIAN_PACKAGES="coturn chromium firefox-esr afl++ python3-aiortc"
+# afl++ (afl-fuzz), python3-aiortc (a WebRTC data channel client that is not a browser), ffmpeg (ffprobe and ffmpeg read
+# and decode recordings).
+DEBIAN_PACKAGES="coturn chromium firefox-esr afl++ python3-aiortc ffmpeg"
 
 missing=()
 for package in $DEBIAN_PACKAGES; do

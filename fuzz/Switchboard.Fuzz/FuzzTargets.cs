@@ -33,6 +33,7 @@ public static class FuzzTargets
         new("vp9", "VP9 payload descriptor: KeyframeDetector, PictureIdFields, PictureIdRewriter", data => PayloadTarget.Run(Protocols.Rtp.VideoCodec.Vp9, data)),
         new("h264", "H.264 payload (single NAL, STAP-A, FU-A): KeyframeDetector", data => PayloadTarget.Run(Protocols.Rtp.VideoCodec.H264, data)),
         new("av1", "AV1 aggregation header: KeyframeDetector", data => PayloadTarget.Run(Protocols.Rtp.VideoCodec.Av1, data)),
+        new("depacketizer", "RTP payload stream of one codec (Opus, VP8, VP9, AV1, H.264): FrameAssembler, reordering, holes, frames", DepacketizerTarget.Run),
         new("datachannel", "data channel messages above SCTP: DCEP DATA_CHANNEL_OPEN/ACK and the room data bus's frame, read and written back", DataChannelTarget.Run),
         new("sctp", "SCTP packet for an established and a new association (data channels), and every chunk and parameter reader", SctpTarget.Run),
         new("sdp", "SDP: SessionDescription.Parse, every accessor, WebRtcOffer.TryRead, codec negotiation, answer, direction scan", SdpTarget.Run),

@@ -112,6 +112,14 @@ public static class Seeds
         foreach (var (target, payloads) in new[] { ("vp8", vp8), ("vp9", vp9), ("h264", h264), ("av1", av1) })
             for (int i = 0; i < payloads.Length; i++) AddHex(target, $"descriptor-{i:00}", payloads[i]);
 
+        // Payload streams for the assembler: each codec's descriptors above as one-packet frames (marker, new timestamp,
+        // the next sequence number), and a few frames of several packets, one out of order.
+        var codecs = new[] { ("vp8", vp8, 1), ("vp9", vp9, 2), ("h264", h264, 4), ("av1", av1, 3) };
+        foreach (var (name, payloads, codec) in codecs)
+            Add("depacketizer", $"{name}-frames", [(byte)codec, .. payloads.SelectMany(hex => (byte[])[0x27, (byte)(hex.Length / 2), .. Convert.FromHexString(hex)])]);
+        Add("depacketizer", "opus-reordered", [0, 0x27, 3, 0xF8, 0xFF, 0xFE, 0x2B, 3, 0xF8, 0xFF, 0xFE, 0x1B, 3, 0xF8, 0xFF, 0xFE]);
+        Add("depacketizer", "h264-fu-a-reordered", [4, 0x26, 4, 0x7C, 0x85, 0x88, 0x84, 0x29, 3, 0x7C, 0x45, 0x11, 0x1C, 3, 0x7C, 0x05, 0x22]);
+
         // Data channels above SCTP (DcepMessageTests, SfuDataTests): DCEP messages and data bus frames.
         Add("datachannel", "dcep-open-reliable", Protocols.DataChannels.DcepMessage.WriteOpen("switchboard", "switchboard-data/1", Protocols.DataChannels.DataChannelReliability.Reliable));
         Add("datachannel", "dcep-open-lossy", Protocols.DataChannels.DcepMessage.WriteOpen("switchboard-lossy", "switchboard-data/1", Protocols.DataChannels.DataChannelReliability.Lossy));

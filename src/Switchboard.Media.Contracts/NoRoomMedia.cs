@@ -1,7 +1,10 @@
 namespace Switchboard.Media.Contracts;
 
-/// <summary>No media server in this process: every offer is refused, every room is a mesh, and no data bus carries anything.</summary>
-public sealed class NoRoomMedia : IRoomMedia, IRoomData
+/// <summary>
+/// No media server in this process: every offer is refused, every room is a mesh, no data bus carries anything and
+/// nothing is recorded.
+/// </summary>
+public sealed class NoRoomMedia : IRoomMedia, IRoomData, IRoomRecording
 {
     public bool IsAvailable => false;
 
@@ -20,6 +23,28 @@ public sealed class NoRoomMedia : IRoomMedia, IRoomData
 
     public IDisposable Subscribe(string room, Action<RoomDataMessage> handler) => new NoSubscription();
 
+    public RecordingStart Start(string room, RecordingRequest request) => new(null, RecordingRefusal.Disabled, "this server runs no media server");
+
+    public Task<RecordingInfo?> StopAsync(string recordingId) => Task.FromResult<RecordingInfo?>(null);
+
+    public IReadOnlyList<RecordingInfo> List(string? room = null) => [];
+
+    public RecordingInfo? Get(string recordingId) => null;
+
+    public string? FilePath(string recordingId, string fileName) => null;
+
+    public bool Delete(string recordingId) => false;
+
+    public string? ActiveIn(string room) => null;
+
+    public ExportInfo? Export(string recordingId, ExportRequest request, out string? problem)
+    {
+        problem = "this server runs no media server";
+        return null;
+    }
+
+    public ExportInfo? GetExport(string recordingId, string exportId) => null;
+
     private sealed class NoSubscription : IDisposable
     {
         public void Dispose() { }
@@ -30,5 +55,6 @@ public sealed class NoRoomMedia : IRoomMedia, IRoomData
     public event Action<SpeakersChange>? SpeakersChanged;
     public event Action<LayerDemand>? LayersChanged;
     public event Action<MediaWarning>? ParticipantWarned;
+    public event Action<RecordingChange>? RecordingChanged;
 #pragma warning restore CS0067
 }

@@ -35,6 +35,8 @@ public sealed class MediaOptions
     public EchoOptions Echo { get; set; } = new();
 
     public SfuOptions Sfu { get; set; } = new();
+
+    public Recording.RecordingOptions Recording { get; set; } = new();
 }
 
 /// <summary>The SFU's limits ("Media:Sfu"); a participant at a limit gets a signaling error naming it.</summary>

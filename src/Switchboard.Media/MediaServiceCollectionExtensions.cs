@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Switchboard.Media.Echo;
+using Switchboard.Media.Recording;
 using Switchboard.Media.Sfu;
 using Switchboard.Media.Transport;
 
@@ -21,6 +22,8 @@ public static class MediaServiceCollectionExtensions
         services.AddSingleton<EchoService>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SfuService>();
+        services.AddSingleton<RecordingService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RecordingService>());
         return services;
     }
 }

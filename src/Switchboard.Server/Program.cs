@@ -3,6 +3,7 @@ using OpenTelemetry.Metrics;
 using Switchboard.Media;
 using Switchboard.Media.Contracts;
 using Switchboard.Media.Echo;
+using Switchboard.Media.Recording;
 using Switchboard.Media.Sfu;
 using Switchboard.Server;
 using Switchboard.Server.Api;
@@ -87,12 +88,22 @@ if (commandLine.Role == ServerRole.All)
     });
 }
 bool runsTurn = commandLine.Role != ServerRole.Media, runsMedia = commandLine.Role != ServerRole.Turn;
-if (runsMedia) builder.Services.AddMedia();
+if (runsMedia)
+{
+    builder.Services.AddMedia();
+    // Recordings go under the data directory unless the setting names an absolute path.
+    builder.Services.PostConfigure<MediaOptions>(media =>
+    {
+        var data = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        media.Recording.Directory = Path.Combine(data.DataDirectory, media.Recording.Directory);
+    });
+}
 // Rooms in sfu mode go through the media server of this process.
 if (commandLine.Role == ServerRole.All)
 {
     builder.Services.AddSingleton<IRoomMedia>(sp => sp.GetRequiredService<SfuService>());
     builder.Services.AddSingleton<IRoomData>(sp => sp.GetRequiredService<SfuService>());
+    builder.Services.AddSingleton<IRoomRecording>(sp => sp.GetRequiredService<RecordingService>());
 }
 if (runsTurn)
 {

@@ -5,6 +5,7 @@ namespace Switchboard.Server;
 
 /// <summary>
 /// Serves the web app and the JS SDK from wwwroot: <c>/</c>, <c>/room/{name}</c>, <c>/test</c> (test my connection),
+/// <c>/recordings</c> (an admin's list of recordings, to play, download, export and delete),
 /// <c>/sdk/switchboard.js</c>, with the <see cref="SecurityHeaders"/> on every response of the server.
 /// </summary>
 public static class WebApp
@@ -21,6 +22,8 @@ public static class WebApp
             OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
         });
         app.MapGet("/test", () => Results.File(Path.Combine(AppContext.BaseDirectory, "wwwroot", "test.html"), "text/html; charset=utf-8"))
+            .ExcludeFromDescription();
+        app.MapGet("/recordings", () => Results.File(Path.Combine(AppContext.BaseDirectory, "wwwroot", "recordings.html"), "text/html; charset=utf-8"))
             .ExcludeFromDescription();
         app.MapGet("/room/{name}", () => Results.File(Path.Combine(AppContext.BaseDirectory, "wwwroot", "room.html"), "text/html; charset=utf-8"))
             .ExcludeFromDescription();

@@ -25,6 +25,7 @@ public static class SignalingEndpoints
         services.TryAddSingleton<IRoomStore, InMemoryRoomStore>();
         services.TryAddSingleton<IRoomMedia, NoRoomMedia>();
         services.TryAddSingleton<IRoomData, NoRoomMedia>();
+        services.TryAddSingleton<IRoomRecording, NoRoomMedia>();
         services.AddMetrics();
         services.TryAddSingleton<SignalingMetrics>();
         services.TryAddSingleton<SignalingHub>();

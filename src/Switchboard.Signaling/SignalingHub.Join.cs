@@ -72,6 +72,8 @@ public sealed partial class SignalingHub
         session.MediaMode = MediaModeOf(room);
         session.Grants = grants with { Publish = grants.Publish && (room.Publishers is null || room.Publishers.Contains(identity)) };
         if (admission.Replaced is { } replaced) await EndReplacedAsync(replaced, room.Name);
+        if (room.Record && session.MediaMode == MediaModes.Sfu && _recording.ActiveIn(room.Name) is null)
+            RecordAutomatically(room.Name);
 
         connection.Session = session;
         _byResumeToken[session.ResumeToken] = session;
@@ -114,7 +116,7 @@ public sealed partial class SignalingHub
     OutboundMessage Welcome(string type, ParticipantSession session, ParticipantInfo participant, List<ParticipantView> others, string requestHost, string resumeToken) =>
         OutboundMessage.Create(new JoinedMessage(type, session.Room, View(participant), others, _ice.For(session.Identity, requestHost), resumeToken,
             (int)PingInterval.TotalMilliseconds, (int)ResumeWindow.TotalMilliseconds, session.Grants, session.MediaMode,
-            session.MediaMode == MediaModes.Sfu ? TrackViews(session.Room) : null), SignalingJsonContext.Default.JoinedMessage);
+            session.MediaMode == MediaModes.Sfu ? TrackViews(session.Room) : null, _recording.ActiveIn(session.Room) is not null), SignalingJsonContext.Default.JoinedMessage);
 
     /// <summary>The same identity joined again: the old participant gets <c>replaced</c>; others see it leave.</summary>
     async ValueTask EndReplacedAsync(ParticipantInfo replaced, string room)

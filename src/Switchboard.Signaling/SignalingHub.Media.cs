@@ -17,11 +17,21 @@ public sealed partial class SignalingHub
         _media.SpeakersChanged += change => Forget(BroadcastAsync(change.Room, null, OutboundMessage.Create(
             new SpeakersMessage(change.Speakers.Select(s => new SpeakerView(s.ParticipantId, s.Level)).ToList()), SignalingJsonContext.Default.SpeakersMessage)));
         _media.ParticipantWarned += Warn;
+        _recording.RecordingChanged += change => Forget(BroadcastAsync(change.Room, null, OutboundMessage.Create(
+            new RecordingMessage(change.Active, change.RecordingId), SignalingJsonContext.Default.RecordingMessage)));
         _media.LayersChanged += demand =>
         {
             if (_sessions.TryGetValue(demand.ParticipantId, out var session) && session.Room == demand.Room)
                 session.Deliver(OutboundMessage.Create(new LayersMessage(demand.TrackId, demand.Active), SignalingJsonContext.Default.LayersMessage));
         };
+    }
+
+    /// <summary>A room set to record: its recording starts with a join while none runs (it ends when the room's media does).</summary>
+    void RecordAutomatically(string room)
+    {
+        RecordingStart start = _recording.Start(room, RecordingRequest.Everything);
+        if (start.Recording is null && start.Refusal != RecordingRefusal.AlreadyRecording)
+            _log.LogWarning("Room {Room} is set to record, but its recording did not start: {Reason}", room, start.Message);
     }
 
     void Warn(MediaWarning warning)

@@ -27,6 +27,7 @@ public sealed partial class SignalingHub
     readonly AccessTokenCodec _tokens;
     readonly ILogger<SignalingHub> _log;
     readonly IRoomMedia _media;
+    readonly IRoomRecording _recording;
     readonly ConcurrentDictionary<SignalingConnection, byte> _connections = new();
     readonly ConcurrentDictionary<string, ParticipantSession> _sessions = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, ParticipantSession> _byResumeToken = new(StringComparer.Ordinal);
@@ -35,7 +36,7 @@ public sealed partial class SignalingHub
     int _roomCount;
 
     public SignalingHub(IOptions<SignalingOptions> options, IRoomStore store, IIceServerSource ice, TimeProvider time,
-        SignalingMetrics metrics, ILogger<SignalingHub> log, IRoomMedia media)
+        SignalingMetrics metrics, ILogger<SignalingHub> log, IRoomMedia media, IRoomRecording? recording = null)
     {
         _options = options.Value;
         _store = store;
@@ -44,6 +45,7 @@ public sealed partial class SignalingHub
         _metrics = metrics;
         _log = log;
         _media = media;
+        _recording = recording ?? new NoRoomMedia();
         ListenToMedia();
         _tokens = new AccessTokenCodec(_options.ApiKeys);
         _resumeBudget = new ResumeBudget(_options.ResumeBufferTotalBytes);

@@ -1,4 +1,5 @@
 using Switchboard.Media.Contracts;
+using Switchboard.Media.Recording;
 using Switchboard.Protocols.Rtp;
 using Switchboard.Protocols.Sdp;
 
@@ -16,6 +17,7 @@ internal sealed class PublishedTrack
     private DownTrack[] _subscribers = [];
     private TrackSetup _setup = TrackSetup.Empty;
     private volatile bool _muted, _held;
+    private TrackRecorder? _recorder;
     private int _generation;
 
     public PublishedTrack(SfuParticipant owner, TrackSource source)
@@ -44,11 +46,16 @@ internal sealed class PublishedTrack
 
     public DownTrack[] Subscribers => Volatile.Read(ref _subscribers);
 
+    /// <summary>Its recorder while a recording of the room includes it.</summary>
+    public TrackRecorder? Recorder => Volatile.Read(ref _recorder);
+
     public TrackInfo Info => new(Id, Owner.Id, Source, Muted, Setup.Layers.Length);
 
     // Writers, all under the room's lock.
 
     public void Configure(TrackSetup setup) => Volatile.Write(ref _setup, setup);
+
+    public void UseRecorder(TrackRecorder? recorder) => Volatile.Write(ref _recorder, recorder);
 
     /// <summary>The publisher's connection was replaced: its streams start over with new SSRCs.</summary>
     public void StartGeneration() => Volatile.Write(ref _generation, _generation + 1);

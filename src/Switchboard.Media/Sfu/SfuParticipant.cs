@@ -198,6 +198,7 @@ internal sealed class SfuParticipant : IMediaPeerHandler
         else if (!track.IsVideo && _routes.AudioLevelId > 0 && rtp.TryGetExtension(_routes.AudioLevelId, out ReadOnlySpan<byte> level)
                  && RtpExtensionValues.TryReadAudioLevel(level, out _, out byte dbov) && !track.Muted)
             Room.RecordAudioLevel(Id, dbov, nowMillis);
+        if (track.Recorder is { } recorder && !track.Muted) recorder.Offer(stream.Layer, packet, nowMillis);
         track.Forward(stream.Layer, packet, keyframe, nowMillis);
     }
 
@@ -279,6 +280,7 @@ internal sealed class SfuParticipant : IMediaPeerHandler
         lock (_inboundGate)
             if (!_inbound.TryGetValue(ssrc, out stream) || stream.IsRtx) return;
         _feedback.OnSenderReport(ssrc, ntpTimestamp, nowMillis);
+        stream.Track.Recorder?.OnSenderReport(stream.Layer, ntpTimestamp, rtpTimestamp);
         foreach (DownTrack down in stream.Track.Subscribers) down.OnSenderReport(stream.Layer, ntpTimestamp, rtpTimestamp, nowMillis);
     }
 

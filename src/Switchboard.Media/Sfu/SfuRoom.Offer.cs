@@ -112,6 +112,7 @@ internal sealed partial class SfuRoom
             UseDataChannels(participant, dataSection, newConnection);
             _participants[participantId] = participant;
             RefreshDataSnapshot();
+            if (tracksChanged) SyncRecordersLocked();
             answer = SdpAnswer.Write(offer, answers, transport!).ToString();
         }
         replaced?.Close("replaced by a new connection");

@@ -93,6 +93,7 @@ internal sealed partial class SfuRoom(string name, SfuService service)
     private static void Unpublish(SfuParticipant owner, PublishedTrack track)
     {
         owner.Unpublish(track);
+        StopRecording(track);
         foreach (DownTrack down in track.Subscribers)
         {
             track.Detach(down);
@@ -205,6 +206,7 @@ internal sealed partial class SfuRoom(string name, SfuService service)
                 simulcast.Add(track.Id);
                 var active = new bool[count];
                 active[0] = true;
+                if (track.Recorder is not null) active[^1] = true; // a recording takes the best layer
                 foreach (DownTrack down in track.Subscribers)
                 {
                     LayerChoice layers = down.Layers;

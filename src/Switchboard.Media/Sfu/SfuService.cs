@@ -24,6 +24,9 @@ public sealed class SfuService(IMediaTransport transport, IOptions<MediaOptions>
     internal SfuOptions Limits { get; } = options.Value.Sfu;
     internal ILogger Logger { get; } = logger;
 
+    /// <summary>Server-side recording, which the rooms ask whether to record their tracks (set by the recording service).</summary>
+    internal Recording.RecordingService? Recordings { get; set; }
+
     public bool IsAvailable => true;
 
     public OfferOutcome Offer(string room, string participantId, MediaOffer offer)
@@ -70,7 +73,11 @@ public sealed class SfuService(IMediaTransport transport, IOptions<MediaOptions>
     private void RemoveIfEmpty(string room)
     {
         lock (_roomsGate)
-            if (_rooms.TryGetValue(room, out var r) && r.IsEmpty) _rooms.TryRemove(room, out _);
+        {
+            if (!_rooms.TryGetValue(room, out var r) || !r.IsEmpty) return;
+            _rooms.TryRemove(room, out _);
+        }
+        Recordings?.OnRoomEnded(room);
     }
 
     public event Action<string>? TracksChanged;

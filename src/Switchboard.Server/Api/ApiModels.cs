@@ -7,16 +7,19 @@ namespace Switchboard.Server.Api;
 // The REST API's request and response bodies (docs/rest-api.md).
 
 /// <summary>A room as the REST API shows it.</summary>
-public sealed record RoomResponse(string Name, int MaxParticipants, string[]? Publishers, DateTimeOffset CreatedAt, bool Persistent, int Participants, string Media)
+public sealed record RoomResponse(string Name, int MaxParticipants, string[]? Publishers, DateTimeOffset CreatedAt, bool Persistent, int Participants, string Media,
+    bool Record)
 {
-    public static RoomResponse From(RoomInfo room) => new(room.Name, room.MaxParticipants, room.Publishers, room.CreatedAt, room.Persistent, room.ParticipantCount, room.Media);
+    public static RoomResponse From(RoomInfo room) => new(room.Name, room.MaxParticipants, room.Publishers, room.CreatedAt, room.Persistent, room.ParticipantCount, room.Media,
+        room.Record);
 }
 
 /// <param name="Name">1-64 characters of A-Z a-z 0-9 - _ .</param>
 /// <param name="MaxParticipants">Null: the server's Signaling:MaxParticipantsPerRoom.</param>
 /// <param name="Publishers">Identities that may publish; null: everyone whose token has the publish grant.</param>
 /// <param name="Media">"sfu" (through the media server) or "p2p" (a mesh); null: the server's Signaling:DefaultMediaMode.</param>
-public sealed record CreateRoomRequest(string Name, int? MaxParticipants = null, string[]? Publishers = null, string? Media = null);
+/// <param name="Record">sfu rooms: recorded whenever participants are in it, from the first one's join until the last one leaves.</param>
+public sealed record CreateRoomRequest(string Name, int? MaxParticipants = null, string[]? Publishers = null, string? Media = null, bool Record = false);
 
 public sealed record ParticipantResponse(string Id, string Identity, string Name, JsonElement? State, DateTimeOffset JoinedAt, Grants Grants, bool Connected)
 {

@@ -65,6 +65,7 @@ public static class RestApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapRooms();
+        api.MapRecordings();
         api.MapTokens();
         app.MapOpenApi("/openapi.json");
     }

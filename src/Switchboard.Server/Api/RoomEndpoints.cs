@@ -21,7 +21,7 @@ public static class RoomEndpoints
 
         rooms.MapPost("/", async Task<Results<Created<RoomResponse>, ProblemHttpResult>> (CreateRoomRequest request, IRoomAdministration admin, CancellationToken cancel) =>
             {
-                var creation = await admin.CreateRoomAsync(new RoomSettings(request.Name, request.MaxParticipants, request.Publishers, request.Media), cancel);
+                var creation = await admin.CreateRoomAsync(new RoomSettings(request.Name, request.MaxParticipants, request.Publishers, request.Media, request.Record), cancel);
                 return creation.Outcome switch
                 {
                     RoomCreationOutcome.Created => TypedResults.Created($"/api/rooms/{creation.Room!.Name}", RoomResponse.From(creation.Room)),
@@ -97,6 +97,6 @@ public static class RoomEndpoints
         return payload.Length > maxMessageSize ? $"the payload is {payload.Length} bytes; at most {maxMessageSize} (Media:Sfu:DataMaxMessageSize)" : null;
     }
 
-    static ProblemHttpResult RoomNotFound(string name) =>
+    internal static ProblemHttpResult RoomNotFound(string name) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Room not found", detail: $"Room '{name}' does not exist.");
 }

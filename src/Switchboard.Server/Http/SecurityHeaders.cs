@@ -8,7 +8,7 @@ namespace Switchboard.Server.Http;
 public static class SecurityHeaders
 {
     public const string ContentSecurityPolicy =
-        "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+        "default-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     public static void UseSecurityHeaders(this WebApplication app) => app.Use((context, next) =>
     {

@@ -23,7 +23,7 @@ const room = new Room({ rtcConfig: query.get('relay') === '1' ? { iceTransportPo
 const events = [];
 window.switchboard = { room, events };
 for (const type of ['connection-state', 'participant-joined', 'participant-left', 'participant-updated', 'track', 'track-ended',
-  'track-muted', 'tracks', 'active-speakers', 'message', 'error']) {
+  'track-muted', 'tracks', 'active-speakers', 'message', 'error', 'recording']) {
   room.addEventListener(type, (event) => events.push({ type, id: event.detail.participant?.id, detail: summarize(event.detail) }));
 }
 room.addEventListener('data', ({ detail: { from, topic, data, reliable } }) =>
@@ -38,6 +38,9 @@ function summarize(detail) {
     speakers: speakers?.map((s) => ({ id: s.participant.id, level: s.level })),
   };
 }
+
+// Consent: everyone sees while the room is recorded.
+room.addEventListener('recording', ({ detail: { active } }) => { $('recording').hidden = !active; });
 
 function showNotice(text) {
   $('notice').textContent = text;

@@ -25,7 +25,8 @@ public sealed record JoinedMessage(
     int ResumeWindow,
     Grants Grants,
     string Media,
-    IReadOnlyList<TrackView>? Tracks);
+    IReadOnlyList<TrackView>? Tracks,
+    bool Recording);
 
 public sealed record ParticipantJoinedMessage(ParticipantView Participant)
 {
@@ -71,6 +72,12 @@ public sealed record TracksMessage(IReadOnlyList<TrackView> Tracks)
 public sealed record SpeakersMessage(IReadOnlyList<SpeakerView> Speakers)
 {
     [JsonPropertyOrder(-1)] public string Type => "speakers";
+}
+
+/// <summary><c>recording</c>: the room's recording started or stopped; while it is on, everything published in it is recorded.</summary>
+public sealed record RecordingMessage(bool Active, string RecordingId)
+{
+    [JsonPropertyOrder(-1)] public string Type => "recording";
 }
 
 /// <summary><c>layers</c>: to a publisher, which simulcast layers of its track someone receives.</summary>

@@ -20,6 +20,7 @@ namespace Switchboard.Signaling.Protocol;
 [JsonSerializable(typeof(MediaAnswerMessage))]
 [JsonSerializable(typeof(TracksMessage))]
 [JsonSerializable(typeof(SpeakersMessage))]
+[JsonSerializable(typeof(RecordingMessage))]
 [JsonSerializable(typeof(LayersMessage))]
 [JsonSerializable(typeof(JoinedMessage))]
 [JsonSerializable(typeof(ParticipantJoinedMessage))]

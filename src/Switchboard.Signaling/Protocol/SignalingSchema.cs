@@ -44,6 +44,7 @@ public static class SignalingSchema
             ["media-answer"] = Message(context.MediaAnswerMessage, "media-answer", sequenced: true),
             ["tracks"] = Message(context.TracksMessage, "tracks", sequenced: true),
             ["speakers"] = Message(context.SpeakersMessage, "speakers", sequenced: true),
+            ["recording"] = Message(context.RecordingMessage, "recording", sequenced: true),
             ["layers"] = Message(context.LayersMessage, "layers", sequenced: true),
             ["error"] = Message(context.ErrorMessage, "error"),
             ["ping"] = Message(context.BareMessage, "ping"),

@@ -123,5 +123,5 @@ public sealed class InMemoryRoomStore(TimeProvider time) : IRoomStore
 
     RoomInfo NewRoom(RoomSettings settings, RoomLimits limits, bool persistent) =>
         new(settings.Name, settings.MaxParticipants ?? limits.DefaultMaxParticipants, settings.Publishers, time.GetUtcNow(), persistent, 0,
-            settings.Media ?? limits.DefaultMediaMode);
+            settings.Media ?? limits.DefaultMediaMode, settings.Record);
 }

@@ -84,6 +84,8 @@ export class Room extends EventTarget {
     this._videoOverride = null;
     /** How media flows in this room, from the join answer: 'sfu' or 'p2p'. @type {'sfu' | 'p2p' | null} */
     this.media = null;
+    /** Whether the room is being recorded now (sfu rooms; the `recording` event says when it changes). */
+    this.recording = false;
     /** sfu: the one peer connection to the media server (for diagnostics and getStats). @type {RTCPeerConnection | null} */
     this.pc = null;
     /** sfu: the room's data bus over the peer connection's data channels. @type {DataBus | null} */
@@ -379,8 +381,16 @@ export class Room extends EventTarget {
       case 'tracks': return this._onTracks(message.tracks ?? []);
       case 'speakers': return this._onSpeakers(message.speakers ?? []);
       case 'layers': return this._onLayers(message.trackId, message.active ?? []);
+      case 'recording': return this._onRecording(message.active === true);
       case 'error': return this._onError(message);
     }
+  }
+
+  /** The room's recording started or stopped: `room.recording` says which, and a `recording` event tells. */
+  _onRecording(active) {
+    if (this.recording === active) return;
+    this.recording = active;
+    this._emit('recording', { active });
   }
 
   _onJoined(message, resumed) {
@@ -398,6 +408,7 @@ export class Room extends EventTarget {
       if (!this.participants.has(participant.id)) this._addParticipant(participant, !resumed);
     }
     if (this.media === 'sfu') this._startMedia(message.tracks ?? [], resumed);
+    this._onRecording(message.recording === true);
     this._setState('connected');
     const pending = this._pending;
     this._pending = null;

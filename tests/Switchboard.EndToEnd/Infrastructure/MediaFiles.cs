@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Switchboard.EndToEnd.Infrastructure;
+
+/// <summary>What ffprobe reads of a media file, and whether ffmpeg decodes all of it without an error (Debian's ffmpeg).</summary>
+public static class MediaFiles
+{
+    /// <summary>The first stream's codec, size and frames; every stream's codec.</summary>
+    public sealed record Probe(string Codec, double DurationSeconds, int Width, int Height, int Frames, IReadOnlyList<string> Codecs);
+
+    /// <summary>
+    /// The first stream's codec, size and decoded frame count, and the file's duration: the container's, or where it has
+    /// none (a file its writer did not finish) the end of its last packet.
+    /// </summary>
+    public static async Task<Probe> ProbeAsync(string path)
+    {
+        var (code, output) = await RunAsync("ffprobe", ["-v", "error", "-count_frames", "-show_entries",
+            "stream=codec_name,width,height,nb_read_frames:format=duration", "-of", "json", path]);
+        if (code != 0) throw new Xunit.Sdk.XunitException($"ffprobe could not read {Path.GetFileName(path)} ({code}): {output}");
+        using var json = JsonDocument.Parse(output);
+        var stream = json.RootElement.GetProperty("streams")[0];
+        double duration = json.RootElement.GetProperty("format").TryGetProperty("duration", out var d) && d.GetString() is { } seconds
+            ? double.Parse(seconds, CultureInfo.InvariantCulture) : await LastPacketEndAsync(path);
+        return new Probe(stream.GetProperty("codec_name").GetString()!, duration,
+            stream.TryGetProperty("width", out var w) ? w.GetInt32() : 0, stream.TryGetProperty("height", out var h) ? h.GetInt32() : 0,
+            stream.TryGetProperty("nb_read_frames", out var n) ? int.Parse(n.GetString()!, CultureInfo.InvariantCulture) : 0,
+            json.RootElement.GetProperty("streams").EnumerateArray().Select(s => s.GetProperty("codec_name").GetString()!).ToList());
+    }
+
+    private static async Task<double> LastPacketEndAsync(string path)
+    {
+        var (code, output) = await RunAsync("ffprobe", ["-v", "error", "-show_entries", "packet=pts_time,duration_time", "-of", "json", path]);
+        if (code != 0) throw new Xunit.Sdk.XunitException($"ffprobe could not read the packets of {Path.GetFileName(path)} ({code}): {output}");
+        using var json = JsonDocument.Parse(output);
+        static double Read(JsonElement packet, string name) =>
+            packet.TryGetProperty(name, out var value) && value.GetString() is { } text ? double.Parse(text, CultureInfo.InvariantCulture) : 0;
+        return json.RootElement.GetProperty("packets").EnumerateArray().Select(p => Read(p, "pts_time") + Read(p, "duration_time")).DefaultIfEmpty().Max();
+    }
+
+    /// <summary>What ffmpeg says while decoding the whole file (empty: no error).</summary>
+    public static async Task<string> DecodeErrorsAsync(string path)
+    {
+        var (code, output) = await RunAsync("ffmpeg", ["-v", "error", "-nostdin", "-i", path, "-f", "null", "-"]);
+        return code == 0 ? output.Trim() : $"exit {code}: {output.Trim()}";
+    }
+
+    private static async Task<(int Code, string Output)> RunAsync(string tool, string[] arguments)
+    {
+        await using var process = ChildProcess.Start(tool, arguments);
+        if (!await process.WaitForExitAsync(TimeSpan.FromMinutes(2))) throw new TimeoutException($"{tool} did not finish: {process.CommandLine}");
+        return (process.ExitCode, process.Output);
+    }
+}
