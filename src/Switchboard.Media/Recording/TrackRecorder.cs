@@ -27,6 +27,7 @@ internal sealed class TrackRecorder
     private readonly SenderClock _senderClock = new();
     private StreamSource? _current;
     private volatile int _layer = -1, _target;
+    private long _nextLayerCheckAt;
     private long _dropped;
 
     public TrackRecorder(PublishedTrack track, RoomRecording recording, TimeProvider time)
@@ -42,16 +43,28 @@ internal sealed class TrackRecorder
     public PublishedTrack Track { get; }
     public RoomRecording Recording { get; }
 
+    /// <summary>Packets waiting in the queue.</summary>
+    public int Pending => _queue.Reader.Count;
+
     /// <summary>Packets the queue had no room for.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>The layer the recording wants, for the room's layer demand.</summary>
     public int WantedLayer => _target;
 
-    /// <summary>The forwarding path: one packet of a layer (not changed, not kept).</summary>
+    /// <summary>
+    /// The forwarding path: one packet of a layer (not changed, not kept). Packets of other layers are not taken, but
+    /// once a second one of them has the recording task look again at which layer to record.
+    /// </summary>
     public void Offer(int layer, ReadOnlySpan<byte> packet, long nowMillis)
     {
-        if (layer != _layer && layer != _target) return;
+        if (layer != _layer && layer != _target)
+        {
+            long due = Volatile.Read(ref _nextLayerCheckAt);
+            if (nowMillis >= due && Interlocked.CompareExchange(ref _nextLayerCheckAt, nowMillis + LayerCheckMillis, due) == due)
+                _queue.Writer.TryWrite(new QueuedPacket(default, [], 0, nowMillis));
+            return;
+        }
         byte[] copy = ArrayPool<byte>.Shared.Rent(packet.Length);
         packet.CopyTo(copy);
         if (!_queue.Writer.TryWrite(new QueuedPacket(new StreamSource(Track.Generation, layer), copy, packet.Length, nowMillis)))
@@ -85,20 +98,25 @@ internal sealed class TrackRecorder
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             Recording.Fail($"recording {Track.Id} failed: {e.GetType().Name}: {e.Message}");
-            while (_queue.Reader.TryRead(out QueuedPacket packet)) ArrayPool<byte>.Shared.Return(packet.Buffer);
+            while (_queue.Reader.TryRead(out QueuedPacket packet))
+                if (packet.Length > 0) ArrayPool<byte>.Shared.Return(packet.Buffer);
         }
     }
 
     private async Task WriteLoopAsync()
     {
         ChannelReader<QueuedPacket> reader = _queue.Reader;
-        long nextLayerCheck = 0;
         while (true)
         {
             Task<bool> waiting = reader.WaitToReadAsync().AsTask();
             if (!waiting.IsCompleted) await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromMilliseconds(IdleWakeMillis), _time)).ConfigureAwait(false);
             while (reader.TryRead(out QueuedPacket packet))
             {
+                if (packet.Length == 0)
+                {
+                    ChooseLayer(packet.ArrivedAtMillis); // the forwarding path's once-a-second look at the layers
+                    continue;
+                }
                 try
                 {
                     Take(packet);
@@ -108,13 +126,7 @@ internal sealed class TrackRecorder
                     ArrayPool<byte>.Shared.Return(packet.Buffer);
                 }
             }
-            long now = _time.GetMillis();
-            _stream.OnTime(now);
-            if (now >= nextLayerCheck)
-            {
-                nextLayerCheck = now + LayerCheckMillis;
-                ChooseLayer(now);
-            }
+            _stream.OnTime(_time.GetMillis());
             if (waiting.IsCompleted && !await waiting.ConfigureAwait(false)) break;
         }
         _stream.Finish();
@@ -151,5 +163,6 @@ internal sealed class TrackRecorder
         if (best != _layer) Track.RequestKeyframe(best, nowMillis);
     }
 
+    /// <summary>A packet to write; with <see cref="Length"/> 0, the signal to look at the layers again.</summary>
     private readonly record struct QueuedPacket(StreamSource Source, byte[] Buffer, int Length, long ArrivedAtMillis);
 }

@@ -38,6 +38,71 @@ public sealed class RoomRecordingSimulationTests : IDisposable
         Assert.All(service.Get(id)!.Files, f => Assert.True(f.Bytes > 0 && f.FirstSampleAt is not null, f.ToString()));
     }
 
+    /// <summary>
+    /// The best layer is recorded; when it stops the recording goes to the one below at its key frame and back when it
+    /// returns, and the publisher's reconnect (new SSRCs, sequence numbers and timestamps) continues the same file: one
+    /// timeline without a jump or a hole longer than the switch takes, every frame in order.
+    /// </summary>
+    [Fact]
+    public async Task A_layer_switch_and_a_reconnect_continue_one_timeline_in_the_same_files()
+    {
+        var harness = new SfuHarness();
+        var options = Options.Create(new MediaOptions { Recording = { Directory = _root } });
+        var service = new RecordingService(harness.Sfu, options, harness.Clock, NullLogger<RecordingService>.Instance);
+        var ann = harness.Join("ann", PublishSpec.AudioAndSimulcast);
+        await RunAsync(harness, TimeSpan.FromSeconds(1));
+        string id = service.Start(SfuHarness.Room, RecordingRequest.Everything).Recording!.Id;
+        long startedAt = harness.NowMillis;
+
+        await RunAsync(harness, TimeSpan.FromSeconds(4));
+        // The full-size layer stops; the middle one is paused too (nobody wants it), so the recording goes to the lowest.
+        ann.VideoStreams[2].Paused = true;
+        int lowRequests = ann.VideoStreams[0].KeyframeRequestsAt.Count;
+        await RunAsync(harness, TimeSpan.FromSeconds(4));
+        Assert.True(ann.VideoStreams[0].KeyframeRequestsAt.Count > lowRequests, "the recording did not ask the lowest layer for a key frame");
+        ann.VideoStreams[2].Paused = false;
+        await RunAsync(harness, TimeSpan.FromSeconds(4));
+        ann.Reconnect();
+        await RunAsync(harness, TimeSpan.FromSeconds(4));
+        double recorded = (harness.NowMillis - startedAt) / 1000.0;
+        RecordingInfo info = (await service.StopAsync(id))!;
+
+        Assert.Equal(2, info.Files.Count); // no new file for a switch or a reconnect
+        foreach (RecordingFile file in info.Files)
+        {
+            var times = await PacketTimesAsync(Path.Combine(_root, id, file.Name));
+            double largestGap = times.Zip(times.Skip(1), (a, b) => b - a).Max();
+            Assert.True(times.Zip(times.Skip(1)).All(pair => pair.Second > pair.First), $"{file.Name}: times go back");
+            Assert.InRange(times[^1], recorded - 1.5, recorded + 0.1);
+            Assert.True(largestGap < 1.1, $"{file.Name}: a hole of {largestGap:F3} s");
+        }
+    }
+
+    /// <summary>Runs the simulation in 20 ms steps, letting each recorder write what it was given before going on.</summary>
+    private static async Task RunAsync(SfuHarness harness, TimeSpan duration)
+    {
+        for (var run = TimeSpan.Zero; run < duration; run += TimeSpan.FromMilliseconds(20))
+        {
+            harness.Run(TimeSpan.FromMilliseconds(20));
+            var recorders = harness.Sfu.Room(SfuHarness.Room)?.Participant("ann")?.Published.Values.Select(t => t.Recorder).OfType<TrackRecorder>().ToList() ?? [];
+            while (recorders.Any(r => r.Pending > 0)) await Task.Delay(1);
+        }
+    }
+
+    /// <summary>Every packet's time in a file, as ffprobe reads it (the simulated payloads are not real codec data: nothing is decoded).</summary>
+    private static async Task<List<double>> PacketTimesAsync(string path)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("ffprobe", ["-v", "error", "-show_entries", "packet=pts_time", "-of", "csv=p=0", path])
+        {
+            RedirectStandardOutput = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        string text = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => double.Parse(t.TrimEnd(','), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+    }
+
     private static async Task WaitAsync(Func<bool> condition, string what)
     {
         for (var waited = System.Diagnostics.Stopwatch.StartNew(); !condition(); await Task.Delay(20))

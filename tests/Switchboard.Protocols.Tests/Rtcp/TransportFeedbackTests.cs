@@ -304,9 +304,15 @@ public class TransportFeedbackTests
                     foreach (var status in transportFeedback) sum += status.ArrivalMicroseconds;
             return sum;
         }
-        Round();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++) Round();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // The least of three measurements: the runtime may allocate on this thread while it compiles the loop again
+        // (tiered compilation), once, at a moment that depends on how busy the machine is.
+        long least = long.MaxValue;
+        for (int attempt = 0; attempt < 3 && least > 0; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++) Round();
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, least);
     }
 }
