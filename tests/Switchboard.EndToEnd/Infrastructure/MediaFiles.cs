@@ -7,7 +7,11 @@ namespace Switchboard.EndToEnd.Infrastructure;
 public static class MediaFiles
 {
     /// <summary>The first stream's codec, size and frames; every stream's codec.</summary>
-    public sealed record Probe(string Codec, double DurationSeconds, int Width, int Height, int Frames, IReadOnlyList<string> Codecs);
+    public sealed record Probe(string Codec, double DurationSeconds, int Width, int Height, int Frames, IReadOnlyList<string> Codecs)
+    {
+        /// <summary>Whether the container states its duration (a finished file; one cut by a crash does not).</summary>
+        public bool Finished { get; init; }
+    }
 
     /// <summary>
     /// The first stream's codec, size and decoded frame count, and the file's duration: the container's, or where it has
@@ -20,12 +24,12 @@ public static class MediaFiles
         if (code != 0) throw new Xunit.Sdk.XunitException($"ffprobe could not read {Path.GetFileName(path)} ({code}): {output}");
         using var json = JsonDocument.Parse(output);
         var stream = json.RootElement.GetProperty("streams")[0];
-        double duration = json.RootElement.GetProperty("format").TryGetProperty("duration", out var d) && d.GetString() is { } seconds
-            ? double.Parse(seconds, CultureInfo.InvariantCulture) : await LastPacketEndAsync(path);
+        bool finished = json.RootElement.GetProperty("format").TryGetProperty("duration", out var d) && d.GetString() is not null;
+        double duration = finished ? double.Parse(d.GetString()!, CultureInfo.InvariantCulture) : await LastPacketEndAsync(path);
         return new Probe(stream.GetProperty("codec_name").GetString()!, duration,
             stream.TryGetProperty("width", out var w) ? w.GetInt32() : 0, stream.TryGetProperty("height", out var h) ? h.GetInt32() : 0,
             stream.TryGetProperty("nb_read_frames", out var n) ? int.Parse(n.GetString()!, CultureInfo.InvariantCulture) : 0,
-            json.RootElement.GetProperty("streams").EnumerateArray().Select(s => s.GetProperty("codec_name").GetString()!).ToList());
+            json.RootElement.GetProperty("streams").EnumerateArray().Select(s => s.GetProperty("codec_name").GetString()!).ToList()) { Finished = finished };
     }
 
     private static async Task<double> LastPacketEndAsync(string path)

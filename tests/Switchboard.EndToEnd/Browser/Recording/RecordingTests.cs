@@ -130,6 +130,30 @@ public sealed class RecordingTests(SfuAppFixture app, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task A_server_that_is_stopped_finishes_its_recordings_first()
+    {
+        await using var server = await SwitchboardProcess.StartAsync(["--Signaling:AllowAnonymous=true"], role: "all");
+        await using var ann = await JoinAsync(server, "rec-shutdown", "Ann");
+        await ann.WaitUntilAsync("window.switchboard.room.tracks.size >= 2", "Ann's tracks at the server");
+        using var api = await AdminAsync(server);
+        string id = (await StartAsync(api, "rec-shutdown")).GetProperty("id").GetString()!;
+        await Task.Delay(TimeSpan.FromSeconds(5));
+
+        server.SendTerminate();
+        Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the server did not stop\n" + server.OutputTail());
+        string recording = Path.Combine(server.DataDirectory, "recordings", id);
+        JsonElement manifest = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(recording, "manifest.json"))).RootElement;
+        Assert.Equal("stopped", manifest.GetProperty("state").GetString());
+        Assert.Equal(2, manifest.GetProperty("files").GetArrayLength());
+        foreach (JsonElement file in manifest.GetProperty("files").EnumerateArray())
+        {
+            var probe = await MediaFiles.ProbeAsync(Path.Combine(recording, file.GetProperty("name").GetString()!));
+            Assert.True(probe.Finished, $"{file.GetProperty("name").GetString()} has no duration: not finished");
+            Assert.InRange(probe.DurationSeconds, 4, 6.5);
+        }
+    }
+
+    [Fact]
     public async Task A_publisher_behind_five_percent_loss_is_recorded_to_files_that_decode_without_an_error()
     {
         await using var proxy = new UdpImpairmentProxy(new IPEndPoint(IPAddress.Loopback, app.Server.MediaUdpPort), dropFraction: 0.05, seed: 14);
