@@ -145,7 +145,8 @@ for name in dict.fromkeys(r["scenario"] for r in rows):
         if not c:
             print(f"{name}: the Chromium recorder did not report"); continue
         print(f"{name}: one Chromium recorder: {c['coresUsed']:.3f} cores ({100 * c['coresUsed']:.1f} % of a core, {c['processes']} processes), "
-              f"{c['decodingVideos']}/{c['videos']} videos decoding at {c['framesDecodedPerSecond']} frames/s in all, {c['audios']} audio streams, "
+              f"{c['decodingVideos']}/{c['videos']} videos decoding at {c['framesDecodedPerSecond']} frames/s in all ({c['keyFramesDecoded']} key frames, "
+              f"{c['framesDroppedPerSecond']} dropped/s, {c['pliSent']} PLIs sent), {c['audios']} audio streams, "
               f"{c['receivedKbps']} kbit/s received, {c['published']} streams published; the server's cores in that run "
               f"{r['serverCoresUsed']:.3f} (one more subscriber)")
 print("(server cores = the server's CPU seconds per second over the window; medians over RUNS)")

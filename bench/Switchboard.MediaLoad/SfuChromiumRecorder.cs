@@ -19,6 +19,9 @@ internal sealed class SfuChromiumRecorder : IAsyncDisposable
     [
         "--no-sandbox", "--allow-loopback-in-peer-connection", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-gpu", "--autoplay-policy=no-user-gesture-required",
+        // Chromium gathers candidates on interfaces other than the default route's only for a page that has been granted
+        // the camera, and loopback-run's namespace has no default route: the fake devices give the grant (see StartAsync).
+        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", "--disable-features=WebRtcHideLocalIpsWithMdns",
     ];
 
     /// <summary>Sums of the page's inbound streams (<c>room.pc.getStats()</c>).</summary>
@@ -64,6 +67,19 @@ internal sealed class SfuChromiumRecorder : IAsyncDisposable
         IPlaywright playwright = await Playwright.CreateAsync();
         IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = chromium, Args = ChromiumArguments, Headless = true });
         IPage page = await browser.NewPageAsync();
+        // A recorder publishes nothing: the camera is opened once and closed (the grant that lets Chromium gather
+        // candidates on loopback), then the page's own getUserMedia fails and it joins to receive only.
+        await page.AddInitScriptAsync("""
+            {
+              const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+              navigator.mediaDevices.getUserMedia = async () => {
+                (await real({ audio: true, video: true })).getTracks().forEach(t => t.stop());
+                throw new DOMException('recorder', 'NotAllowedError');
+              };
+            }
+            """);
+        var console = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Console += (_, message) => console.Enqueue($"{message.Type}: {message.Text}");
         var recorder = new SfuChromiumRecorder(playwright, browser, page);
         await page.GotoAsync(new Uri(url, $"room/{Uri.EscapeDataString(room)}?name=recorder").ToString());
         var waiting = Stopwatch.StartNew();
@@ -75,6 +91,11 @@ internal sealed class SfuChromiumRecorder : IAsyncDisposable
         }
         while (now.DecodingVideos < videos && waiting.Elapsed < limit);
         recorder.SecondsToDecode = Math.Round(waiting.Elapsed.TotalSeconds, 1);
+        if (now.DecodingVideos < videos)
+            Console.Error.WriteLine($"chromium recorder: {now.DecodingVideos} of {videos} videos decoding after {limit.TotalSeconds} s; " +
+                $"peer connection: {await page.EvaluateAsync<string>("async () => { const pc = window.switchboard?.room?.pc; if (!pc) return 'none'; const types = {}; (await pc.getStats()).forEach(s => types[s.type] = (types[s.type] ?? 0) + 1); return pc.connectionState + ' ' + JSON.stringify(types); }")}; " +
+                $"notice: {await page.EvaluateAsync<string>("() => document.getElementById('notice')?.textContent ?? ''")}; " +
+                $"events: {await page.EvaluateAsync<string>("() => JSON.stringify((window.switchboard?.events ?? []).filter(e => e.type !== 'participant-joined' && e.type !== 'tracks').slice(-12))")}; console: {string.Join(" | ", console)}");
         return recorder;
     }
 
