@@ -15,6 +15,13 @@
 //
 //   dotnet Switchboard.MediaLoad.dll --target sfu --url http://127.0.0.1:8080 --publishers 10 --subscribers 10 \
 //       [--room load] [--duration 10] [--warmup 5] [--video-kbps 1000] [--server-pid PID] [--connect-concurrency 8]
+//       [--record-token ADMIN_TOKEN [--record-settle 1]] [--chromium-recorder /usr/bin/chromium]
+//
+// With --record-token the room is recorded through the REST API (POST /api/rooms/{room}/recordings after the warm-up,
+// --record-settle seconds before the window; stopped after it) and the JSON line gets the recording's files, bytes and
+// durations. With --chromium-recorder one headless Chromium opens the web app's room page without camera or microphone
+// and receives every track, as a browser-based recorder does; the JSON line gets its CPU over the window
+// (bench/recording.sh, docs/benchmarks.md "Recording").
 //
 // --target call: a call of N participants in one SFU room for a long run (bench/soak.sh): each publishes a microphone
 // and a camera in three simulcast layers (rids q, h, f) and receives every other participant, NACKing what it lost and
@@ -63,7 +70,10 @@ switch (target)
             VideoKbps: arguments.Double("video-kbps", 1000),
             ServerPid: arguments.OptionalInt("server-pid"),
             ConnectConcurrency: arguments.Int("connect-concurrency", 8),
-            FirstPacketLimit: TimeSpan.FromSeconds(arguments.Double("first-packet-limit", 5)));
+            FirstPacketLimit: TimeSpan.FromSeconds(arguments.Double("first-packet-limit", 5)),
+            RecordToken: arguments.Get("record-token", "") is { Length: > 0 } recordToken ? recordToken : null,
+            RecordSettle: arguments.Double("record-settle", 1),
+            ChromiumRecorder: arguments.Get("chromium-recorder", "") is { Length: > 0 } chromiumPath ? chromiumPath : null);
         return await SfuLoad.RunAsync(options);
     case "call":
         var call = new CallOptions(

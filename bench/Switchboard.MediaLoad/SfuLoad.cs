@@ -35,7 +35,19 @@ internal static partial class SfuLoad
         var connectedSubscribers = connectedPublishers.Count == 0 ? [] : await run.ConnectAllAsync(subscribers, (s, c) => s.ConnectAsync(c));
         double connectSeconds = connecting.Elapsed.TotalSeconds;
 
+        await using SfuChromiumRecorder? chromium = options.ChromiumRecorder is null || connectedPublishers.Count == 0 ? null
+            : await SfuChromiumRecorder.StartAsync(options.ChromiumRecorder, options.Url, options.Room, connectedPublishers.Count, TimeSpan.FromSeconds(30));
+
         await Task.Delay(TimeSpan.FromSeconds(Math.Max(options.Warmup, options.FirstPacketLimit.TotalSeconds + 0.5)));
+
+        // Recording starts after the warm-up and runs a moment before the window, so that its start (the recorders'
+        // keyframe requests, the files' creation) is not in it; it stops after the window.
+        SfuRecording? recording = null;
+        if (options.RecordToken is not null)
+        {
+            recording = await SfuRecording.StartAsync(options.Url, options.Room, options.RecordToken);
+            await Task.Delay(TimeSpan.FromSeconds(options.RecordSettle));
+        }
 
         var metricsBefore = await ScrapeAsync(http);
         long sentBefore = connectedPublishers.Sum(p => p.AudioSent + p.VideoSent), retransmittedBefore = connectedPublishers.Sum(p => p.Retransmitted);
@@ -43,16 +55,24 @@ internal static partial class SfuLoad
         foreach (SfuSubscriber subscriber in connectedSubscribers) subscriber.BeginWindow();
         run.Latency.Reset();
         double serverCpuBefore = ProcessStats.CpuSeconds(options.ServerPid), toolCpuBefore = ProcessStats.CpuSeconds(Environment.ProcessId);
+        if (chromium is not null) await chromium.BeginWindowAsync();
         var measured = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(options.Duration));
         double seconds = measured.Elapsed.TotalSeconds;
         double serverCpu = ProcessStats.CpuSeconds(options.ServerPid) - serverCpuBefore, toolCpu = ProcessStats.CpuSeconds(Environment.ProcessId) - toolCpuBefore;
+        object? chromiumResult = chromium is null ? null : await chromium.EndWindowAsync();
         long sent = connectedPublishers.Sum(p => p.AudioSent + p.VideoSent) - sentBefore;
         long retransmitted = connectedPublishers.Sum(p => p.Retransmitted) - retransmittedBefore;
         long received = connectedSubscribers.Sum(s => Interlocked.Read(ref s.Received)) - receivedBefore;
         var windows = connectedSubscribers.Select(s => s.EndWindow()).ToList();
         double p50 = run.Latency.Percentile(0.50), p99 = run.Latency.Percentile(0.99), max = run.Latency.Max();
         var metricsAfter = await ScrapeAsync(http);
+        object? recordingResult = null;
+        if (recording is not null)
+        {
+            try { recordingResult = await recording.StopAsync(); }
+            catch (Exception e) when (e is InvalidOperationException or HttpRequestException or TaskCanceledException) { run.Problem($"recording {recording.Id}: {e.Message}"); }
+        }
         pacer.Dispose();
 
         long expected = windows.Sum(w => w.Expected), windowReceived = windows.Sum(w => w.Received);
@@ -113,6 +133,8 @@ internal static partial class SfuLoad
             serverErrors = run.ServerErrors,
             problems = run.Problems.Count,
             serverMetrics = Deltas(metricsBefore, metricsAfter),
+            recording = recordingResult,
+            chromiumRecorder = chromiumResult,
         };
         foreach (string problem in run.Problems) Console.Error.WriteLine("problem: " + problem);
         Console.WriteLine(JsonSerializer.Serialize(result, LoadArguments.Json));
@@ -125,7 +147,7 @@ internal static partial class SfuLoad
         foreach (SfuSubscriber subscriber in subscribers) subscriber.Dispose();
         foreach (SfuPublisher publisher in publishers) publisher.Dispose();
         bool complete = connectedPublishers.Count == options.Publishers && connectedSubscribers.Count == options.Subscribers;
-        return received > 0 && complete ? 0 : 1;
+        return received > 0 && complete && (recording is null || recordingResult is not null) ? 0 : 1;
     }
 
     private static Distribution Summary(List<double?> values)
