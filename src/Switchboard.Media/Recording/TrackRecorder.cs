@@ -17,7 +17,7 @@ internal sealed class TrackRecorder
     /// <summary>Packets waiting to be written; beyond, packets are dropped (the frames they belonged to are not written).</summary>
     public const int QueuePackets = 4096;
 
-    private const int LayerCheckMillis = 1000, IdleWakeMillis = 100;
+    internal const int LayerCheckMillis = 1000, BatchMillis = 50;
 
     private readonly Channel<QueuedPacket> _queue = Channel.CreateBounded<QueuedPacket>(
         new BoundedChannelOptions(QueuePackets) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
@@ -106,10 +106,10 @@ internal sealed class TrackRecorder
     private async Task WriteLoopAsync()
     {
         ChannelReader<QueuedPacket> reader = _queue.Reader;
-        while (true)
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            Task<bool> waiting = reader.WaitToReadAsync().AsTask();
-            if (!waiting.IsCompleted) await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromMilliseconds(IdleWakeMillis), _time)).ConfigureAwait(false);
+            // Packets that come within a batch interval are written at one wake-up, not one each.
+            await Task.Delay(BatchMillis).ConfigureAwait(false);
             while (reader.TryRead(out QueuedPacket packet))
             {
                 if (packet.Length == 0)
@@ -127,7 +127,6 @@ internal sealed class TrackRecorder
                 }
             }
             _stream.OnTime(_time.GetMillis());
-            if (waiting.IsCompleted && !await waiting.ConfigureAwait(false)) break;
         }
         _stream.Finish();
     }

@@ -74,16 +74,18 @@ public sealed class RoomRecordingSimulationTests : IDisposable
             double largestGap = times.Zip(times.Skip(1), (a, b) => b - a).Max();
             Assert.True(times.Zip(times.Skip(1)).All(pair => pair.Second > pair.First), $"{file.Name}: times go back");
             Assert.InRange(times[^1], recorded - 1.5, recorded + 0.1);
-            Assert.True(largestGap < 1.1, $"{file.Name}: a hole of {largestGap:F3} s");
+            // The one hole: a layer that stops is noticed within a second (TrackRecorder.LayerCheckMillis), then the next
+            // layer's key frame is asked for.
+            Assert.True(largestGap < 1.5, $"{file.Name}: a hole of {largestGap:F3} s");
         }
     }
 
-    /// <summary>Runs the simulation in 20 ms steps, letting each recorder write what it was given before going on.</summary>
+    /// <summary>Runs the simulation in 100 ms steps, letting each recorder write what it was given before going on.</summary>
     private static async Task RunAsync(SfuHarness harness, TimeSpan duration)
     {
-        for (var run = TimeSpan.Zero; run < duration; run += TimeSpan.FromMilliseconds(20))
+        for (var run = TimeSpan.Zero; run < duration; run += TimeSpan.FromMilliseconds(100))
         {
-            harness.Run(TimeSpan.FromMilliseconds(20));
+            harness.Run(TimeSpan.FromMilliseconds(100));
             var recorders = harness.Sfu.Room(SfuHarness.Room)?.Participant("ann")?.Published.Values.Select(t => t.Recorder).OfType<TrackRecorder>().ToList() ?? [];
             while (recorders.Any(r => r.Pending > 0)) await Task.Delay(1);
         }
