@@ -29,7 +29,8 @@ public static class MediaFiles
         return new Probe(stream.GetProperty("codec_name").GetString()!, duration,
             stream.TryGetProperty("width", out var w) ? w.GetInt32() : 0, stream.TryGetProperty("height", out var h) ? h.GetInt32() : 0,
             stream.TryGetProperty("nb_read_frames", out var n) ? int.Parse(n.GetString()!, CultureInfo.InvariantCulture) : 0,
-            json.RootElement.GetProperty("streams").EnumerateArray().Select(s => s.GetProperty("codec_name").GetString()!).ToList()) { Finished = finished };
+            json.RootElement.GetProperty("streams").EnumerateArray().Select(s => s.GetProperty("codec_name").GetString()!).ToList())
+        { Finished = finished };
     }
 
     private static async Task<double> LastPacketEndAsync(string path)
