@@ -51,7 +51,7 @@ public sealed class RecordingService : IRoomRecording, IHostedService, IDisposab
     {
         if (!_options.Enabled) return Refuse(RecordingRefusal.Disabled, "recording is turned off (Media:Recording:Enabled)");
         if (Active(room) is { } running) return Refuse(RecordingRefusal.AlreadyRecording, $"room '{room}' is already being recorded ({running.Id})");
-        string id = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}";
+        string id = $"{_time.GetUtcNow():yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}";
         string directory = Path.Combine(Root, id);
         try
         {
