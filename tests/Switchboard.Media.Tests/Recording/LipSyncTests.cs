@@ -130,6 +130,7 @@ public sealed partial class LipSyncTests : IAsyncLifetime
         _disposables.Add(end);
         _ = engine.RunAsync(TimeSpan.FromMilliseconds(200), cancel);
         await engine.Connected.Task.WaitAsync(cancel);
+        _ = engine.KeepConsentAsync(TimeSpan.FromSeconds(5), cancel); // RFC 7675: without checks the server drops it after 30 s
         client.Engine = engine;
         return client;
     }
