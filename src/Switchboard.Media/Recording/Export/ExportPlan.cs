@@ -15,8 +15,8 @@ namespace Switchboard.Media.Recording.Export;
 /// </summary>
 internal sealed record ExportPlan(IReadOnlyList<string> Arguments, string OutputName, double DurationSeconds)
 {
-    /// <summary>The room export's canvas.</summary>
-    public const int CanvasWidth = 1280, CanvasHeight = 720;
+    /// <summary>The room export's canvas; its frame rate is WebRTC cameras' usual 30, so that no picture moves by more than 33 ms.</summary>
+    public const int CanvasWidth = 1280, CanvasHeight = 720, FramesPerSecond = 30;
 
     public static ExportPlan? For(RecordingInfo recording, string directory, ExportRequest request, string id, out string? problem)
     {
@@ -80,7 +80,7 @@ internal sealed record ExportPlan(IReadOnlyList<string> Arguments, string Output
         {
             int columns = (int)Math.Ceiling(Math.Sqrt(videos.Count)), rows = (videos.Count + columns - 1) / columns;
             int tileWidth = CanvasWidth / columns / 2 * 2, tileHeight = CanvasHeight / rows / 2 * 2;
-            graph.Add($"color=c=black:s={CanvasWidth}x{CanvasHeight}:r=15:d={Seconds(duration)}[grid0]");
+            graph.Add($"color=c=black:s={CanvasWidth}x{CanvasHeight}:r={FramesPerSecond}:d={Seconds(duration)}[grid0]");
             for (int i = 0; i < videos.Count; i++)
             {
                 graph.Add($"[{i}:v]setpts=PTS-STARTPTS+{Seconds(offset(videos[i]))}/TB,scale={tileWidth}:{tileHeight}:force_original_aspect_ratio=decrease," +
