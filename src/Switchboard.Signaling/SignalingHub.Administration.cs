@@ -1,3 +1,4 @@
+using Switchboard.Signaling.Events;
 using Switchboard.Signaling.Protocol;
 using Switchboard.Signaling.Rooms;
 
@@ -23,6 +24,9 @@ public sealed partial class SignalingHub : IRoomAdministration
     {
         if (await _store.DeleteRoomAsync(name) is not { } participants) return false;
         foreach (var participant in participants)
+            _events.Raise(RoomEventTypes.ParticipantLeft, name, e => e with { Participant = EventView(participant), Reason = LeaveReasons.RoomDeleted });
+        if (participants.Count > 0) _events.Raise(RoomEventTypes.RoomFinished, name);
+        foreach (var participant in participants)
         {
             _media.Leave(name, participant.Id);
             if (!_sessions.TryRemove(participant.Id, out var session)) continue;
@@ -45,7 +49,8 @@ public sealed partial class SignalingHub : IRoomAdministration
             return true;
         }
         _media.Leave(room, participantId);
-        if (await _store.RemoveParticipantAsync(room, participantId) is null) return false;
+        if (await _store.RemoveParticipantAsync(room, participantId) is not { } removed) return false;
+        await RaiseLeftAsync(room, removed, LeaveReasons.Removed);
         await BroadcastAsync(room, null, LeftMessage(participantId, LeaveReasons.Removed));
         await RefreshRoomCountAsync();
         return true;

@@ -1,4 +1,5 @@
 using Switchboard.Signaling.Connections;
+using Switchboard.Signaling.Events;
 using Switchboard.Signaling.Protocol;
 using Switchboard.Signaling.Rooms;
 using Switchboard.Signaling.Sessions;
@@ -79,6 +80,7 @@ public sealed partial class SignalingHub
         _byResumeToken[session.ResumeToken] = session;
         var others = admission.Others.Where(p => p.Id != admission.Replaced?.Id).Select(View).ToList();
         session.Attach(connection, token => Welcome("joined", session, participant, others, connection.RequestHost, token), 0, session.ResumeToken, out _);
+        RaiseJoined(room.Name, participant, first: admission.Others.Count == 0);
         await BroadcastAsync(room.Name, id, OutboundMessage.Create(new ParticipantJoinedMessage(View(participant)), SignalingJsonContext.Default.ParticipantJoinedMessage));
     }
 
@@ -128,6 +130,7 @@ public sealed partial class SignalingHub
             if (old.End() is { } connection)
                 Fail(connection, ErrorCodes.Replaced, "the same identity joined this room on another connection", null, CloseCodes.Replaced);
         }
+        _events.Raise(RoomEventTypes.ParticipantLeft, room, e => e with { Participant = EventView(replaced), Reason = LeaveReasons.Replaced });
         await BroadcastAsync(room, null, LeftMessage(replaced.Id, LeaveReasons.Replaced));
     }
 
@@ -143,8 +146,9 @@ public sealed partial class SignalingHub
             if (errorCode is null) connection.Close(closeCode, reason);
             else Fail(connection, errorCode, errorCode == ErrorCodes.Removed ? "an administrator removed you from the room" : reason, null, closeCode);
         }
-        if (await _store.RemoveParticipantAsync(session.Room, session.Id) is not null)
+        if (await _store.RemoveParticipantAsync(session.Room, session.Id) is { } removed)
         {
+            await RaiseLeftAsync(session.Room, removed, reason);
             await BroadcastAsync(session.Room, null, LeftMessage(session.Id, reason));
             await RefreshRoomCountAsync();
         }
