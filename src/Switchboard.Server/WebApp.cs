@@ -5,7 +5,8 @@ namespace Switchboard.Server;
 
 /// <summary>
 /// Serves the web app and the JS SDK from wwwroot: <c>/</c>, <c>/room/{name}</c>, <c>/test</c> (test my connection),
-/// <c>/recordings</c> (an admin's list of recordings, to play, download, export and delete),
+/// <c>/recordings</c> (an admin's list of recordings, to play, download, export and delete), <c>/admin</c> (the admin
+/// dashboard: live charts of the server, its rooms and participants),
 /// <c>/sdk/switchboard.js</c>, with the <see cref="SecurityHeaders"/> on every response of the server.
 /// </summary>
 public static class WebApp
@@ -22,6 +23,8 @@ public static class WebApp
             OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
         });
         app.MapGet("/test", () => Results.File(Path.Combine(AppContext.BaseDirectory, "wwwroot", "test.html"), "text/html; charset=utf-8"))
+            .ExcludeFromDescription();
+        app.MapGet("/admin", () => Results.File(Path.Combine(AppContext.BaseDirectory, "wwwroot", "admin.html"), "text/html; charset=utf-8"))
             .ExcludeFromDescription();
         app.MapGet("/recordings", () => Results.File(Path.Combine(AppContext.BaseDirectory, "wwwroot", "recordings.html"), "text/html; charset=utf-8"))
             .ExcludeFromDescription();

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Switchboard.Server.Events;
+using Switchboard.Server.Operations;
 using Switchboard.Signaling;
 using Switchboard.Signaling.Tokens;
 
@@ -28,6 +29,8 @@ public static class RestApi
         });
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
+        services.AddSingleton<OverviewSampler>();
+        services.AddHostedService(sp => sp.GetRequiredService<OverviewSampler>());
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         services.AddSingleton(sp => new AccessTokenCodec(sp.GetRequiredService<IOptions<SignalingOptions>>().Value.ApiKeys));
@@ -72,6 +75,7 @@ public static class RestApi
         api.MapRooms();
         api.MapRecordings();
         api.MapEvents();
+        api.MapOverview();
         api.MapTokens();
         app.MapOpenApi("/openapi.json");
     }

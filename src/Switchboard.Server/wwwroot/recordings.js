@@ -1,27 +1,10 @@
 // The recordings page: lists the server's recordings (GET /api/recordings) with an admin token kept in this tab's
 // session storage, plays a file in the page, downloads it, stops or deletes a recording, and starts exports.
+import { actionButton, api, tokenForm } from '/admin-api.js';
+
 const $ = (id) => document.getElementById(id);
-const TOKEN_KEY = 'switchboard-admin-token';
 
-$('token').value = sessionStorage.getItem(TOKEN_KEY) ?? '';
-$('token-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
-  refresh();
-});
-if ($('token').value) refresh();
-
-async function api(path, options = {}) {
-  const response = await fetch(`/api/${path}`, {
-    ...options,
-    headers: { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}`, ...(options.body ? { 'Content-Type': 'application/json' } : {}) },
-  });
-  if (!response.ok) {
-    const problem = await response.json().catch(() => ({}));
-    throw new Error(problem.detail ?? problem.title ?? `${response.status} ${response.statusText}`);
-  }
-  return response;
-}
+tokenForm($('token-form'), $('token'), refresh);
 
 function status(text) {
   $('status').textContent = text;
@@ -39,20 +22,7 @@ async function refresh() {
 }
 
 function button(text, action) {
-  const element = document.createElement('button');
-  element.type = 'button';
-  element.textContent = text;
-  element.addEventListener('click', async () => {
-    element.disabled = true;
-    try {
-      await action();
-    } catch (error) {
-      status(error.message);
-    } finally {
-      element.disabled = false;
-    }
-  });
-  return element;
+  return actionButton(text, action, status);
 }
 
 function item(recording) {
