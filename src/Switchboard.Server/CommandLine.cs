@@ -24,6 +24,7 @@ public sealed record CommandLine(ServerRole Role, string? CoturnConfigPath, stri
                switchboard token create --identity ID --room ROOM [--admin] [--ttl 6h]   (prints an access token)
                switchboard rooms list|create NAME|delete NAME [--url URL] [--token T] [--json]
                switchboard participants list ROOM|remove ROOM ID [--url URL] [--token T] [--json]
+               switchboard stats [--once] [--url URL] [--token T]   (the server's numbers, a line a second)
 
           all                   run every server (default)
           turn                  run only STUN/TURN (plus /metrics and /healthz on Http:Urls)

@@ -7,7 +7,7 @@ using Switchboard.Signaling.Tokens;
 namespace Switchboard.Server.Cli;
 
 /// <summary>
-/// <c>switchboard rooms ...</c> and <c>switchboard participants ...</c>: the REST API from the command line, against a
+/// <c>switchboard rooms ...</c>, <c>participants ...</c> and <c>stats</c>: the REST API from the command line, against a
 /// server URL with an admin token (given, or signed here with the local API key, as <c>token create</c> does).
 /// Exit codes: 0 done, 1 the server refused or could not be reached, 2 a usage error.
 /// </summary>
@@ -19,6 +19,7 @@ public static class AdminCommand
                switchboard rooms delete NAME
                switchboard participants list ROOM
                switchboard participants remove ROOM PARTICIPANT_ID
+               switchboard stats [--once]     (the dashboard's overview, a line a second)
 
           --url URL       the server (default: $SWITCHBOARD_URL, else http://127.0.0.1:8080)
           --token TOKEN   an access token with the admin grant (default: $SWITCHBOARD_TOKEN, else one signed
@@ -60,13 +61,14 @@ public static class AdminCommand
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         try
         {
-            using HttpResponseMessage response = await request.SendAsync(http);
-            string body = await response.Content.ReadAsStringAsync();
-            if (!response.IsSuccessStatusCode)
+            if (request.Noun == "stats")
             {
-                await errors.WriteLineAsync($"{(int)response.StatusCode} {Problem(body) ?? response.ReasonPhrase}");
-                return 1;
+                using HttpResponseMessage? refused = await StatsView.RunAsync(http, request.Once, output);
+                return refused is null ? 0 : await RefusedAsync(refused, errors);
             }
+            using HttpResponseMessage response = await request.SendAsync(http);
+            if (!response.IsSuccessStatusCode) return await RefusedAsync(response, errors);
+            string body = await response.Content.ReadAsStringAsync();
             if (request.AsJson && body.Length > 0) await output.WriteLineAsync(JsonSerializer.Serialize(JsonDocument.Parse(body).RootElement, Json));
             else await output.WriteLineAsync(request.Describe(body));
             return 0;
@@ -76,6 +78,13 @@ public static class AdminCommand
             await errors.WriteLineAsync($"Cannot reach {request.Server}: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>Says the server's refusal (its status, and its problem+json title and detail); exit code 1.</summary>
+    private static async Task<int> RefusedAsync(HttpResponseMessage response, TextWriter errors)
+    {
+        await errors.WriteLineAsync($"{(int)response.StatusCode} {Problem(await response.Content.ReadAsStringAsync()) ?? response.ReasonPhrase}");
+        return 1;
     }
 
     /// <summary>A problem+json answer's title and detail.</summary>

@@ -10,13 +10,16 @@ internal sealed record AdminRequest(string Noun, string Verb, string[] Operands,
     public string? Media { get; init; }
     public bool Record { get; init; }
 
+    /// <summary><c>stats --once</c>: one line, then exit.</summary>
+    public bool Once { get; init; }
+
     public static AdminRequest Parse(string[] args)
     {
         var words = new List<string>();
         var settings = new List<string>();
         string? url = null, token = null, media = null;
         int? max = null;
-        bool json = false, record = false;
+        bool json = false, record = false, once = false;
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{args[i]} needs a value.");
@@ -26,6 +29,7 @@ internal sealed record AdminRequest(string Noun, string Verb, string[] Operands,
                 case "--token": token = Value(); break;
                 case "--json": json = true; break;
                 case "--record": record = true; break;
+                case "--once": once = true; break;
                 case "--media":
                     media = Value();
                     if (media is not ("sfu" or "p2p")) throw new FormatException("--media is sfu or p2p.");
@@ -43,6 +47,8 @@ internal sealed record AdminRequest(string Noun, string Verb, string[] Operands,
         url ??= Environment.GetEnvironmentVariable("SWITCHBOARD_URL") ?? "http://127.0.0.1:8080";
         if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out Uri? server) || server.Scheme is not ("http" or "https"))
             throw new FormatException($"--url '{url}' is not an http or https URL.");
+        if (words is ["stats"]) return new AdminRequest("stats", "", [], server, token, json, [.. settings]) { Once = once };
+        if (once) throw new FormatException("--once is for 'stats'.");
         int operands = (words.ElementAtOrDefault(0), words.ElementAtOrDefault(1)) switch
         {
             ("rooms", "list") => 0,

@@ -5,7 +5,7 @@ using Switchboard.EndToEnd.Servers;
 namespace Switchboard.EndToEnd.Operation;
 
 /// <summary>
-/// <c>switchboard rooms ...</c> and <c>switchboard participants ...</c> against a running server: the tables and
+/// <c>switchboard rooms ...</c>, <c>participants ...</c> and <c>stats</c> against a running server: the tables and
 /// messages a person reads, the JSON a script reads, and the exit codes (1 for the server's refusal or no server, 2 for
 /// a usage error). Without --token the command signs its own admin token with the data directory's API key.
 /// </summary>
@@ -33,6 +33,10 @@ public sealed class AdminCliTests
         Assert.StartsWith("guest-", participant.GetProperty("identity").GetString());
         var (_, table) = await RunAsync(["participants", "list", "cli-room", .. at]);
         Assert.Matches($@"^{id}\s+guest-\S+\s+guest-\S+\s+yes\s+\d{{4}}-", table.Split('\n')[1]);
+
+        var (statsCode, stats) = await RunAsync(["stats", "--once", .. at]);
+        Assert.Equal(0, statsCode);
+        Assert.Matches(@"^\d\d:\d\d:\d\d  rooms 1  participants 1  connections 1  peers 0  in \d+ bit/s  out \d+ bit/s  lost 0/s  rtt 0 ms  turn 0 \(0 bit/s\)  cpu \d+\.\d%  memory \d+ MiB$", stats);
 
         Assert.Equal((0, $"Removed {id} from room cli-room."), await RunAsync(["participants", "remove", "cli-room", id, .. at]));
         Assert.Equal("removed", (await ann.ExpectAsync("error")).GetProperty("code").GetString());
