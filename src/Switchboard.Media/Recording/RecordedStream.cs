@@ -41,6 +41,8 @@ internal sealed class RecordedStream(PublishedTrack track, RoomRecording recordi
         (_source, _timestampOffset) = (source, timestamp - rtp.Timestamp);
         RtpHeaderRewriter.SetSequenceNumber(packet, sequence);
         RtpHeaderRewriter.SetTimestamp(packet, timestamp);
+        // One SSRC too: with the source's own, the assembler would take a new source for a new stream and place it by arrival time.
+        RtpHeaderRewriter.SetSsrc(packet, 1);
         _assembler!.Push(packet, TimeSpan.FromMilliseconds(nowMillis));
         Drain(nowMillis);
         return _assembler.TakeKeyframeRequest();
