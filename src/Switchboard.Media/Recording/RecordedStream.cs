@@ -8,8 +8,9 @@ namespace Switchboard.Media.Recording;
 /// <summary>
 /// A recorded track from packets to files, on its recording task: packets of whichever source the recorder follows are
 /// made one continuous stream (sequence numbers and timestamps run on across layer switches and reconnects, gaps in time
-/// kept), assembled into whole frames (a hole waits for the SFU's retransmission, an unrepaired one drops frames up to
-/// the next key frame, which is asked for) and written; the file's first sample is placed on the sender's wall clock.
+/// kept, a new source placed through the sender reports so that audio and video stay together), assembled into whole
+/// frames (a hole waits for the SFU's retransmission, an unrepaired one drops frames up to the next key frame, which is
+/// asked for) and written; the file's first sample is placed on the sender's wall clock.
 /// </summary>
 internal sealed class RecordedStream(PublishedTrack track, RoomRecording recording, SenderClock senderClock)
 {
@@ -35,14 +36,25 @@ internal sealed class RecordedStream(PublishedTrack track, RoomRecording recordi
     {
         if (!RtpPacket.TryParse(packet, out RtpPacket rtp)) return false;
         if (rtp.PayloadType != _payloadType && !UsePayloadType(rtp.PayloadType)) return false;
-        if (!_rewriter.TryRewrite(source.Key, rtp.SequenceNumber, rtp.Timestamp, nowMillis, out ushort sequence, out uint timestamp)) return false;
+        uint? continueAt = source != _source && _rewriter.HasStarted ? Aligned(source, rtp.Timestamp) : null;
+        if (!_rewriter.TryRewrite(source.Key, rtp.SequenceNumber, rtp.Timestamp, nowMillis, out ushort sequence, out uint timestamp, continueAt)) return false;
         (_source, _timestampOffset) = (source, timestamp - rtp.Timestamp);
         RtpHeaderRewriter.SetSequenceNumber(packet, sequence);
         RtpHeaderRewriter.SetTimestamp(packet, timestamp);
+        // One SSRC too: with the source's own, the assembler would take a new source for a new stream and place it by arrival time.
+        RtpHeaderRewriter.SetSsrc(packet, 1);
         _assembler!.Push(packet, TimeSpan.FromMilliseconds(nowMillis));
         Drain(nowMillis);
         return _assembler.TakeKeyframeRequest();
     }
+
+    /// <summary>
+    /// Where a sample of a new source (another layer, or the publisher's new connection) falls on the written timeline:
+    /// the followed source's timestamp of the same instant on the sender's wall clock, from both sources' sender reports.
+    /// Null until both sent one (the stream then goes on by arrival time).
+    /// </summary>
+    private uint? Aligned(StreamSource source, uint rtpTimestamp) =>
+        senderClock.Translate(source, rtpTimestamp, _source, track.Setup.ClockRate) + _timestampOffset;
 
     /// <summary>The recording task's tick: holes given up on, and the first sample placed once a sender report came.</summary>
     public void OnTime(long nowMillis)

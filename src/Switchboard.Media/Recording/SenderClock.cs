@@ -28,4 +28,17 @@ internal sealed class SenderClock
         double seconds = (report.Ntp >> 32) + (report.Ntp & 0xFFFF_FFFF) / 4294967296.0 + (int)(rtpTimestamp - report.Rtp) / (double)clockRate;
         return NtpEpoch.AddTicks((long)(seconds * TimeSpan.TicksPerSecond));
     }
+
+    /// <summary>
+    /// The RTP timestamp <paramref name="to"/> has for the instant <paramref name="from"/>'s <paramref name="rtpTimestamp"/>
+    /// was captured (two layers, or two connections, of one sender), once both sent a report.
+    /// </summary>
+    public uint? Translate(StreamSource from, uint rtpTimestamp, StreamSource to, int clockRate)
+    {
+        (ulong Ntp, uint Rtp) fromReport, toReport;
+        lock (_gate)
+            if (!_reports.TryGetValue(from, out fromReport) || !_reports.TryGetValue(to, out toReport)) return null;
+        double seconds = (long)(fromReport.Ntp - toReport.Ntp) / 4294967296.0 + (int)(rtpTimestamp - fromReport.Rtp) / (double)clockRate;
+        return toReport.Rtp + (uint)(long)Math.Round(seconds * clockRate);
+    }
 }

@@ -46,12 +46,15 @@ public sealed class RtpStreamRewriter
     /// <summary>
     /// Maps one packet of <paramref name="source"/> (any int naming where it came from: a layer index, or a counter
     /// bumped when the publisher's SSRC changes). The first packet after a change of source or a <see cref="Pause"/>
-    /// continues the outgoing stream: sequence number + 1, timestamp + the wall time since the newest forwarded packet
-    /// (at least 1). The very first packet gets random starting values (RFC 3550 §5.1).
+    /// continues the outgoing stream: sequence number + 1, and as timestamp <paramref name="continueAt"/> when the caller
+    /// knows where the packet falls on the outgoing timeline (from the sender reports of both sources) and it is after the
+    /// newest forwarded timestamp, else that timestamp + the wall time since the newest forwarded packet (at least 1).
+    /// The very first packet gets random starting values (RFC 3550 §5.1).
     /// </summary>
     /// <returns>False when the packet must not be forwarded: it is older than the source's first packet since the
     /// last rebase, a duplicate of one already forwarded, or too late to tell (more than the history behind the newest).</returns>
-    public bool TryRewrite(int source, ushort sequenceNumber, uint timestamp, long nowMillis, out ushort outSequence, out uint outTimestamp)
+    public bool TryRewrite(int source, ushort sequenceNumber, uint timestamp, long nowMillis, out ushort outSequence, out uint outTimestamp,
+        uint? continueAt = null)
     {
         long inExtended, outExtended;
         if (_rebase || source != _source)
@@ -61,7 +64,7 @@ public sealed class RtpStreamRewriter
             {
                 outExtended = _highestOut + 1;
                 long elapsed = Math.Max(1, (nowMillis - _highestOutAt) * _clockRate / 1000);
-                nextTimestamp = LastTimestamp + (uint)elapsed;
+                nextTimestamp = continueAt is { } at && (int)(at - LastTimestamp) > 0 ? at : LastTimestamp + (uint)elapsed;
             }
             else
             {

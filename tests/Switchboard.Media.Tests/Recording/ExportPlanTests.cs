@@ -51,6 +51,9 @@ public sealed class ExportPlanTests
         Assert.Contains("adelay=0:all=1", graph);
         Assert.Contains("adelay=19750:all=1", graph);
         Assert.Contains("amix=inputs=2", graph);
+        // A layer switch changes a video's picture size: scale follows it, the graph is not rebuilt.
+        Assert.Contains("-reinit_filter 0 -i /rec/ann-camera.x -reinit_filter 0 -i /rec/ann-screen.x -reinit_filter 0 -i /rec/ben-camera.x -i /rec/ann-microphone.x",
+            string.Join(' ', plan.Arguments));
         Assert.Equal("export-e4-room.mp4", plan.OutputName);
         Assert.Equal(60, plan.DurationSeconds, 3); // ann's microphone, from 0 to 60 s
     }

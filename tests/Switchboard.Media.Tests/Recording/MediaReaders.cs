@@ -2,7 +2,10 @@ using System.Buffers.Binary;
 
 namespace Switchboard.Media.Tests.Recording;
 
-/// <summary>The frames of an IVF file (VP8 from ffmpeg) and the packets of an Ogg Opus file, for test publishers.</summary>
+/// <summary>
+/// The frames of an IVF file (VP8 from ffmpeg) and the packets of an Ogg Opus file, for test publishers; the packet
+/// times of a recorded file.
+/// </summary>
 internal static class MediaReaders
 {
     /// <summary>IVF: a 32-byte file header, then per frame a 12-byte header (size, timestamp) and the frame.</summary>
@@ -40,5 +43,19 @@ internal static class MediaReaders
             offset = data;
         }
         return packets.Skip(2).ToList();
+    }
+
+    /// <summary>Every packet's time in a file, as ffprobe reads it (nothing is decoded: test payloads need not be real codec data).</summary>
+    public static async Task<List<double>> PacketTimesAsync(string path)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("ffprobe", ["-v", "error", "-show_entries", "packet=pts_time", "-of", "csv=p=0", path])
+        {
+            RedirectStandardOutput = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        string text = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => double.Parse(t.TrimEnd(','), System.Globalization.CultureInfo.InvariantCulture)).ToList();
     }
 }

@@ -70,7 +70,7 @@ public sealed class RoomRecordingSimulationTests : IDisposable
         Assert.Equal(2, info.Files.Count); // no new file for a switch or a reconnect
         foreach (RecordingFile file in info.Files)
         {
-            var times = await PacketTimesAsync(Path.Combine(_root, id, file.Name));
+            var times = await MediaReaders.PacketTimesAsync(Path.Combine(_root, id, file.Name));
             double largestGap = times.Zip(times.Skip(1), (a, b) => b - a).Max();
             Assert.True(times.Zip(times.Skip(1)).All(pair => pair.Second > pair.First), $"{file.Name}: times go back");
             Assert.InRange(times[^1], recorded - 1.5, recorded + 0.1);
@@ -89,20 +89,6 @@ public sealed class RoomRecordingSimulationTests : IDisposable
             var recorders = harness.Sfu.Room(SfuHarness.Room)?.Participant("ann")?.Published.Values.Select(t => t.Recorder).OfType<TrackRecorder>().ToList() ?? [];
             while (recorders.Any(r => r.Pending > 0)) await Task.Delay(1);
         }
-    }
-
-    /// <summary>Every packet's time in a file, as ffprobe reads it (the simulated payloads are not real codec data: nothing is decoded).</summary>
-    private static async Task<List<double>> PacketTimesAsync(string path)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo("ffprobe", ["-v", "error", "-show_entries", "packet=pts_time", "-of", "csv=p=0", path])
-        {
-            RedirectStandardOutput = true,
-        };
-        using var process = System.Diagnostics.Process.Start(start)!;
-        string text = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(t => double.Parse(t.TrimEnd(','), System.Globalization.CultureInfo.InvariantCulture)).ToList();
     }
 
     private static async Task WaitAsync(Func<bool> condition, string what)

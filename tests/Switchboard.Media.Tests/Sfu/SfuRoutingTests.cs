@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
-using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Switchboard.Dtls;
@@ -219,16 +218,7 @@ public sealed class SfuRoutingTests : IAsyncLifetime
 
     private async Task<FullIceClientEngine> ConnectAsync(Client client, string answerSdp, CancellationToken cancel)
     {
-        var section = SessionDescription.Parse(answerSdp).Media.First(m => m.Port != 0);
-        IceCandidate candidate = section.Candidates.First(c => c.Transport == "udp");
-        var server = new IPEndPoint(IPAddress.Parse(candidate.Address), candidate.Port);
-        var end = new UdpSocketEnd(server);
-        var engine = new FullIceClientEngine(end, server, client.Ice, new IceCredentials(section.IceUfrag!, section.IcePwd!),
-            client.Certificate, new CertificateFingerprint(section.Fingerprint!.Algorithm, section.Fingerprint.Value), new DtlsSrtpSettings());
-        _disposables.Add(engine);
-        _disposables.Add(end);
-        _ = engine.RunAsync(TimeSpan.FromMilliseconds(200), cancel);
-        await engine.Connected.Task.WaitAsync(cancel);
+        var engine = await LoopbackConnection.ConnectAsync(answerSdp, client.Ice, client.Certificate, _disposables, cancel);
         await ReceivedPackets.Until(() => _host.Peers.All(p => p.IsConnected), cancel, () => "server side not connected");
         return engine;
     }

@@ -23,6 +23,20 @@ public class TimelineTests(EncodedClips clips)
     }
 
     [Fact]
+    public void A_lost_packet_and_a_gap_that_is_no_whole_number_of_packets_are_filled_to_the_nearest_packet()
+    {
+        var packets = clips.Opus();
+        // One packet lost at 0.5 s: one silence packet, not none (everything after 20 ms early). Then 1.999 s missing:
+        // 100 silence packets (the packet after 1 ms late), not 99 (19 ms early).
+        var withGaps = packets.Where(packet => packet.Time < TimeSpan.FromSeconds(1) && packet.Time != TimeSpan.FromSeconds(0.5))
+            .Concat(packets.Where(packet => packet.Time >= TimeSpan.FromSeconds(3)).Select(packet => packet with { Time = packet.Time - TimeSpan.FromMilliseconds(1) }))
+            .ToList();
+        string file = Recording.Save(clips, Recording.Record(Opus, ContainerChoice.Ogg, withGaps), Opus, ContainerChoice.Ogg);
+
+        Assert.Equal(packets.Count, FfmpegTool.Probe(file).Frames);
+    }
+
+    [Fact]
     public void A_resolution_change_in_vp8_plays_through_in_one_webm_file()
     {
         var small = clips.Video(RecordingCodec.Vp8, 320, 240, 4).Take(60);

@@ -70,6 +70,24 @@ public class RtpStreamRewriterTests
     }
 
     [Fact]
+    public void A_change_of_source_continues_at_the_timestamp_the_caller_aligned_when_it_is_after_the_newest()
+    {
+        var rewriter = new RtpStreamRewriter(Video);
+        var last = Forward(rewriter, 0, 10, 1_000, 1_000);
+
+        // Layer 1's packet arrived 40 ms later, but was captured 2 frames after the last one (its sender reports say).
+        Assert.True(rewriter.TryRewrite(1, 500, 7_000_000, 1_040, out ushort sequence, out uint timestamp, continueAt: last.Timestamp + 6000));
+        Assert.Equal((ushort)(last.Sequence + 1), sequence);
+        Assert.Equal(last.Timestamp + 6000, timestamp);
+        Assert.Equal(timestamp + 3000, Forward(rewriter, 1, 501, 7_003_000, 1_073).Timestamp);
+        last = (rewriter.LastSequenceNumber, rewriter.LastTimestamp);
+
+        // Aligned to the newest forwarded timestamp (the same instant on another layer): the wall time instead.
+        Assert.True(rewriter.TryRewrite(0, 11, 4_000, 1_083, out _, out timestamp, continueAt: last.Timestamp));
+        Assert.Equal(last.Timestamp + 10 * 90, timestamp);
+    }
+
+    [Fact]
     public void After_a_pause_the_same_source_rebases()
     {
         var rewriter = new RtpStreamRewriter(48_000);

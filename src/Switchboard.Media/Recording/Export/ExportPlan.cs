@@ -74,7 +74,10 @@ internal sealed record ExportPlan(IReadOnlyList<string> Arguments, string Output
     private static ExportPlan Mixed(List<string> arguments, List<RecordingFile> videos, List<RecordingFile> audios, string directory, string output,
         Func<RecordingFile, double> offset, double duration)
     {
-        foreach (RecordingFile file in videos.Concat(audios)) arguments.AddRange(["-i", Path.Combine(directory, file.Name)]);
+        // A video's picture size changes where the recording switched layers: scale follows it, where ffmpeg would by
+        // default rebuild the whole graph and lose its state (the canvas and the voices go wrong from there on).
+        foreach (RecordingFile file in videos) arguments.AddRange(["-reinit_filter", "0", "-i", Path.Combine(directory, file.Name)]);
+        foreach (RecordingFile file in audios) arguments.AddRange(["-i", Path.Combine(directory, file.Name)]);
         var graph = new List<string>();
         if (videos.Count > 0)
         {

@@ -7,8 +7,8 @@ namespace Switchboard.Protocols.Containers.Ogg;
 /// Writes an Opus track to Ogg (RFC 7845 on RFC 3533): a page with the OpusHead (pre-skip 0, see
 /// <see cref="FrameConverter.OggOpusPreSkip"/>), a page with the OpusTags, then audio pages whose granule positions count
 /// the 48 kHz samples of the packets on and before them (each packet's duration read from its TOC byte). A gap in the
-/// sample times longer than the packet (a muted or lost stretch) is filled with 20 ms silence packets, so that granule
-/// positions stay equal to sample times and the file's timeline matches the recording's.
+/// sample times (a lost packet, a muted stretch, a reconnect) is filled with the number of 20 ms silence packets nearest
+/// to it, so that granule positions stay within 10 ms of sample times and the file's timeline matches the recording's.
 /// </summary>
 /// <remarks>
 /// Crash safety: a page is written whole and the stream flushed at least every second of audio and on
@@ -57,11 +57,9 @@ public sealed class OggOpusWriter : IContainerWriter
         }
         if (!_started) WriteHeaders();
         long target = sample.Time.Ticks * OpusPacket.SampleRate / TimeSpan.TicksPerSecond;
-        if (target - _granule > samples) // a time behind the granule position (backwards, or jitter) adds nothing
-        {
-            for (long gap = target - _granule; gap >= OpusPacket.Silence20MsSamples; gap -= OpusPacket.Silence20MsSamples)
-                AddPacket(OpusPacket.Silence20Ms, OpusPacket.Silence20MsSamples);
-        }
+        // A time behind the granule position (backwards, or jitter under 10 ms) adds nothing.
+        for (long gap = target - _granule; gap >= OpusPacket.Silence20MsSamples / 2; gap -= OpusPacket.Silence20MsSamples)
+            AddPacket(OpusPacket.Silence20Ms, OpusPacket.Silence20MsSamples);
         AddPacket(packet, samples);
     }
 

@@ -1,3 +1,5 @@
+using Switchboard.Media.Tests.Support;
+
 namespace Switchboard.Media.Tests.Sfu.Simulation;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Switchboard.Media.Tests.Support;
+
 namespace Switchboard.Media.Tests.Sfu.Simulation;
 
 /// <summary>What a simulated participant sends: a microphone, and a camera in one or more simulcast layers (low to high).</summary>
@@ -15,6 +17,3 @@ internal sealed record PublishSpec(bool Audio, IReadOnlyList<LayerSpec> Video)
 
     public bool Simulcast => Video.Count > 1;
 }
-
-/// <summary>One encoding of the camera: its rid (empty without simulcast), size and bit rate.</summary>
-internal sealed record LayerSpec(string Rid, int Width, int Height, long Bitrate);

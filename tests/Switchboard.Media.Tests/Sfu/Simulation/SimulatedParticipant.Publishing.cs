@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Switchboard.Media.Tests.Support;
 using Switchboard.Protocols.Rtcp;
 using Switchboard.Protocols.Rtp;
 
@@ -101,8 +102,8 @@ internal sealed partial class SimulatedParticipant
     private void SendPacket(OutgoingStream stream, bool marker, uint timestamp, byte[] payload, byte[]? audioLevel)
     {
         ushort sequence = stream.NextSequence++;
-        var extensions = new List<RtpExtensionElement> { new(MidExtension, MidValue(stream)) };
-        if (stream.Video is not null && Publish.Simulcast) extensions.Add(new(RidExtension, System.Text.Encoding.ASCII.GetBytes(stream.Video.Rid)));
+        var extensions = new List<RtpExtensionElement> { RtpStreamIds.Mid(MidOf(stream)) };
+        if (stream.Video is not null && Publish.Simulcast) extensions.Add(RtpStreamIds.Rid(stream.Video.Rid));
         if (audioLevel is not null) extensions.Add(new(AudioLevelExtension, audioLevel));
         extensions.Add(new(TransportCcExtension, NextTransportSequence()));
         byte payloadType = stream.Video is null ? OpusPayloadType : Vp8PayloadType;
@@ -115,7 +116,7 @@ internal sealed partial class SimulatedParticipant
         Uplink.Send(packet, _harness.Clock.NowMicros, Connection);
     }
 
-    private static byte[] MidValue(OutgoingStream stream) => System.Text.Encoding.ASCII.GetBytes(stream.Video is null ? AudioMid : VideoMid);
+    private static string MidOf(OutgoingStream stream) => stream.Video is null ? AudioMid : VideoMid;
 
     private byte[] NextTransportSequence()
     {
@@ -130,8 +131,8 @@ internal sealed partial class SimulatedParticipant
         var payload = new byte[rtp.Payload.Length + 2];
         BinaryPrimitives.WriteUInt16BigEndian(payload, sequence);
         rtp.Payload.CopyTo(payload.AsSpan(2));
-        var extensions = new List<RtpExtensionElement> { new(MidExtension, MidValue(stream)) };
-        if (Publish.Simulcast) extensions.Add(new(RepairedRidExtension, System.Text.Encoding.ASCII.GetBytes(stream.Video.Rid)));
+        var extensions = new List<RtpExtensionElement> { RtpStreamIds.Mid(MidOf(stream)) };
+        if (Publish.Simulcast) extensions.Add(RtpStreamIds.RepairedRid(stream.Video.Rid));
         extensions.Add(new(TransportCcExtension, NextTransportSequence()));
         var packet = new byte[payload.Length + 64];
         int length = RtpPacketWriter.Write(packet, rtp.Marker, RtxPayloadType, stream.NextRtxSequence++, rtp.Timestamp, stream.RtxSsrc, [.. extensions], payload);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Switchboard.Media.Contracts;
+using Switchboard.Media.Tests.Support;
 using Switchboard.Protocols.Rtcp;
 using Switchboard.Protocols.Sdp;
 
@@ -13,7 +14,7 @@ namespace Switchboard.Media.Tests.Sfu.Simulation;
 /// </summary>
 internal sealed partial class SimulatedParticipant
 {
-    public const int MidExtension = 1, RidExtension = 2, RepairedRidExtension = 3, TransportCcExtension = 4, AudioLevelExtension = 5, AbsSendTimeExtension = 6;
+    public const int TransportCcExtension = 4, AudioLevelExtension = 5, AbsSendTimeExtension = 6;
     public const byte OpusPayloadType = 111, Vp8PayloadType = 96, RtxPayloadType = 97;
     private const string AudioMid = "0", VideoMid = "1";
 
@@ -152,8 +153,7 @@ internal sealed partial class SimulatedParticipant
     private IEnumerable<string> AudioSection(string mid, string direction, List<string> mids)
     {
         mids.Add(mid);
-        return ["m=audio 9 UDP/TLS/RTP/SAVPF 111", .. Transport(mid),
-            $"a=extmap:{MidExtension} urn:ietf:params:rtp-hdrext:sdes:mid",
+        return ["m=audio 9 UDP/TLS/RTP/SAVPF 111", .. Transport(mid), RtpStreamIds.MidExtmap,
             $"a=extmap:{TransportCcExtension} http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
             $"a=extmap:{AudioLevelExtension} urn:ietf:params:rtp-hdrext:ssrc-audio-level",
             $"a={direction}", "a=rtcp-mux", "a=rtpmap:111 opus/48000/2", "a=rtcp-fb:111 transport-cc", "a=fmtp:111 minptime=10;useinbandfec=1",
@@ -165,10 +165,7 @@ internal sealed partial class SimulatedParticipant
         mids.Add(mid);
         List<string> lines =
         [
-            "m=video 9 UDP/TLS/RTP/SAVPF 96 97", .. Transport(mid),
-            $"a=extmap:{MidExtension} urn:ietf:params:rtp-hdrext:sdes:mid",
-            $"a=extmap:{RidExtension} urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id",
-            $"a=extmap:{RepairedRidExtension} urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id",
+            "m=video 9 UDP/TLS/RTP/SAVPF 96 97", .. Transport(mid), .. RtpStreamIds.VideoExtmaps,
             $"a=extmap:{TransportCcExtension} http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
             $"a=extmap:{AbsSendTimeExtension} http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
             $"a={direction}", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 goog-remb", "a=rtcp-fb:96 transport-cc",
@@ -176,10 +173,7 @@ internal sealed partial class SimulatedParticipant
         ];
         if (direction != "sendonly") return lines;
         if (Publish.Simulcast)
-        {
-            lines.AddRange(Publish.Video.Select(l => $"a=rid:{l.Rid} send"));
-            lines.Add("a=simulcast:send " + string.Join(';', Publish.Video.Select(l => l.Rid)));
-        }
+            lines.AddRange(RtpStreamIds.SendLayers(Publish.Video));
         else
         {
             OutgoingStream video = _video[0];
