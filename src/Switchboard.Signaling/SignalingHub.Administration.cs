@@ -25,6 +25,7 @@ public sealed partial class SignalingHub : IRoomAdministration
         foreach (var participant in participants)
         {
             _media.Leave(name, participant.Id);
+            _whipWhep.Remove(participant.Id);
             if (!_sessions.TryRemove(participant.Id, out var session)) continue;
             _byResumeToken.TryRemove(session.ResumeToken, out _);
             if (session.End() is { } connection)
@@ -45,9 +46,9 @@ public sealed partial class SignalingHub : IRoomAdministration
             return true;
         }
         _media.Leave(room, participantId);
-        if (await _store.RemoveParticipantAsync(room, participantId) is null) return false;
-        await BroadcastAsync(room, null, LeftMessage(participantId, LeaveReasons.Removed));
-        await RefreshRoomCountAsync();
-        return true;
+        _whipWhep.Remove(participantId);
+        return await RemoveFromRoomAsync(room, participantId, LeaveReasons.Removed);
     }
+
+    public int CountViewers(string room) => _whipWhep.CountIn(room, WhipWhep.WhipWhepKind.Whep);
 }
