@@ -4,6 +4,12 @@ const kind = document.body.dataset.kind;
 const params = new URLSearchParams(location.search);
 const room = params.get('room') ?? '';
 const token = params.get('token');
+// The token leaves the address at once, as on the room page (docs/security.md, "The token in the address").
+if (token) {
+  const rest = new URLSearchParams(params);
+  rest.delete('token');
+  history.replaceState(null, '', `${location.pathname}?${rest}`);
+}
 const $ = id => document.getElementById(id);
 const state = window.whipWhep = { kind, pc: null, resource: null, etag: null, iceServers: [], error: null };
 
