@@ -13,6 +13,36 @@ public sealed class WhipWhepFixture : RestApiFixture
     protected override string[] ServerArguments => ["--Media:Sfu:MaxPublishersPerRoom=1"];
 }
 
+/// <summary>The real server with ICE consent lapsing after 2 s, so that a client that never connects is soon gone.</summary>
+public sealed class ShortConsentFixture : RestApiFixture
+{
+    protected override string[] ServerArguments => ["--Media:ConsentTimeout=00:00:02"];
+}
+
+/// <summary>A WHIP session whose client vanished (it never runs ICE here) ends with its peer connection: its participant leaves the room.</summary>
+public sealed class WhipWhepLifetimeTests(ShortConsentFixture api) : IClassFixture<ShortConsentFixture>
+{
+    [Fact]
+    public async Task A_session_whose_peer_connection_ends_leaves_the_room()
+    {
+        using var client = api.Client();
+        var offer = new StringContent(WhipWhepProtocolTests.Offer("sendonly"), System.Text.Encoding.UTF8);
+        offer.Headers.ContentType = new MediaTypeHeaderValue("application/sdp");
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await api.TokenCreateAsync("--identity", "gone", "--room", "whip-gone"));
+        var created = await client.PostAsync("whip/whip-gone", offer);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        using var admin = api.Client(api.AdminToken);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((await admin.GetAsync("api/rooms/whip-gone/participants")).StatusCode != HttpStatusCode.NotFound)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the participant of a WHIP session whose connection ended is still in the room after 30 s");
+            await Task.Delay(500);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await client.DeleteAsync(created.Headers.Location!.ToString().TrimStart('/'))).StatusCode);
+    }
+}
+
 /// <summary>
 /// WHIP (RFC 9725) and WHEP over HTTP without a browser, one status code at a time: offers written as Chromium writes
 /// them, the room's participants read through the REST API.
@@ -22,7 +52,7 @@ public sealed class WhipWhepProtocolTests(WhipWhepFixture api) : IClassFixture<W
     private const string Fragment = "application/trickle-ice-sdpfrag";
 
     /// <summary>An offer like Chromium's: one audio and one video section (Opus, VP8 with RTX), bundled, in <paramref name="direction"/>.</summary>
-    private static string Offer(string direction, string ufrag = "Wq7f", string password = "ZmFrZS1pY2UtcGFzc3dvcmQtMDEy") => string.Join("\r\n",
+    internal static string Offer(string direction, string ufrag = "Wq7f", string password = "ZmFrZS1pY2UtcGFzc3dvcmQtMDEy") => string.Join("\r\n",
         "v=0", "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0 1", "a=msid-semantic: WMS",
         "m=audio 9 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0", $"a=ice-ufrag:{ufrag}", $"a=ice-pwd:{password}",
         "a=ice-options:trickle", $"a=fingerprint:sha-256 {Fingerprint}", "a=setup:actpass", "a=mid:0",
