@@ -76,9 +76,34 @@ async function start() {
   $('session').textContent = state.resource;
   await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
   $('stop').hidden = false;
+  $('restart').hidden = false;
   // A page opened with &start has had no click: browsers play sound only after one, so it starts muted.
   await $('video').play().catch(() => { $('video').muted = true; return $('video').play(); }).catch(() => {});
 }
+
+const line = (sdp, name) => new RegExp(`^a=${name}:(.*)$`, 'm').exec(sdp)?.[1]?.trim();
+
+// ICE restart (RFC 9725 §4.3.2): the new credentials go in a PATCH; the answer fragment's replace the server's.
+async function restartIce() {
+  const pc = state.pc;
+  pc.restartIce();
+  await pc.setLocalDescription(await pc.createOffer());
+  const offer = pc.localDescription.sdp;
+  const firstSection = /^m=.*$/m.exec(offer)[0];
+  const fragment = `a=ice-ufrag:${line(offer, 'ice-ufrag')}\r\na=ice-pwd:${line(offer, 'ice-pwd')}\r\n${firstSection}\r\na=mid:${line(offer, 'mid')}\r\n`;
+  const response = await fetch(state.resource, {
+    method: 'PATCH', headers: { ...headers('application/trickle-ice-sdpfrag'), 'If-Match': '*' }, body: fragment,
+  });
+  if (response.status !== 200) throw new Error(`ICE restart: ${response.status}: ${(await response.text()).trim()}`);
+  state.etag = response.headers.get('ETag');
+  const answer = await response.text();
+  const sdp = pc.remoteDescription.sdp
+    .replace(/^a=ice-ufrag:.*$/gm, `a=ice-ufrag:${line(answer, 'ice-ufrag')}`)
+    .replace(/^a=ice-pwd:.*$/gm, `a=ice-pwd:${line(answer, 'ice-pwd')}`);
+  await pc.setRemoteDescription({ type: 'answer', sdp });
+  state.restarts = (state.restarts ?? 0) + 1;
+}
+state.restartIce = restartIce;
 
 async function stop() {
   if (state.resource) await fetch(state.resource, { method: 'DELETE', headers: token ? { Authorization: `Bearer ${token}` } : {} });
@@ -86,9 +111,11 @@ async function stop() {
   state.resource = null;
   $('state').textContent = 'stopped';
   $('stop').hidden = true;
+  $('restart').hidden = true;
   $('start').hidden = false;
 }
 
 $('start').addEventListener('click', () => start().catch(e => notice(String(e))));
 $('stop').addEventListener('click', () => stop().catch(e => notice(String(e))));
+$('restart').addEventListener('click', () => restartIce().catch(e => notice(String(e))));
 if (params.has('start')) start().catch(e => notice(String(e)));

@@ -118,6 +118,23 @@ public sealed class WhipWhepBrowserTests(SfuAppFixture app, ITestOutputHelper ou
             api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await app.Server.TokenCreateAsync("--identity", "ops", "--admin"));
             Assert.Equal(Viewers, (await api.GetFromJsonAsync<JsonElement>($"api/rooms/{room}")).GetProperty("viewers").GetInt32());
 
+            // An ICE restart from the publisher's page (PATCH): ICE connects again with the new credentials, and the viewers go on playing.
+            const string transportUfrag = """
+                async () => { let u = null; (await window.whipWhep.pc.getStats()).forEach(r => { if (r.type === 'transport') u = `${r.iceLocalUsernameFragment}/${r.iceState}`; }); return u; }
+                """;
+            var beforeRestart = await publisher.EvaluateAsync<string>(transportUfrag);
+            await publisher.EvaluateAsync("window.whipWhep.restartIce()");
+            string ufrag = await publisher.EvaluateAsync<string>("window.whipWhep.pc.localDescription.sdp.match(/a=ice-ufrag:(\\S+)/)[1]");
+            Assert.DoesNotContain(ufrag, beforeRestart);
+            await WaitAsync(publisher, $"async () => ({transportUfrag.Trim()})() .then(u => u === '{ufrag}/connected')", "ICE to connect again after the restart");
+            var restarted = viewers.Select(ReadAsync).ToList();
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            for (int i = 0; i < viewers.Count; i++)
+            {
+                var (then, now) = (await restarted[i], await ReadAsync(viewers[i]));
+                Assert.True(now.Frames > then.Frames, $"viewer {i} stopped playing after the publisher's ICE restart: {then} then {now}");
+            }
+
             // Stop (DELETE): the publisher leaves the room, and Ann sees it go.
             await publisher.ClickAsync("#stop");
             await ann.WaitUntilAsync($"!window.switchboard.room.participants.has('{publisherId}')", "the WHIP publisher to leave");
