@@ -113,6 +113,12 @@ public sealed class WhipWhepBrowserTests(SfuAppFixture app, ITestOutputHelper ou
                 Assert.True(later.Frames > first[i].Frames && later.AudioSamples > first[i].AudioSamples, $"viewer {i} stopped playing: {first[i]} then {later}");
             }
 
+            output.WriteLine("publisher sends " + await publisher.EvaluateAsync<string>("""
+                async () => { const out = []; (await window.whipWhep.pc.getStats()).forEach(r => { if (r.type === 'outbound-rtp' && r.kind === 'video')
+                  out.push(`${r.rid}:${r.frameWidth}x${r.frameHeight} ${r.framesSent} frames ${r.active ? 'active' : 'paused'} ${r.qualityLimitationReason}`); }); return out.join(', '); }
+                """));
+            output.WriteLine("Ann receives " + string.Join(", ", (await ann.InboundAsync()).Select(s => $"{s.TrackId} {s.FrameWidth}x{s.FrameHeight}")));
+
             // The REST API counts them.
             using var api = new HttpClient { BaseAddress = app.Server.HttpBase };
             api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await app.Server.TokenCreateAsync("--identity", "ops", "--admin"));
