@@ -33,8 +33,15 @@ public sealed class WhipWhepBrowserTests(SfuAppFixture app, ITestOutputHelper ou
             }
             """)).Deserialize<PageReading>(JsonSerializerOptions.Web)!;
 
+    /// <summary>Collects the page's Content Security Policy violations in <c>window.cspViolations</c>.</summary>
+    private const string ViolationCollector = """
+        window.cspViolations = [];
+        document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.effectiveDirective} ${e.blockedURI}`));
+        """;
+
     private async Task<IPage> OpenAsync(IBrowserContext context, string path)
     {
+        await context.AddInitScriptAsync(ViolationCollector);
         var page = await context.NewPageAsync();
         page.Console += (_, message) => output.WriteLine($"{path} console.{message.Type}: {message.Text}");
         await page.GotoAsync(new Uri(app.Server.HttpBase, path).ToString());
@@ -61,12 +68,14 @@ public sealed class WhipWhepBrowserTests(SfuAppFixture app, ITestOutputHelper ou
         Participant? ann = null;
         try
         {
-            // The publisher: one page, fetch and RTCPeerConnection, three simulcast layers offered.
+            // The publisher: one page, fetch and RTCPeerConnection, three simulcast layers offered, with a token in its address.
             var publisherContext = await app.Browser.NewContextAsync();
             contexts.Add(publisherContext);
             await publisherContext.AddInitScriptAsync(RoomParticipant.SmallMedia(640, 360));
-            var publisher = await OpenAsync(publisherContext, $"whip.html?room={room}&simulcast&start");
+            var token = await app.Server.TokenCreateAsync("--identity", "studio", "--room", room);
+            var publisher = await OpenAsync(publisherContext, $"whip.html?room={room}&token={token}&simulcast&start");
             await WaitAsync(publisher, "window.whipWhep.pc?.connectionState === 'connected'", "the WHIP publisher to connect");
+            Assert.DoesNotContain("token", publisher.Url);
 
             // The viewers, each its own browser profile, playing by WHEP.
             var viewers = new List<IPage>();
@@ -93,6 +102,7 @@ public sealed class WhipWhepBrowserTests(SfuAppFixture app, ITestOutputHelper ou
             int after = await ann.EvaluateAsync<int>($"{tile}.getVideoPlaybackQuality().totalVideoFrames");
             output.WriteLine($"Ann: the publisher's tile showed {before} then {after} frames");
             Assert.True(after > before, $"the publisher's tile stopped playing ({before} then {after} frames)");
+            Assert.Equal("studio", await ann.EvaluateAsync<string>($"document.querySelector('.tile[data-id=\"{publisherId}\"] .name').textContent"));
 
             // Every viewer shows the video and decodes the audio, and goes on doing so.
             var first = new List<PageReading>();
@@ -144,6 +154,9 @@ public sealed class WhipWhepBrowserTests(SfuAppFixture app, ITestOutputHelper ou
             // Stop (DELETE): the publisher leaves the room, and Ann sees it go.
             await publisher.ClickAsync("#stop");
             await ann.WaitUntilAsync($"!window.switchboard.room.participants.has('{publisherId}')", "the WHIP publisher to leave");
+
+            // The pages ran under the server's Content Security Policy without a violation.
+            foreach (var page in viewers.Prepend(publisher)) Assert.Empty(await page.EvaluateAsync<string[]>("window.cspViolations"));
         }
         finally
         {
