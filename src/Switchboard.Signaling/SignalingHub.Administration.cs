@@ -25,7 +25,7 @@ public sealed partial class SignalingHub : IRoomAdministration
         foreach (var participant in participants)
         {
             _media.Leave(name, participant.Id);
-            _whipWhep.Remove(participant.Id);
+            ForgetWhipWhep(name, participant.Id);
             if (!_sessions.TryRemove(participant.Id, out var session)) continue;
             _byResumeToken.TryRemove(session.ResumeToken, out _);
             if (session.End() is { } connection)
@@ -46,7 +46,7 @@ public sealed partial class SignalingHub : IRoomAdministration
             return true;
         }
         _media.Leave(room, participantId);
-        _whipWhep.Remove(participantId);
+        ForgetWhipWhep(room, participantId);
         return await RemoveFromRoomAsync(room, participantId, LeaveReasons.Removed);
     }
 

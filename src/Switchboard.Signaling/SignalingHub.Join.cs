@@ -113,7 +113,7 @@ public sealed partial class SignalingHub
     async ValueTask EndReplacedAsync(ParticipantInfo replaced, string room)
     {
         _media.Leave(room, replaced.Id);
-        _whipWhep.Remove(replaced.Id);
+        ForgetWhipWhep(room, replaced.Id);
         if (_sessions.TryRemove(replaced.Id, out var old))
         {
             _byResumeToken.TryRemove(old.ResumeToken, out _);

@@ -86,7 +86,13 @@ public sealed partial class SignalingHub
         var offer = new MediaOffer(sdp, publish, subscribe, client.Grants.Publish, client.Grants.Subscribe);
         var session = new WhipWhepSession(kind, NewId("", 18), id, room, offer);
         _whipWhep.Add(session); // before the offer: a connection that ends at once finds its session
-        var outcome = _media.Offer(room, id, offer);
+        OfferOutcome outcome;
+        lock (session.Gate)
+        {
+            outcome = Ended(session)
+                ? OfferOutcome.Refuse(OfferRefusal.Unavailable, $"the session was ended (its participant was removed from room '{room}')")
+                : _media.Offer(room, id, offer);
+        }
         if (outcome.AnswerSdp is not { } answer)
         {
             await EndWhipWhepAsync(session, LeaveReasons.Left);
@@ -112,6 +118,7 @@ public sealed partial class SignalingHub
         var trickle = TrickleIceFragment.Read(fragment);
         lock (session.Gate)
         {
+            if (Ended(session)) return WhipWhepResult.Fail(WhipWhepError.NotFound, "the session has ended");
             if (ifMatch is null) return WhipWhepResult.Fail(WhipWhepError.PreconditionRequired, "a PATCH needs If-Match: the session's ETag, or * for an ICE restart");
             if (!session.Matches(ifMatch)) return WhipWhepResult.Fail(WhipWhepError.PreconditionFailed, $"If-Match {ifMatch} is not the session's entity-tag {session.ETag}");
             if (!trickle.RestartsIce(session.Offer.Sdp)) return new WhipWhepResult(WhipWhepError.None, null, session);
@@ -127,10 +134,25 @@ public sealed partial class SignalingHub
     /// <summary>The session ends (a DELETE, or its connection ended): its participant leaves the room, once.</summary>
     public async ValueTask EndWhipWhepAsync(WhipWhepSession session, string reason)
     {
-        if (!_whipWhep.Remove(session.ParticipantId)) return;
-        _media.Leave(session.Room, session.ParticipantId);
-        await RemoveFromRoomAsync(session.Room, session.ParticipantId, reason);
+        if (ForgetWhipWhep(session.Room, session.ParticipantId)) await RemoveFromRoomAsync(session.Room, session.ParticipantId, reason);
     }
+
+    /// <summary>
+    /// Forgets the participant's WHIP or WHEP session, if it has one, and takes it out of the media server, under the
+    /// session's gate: an offer under way (an ICE restart) cannot bring its media back after. False when it had none.
+    /// </summary>
+    bool ForgetWhipWhep(string room, string participantId)
+    {
+        if (_whipWhep.OfParticipant(participantId) is not { } session) return false;
+        lock (session.Gate)
+        {
+            if (!_whipWhep.Remove(participantId)) return false;
+            _media.Leave(room, participantId);
+            return true;
+        }
+    }
+
+    bool Ended(WhipWhepSession session) => _whipWhep.OfParticipant(session.ParticipantId) != session;
 
     /// <summary>A WHIP or WHEP client has no socket to notice it is gone: its peer connection's end ends its session.</summary>
     void EndWhipWhepWith(ConnectionEnd end)
