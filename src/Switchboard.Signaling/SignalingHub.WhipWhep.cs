@@ -81,7 +81,7 @@ public sealed partial class SignalingHub
         if (kind == WhipWhepKind.Whep && subscribe.Count == 0)
         {
             await RemoveFromRoomAsync(room, id, LeaveReasons.Left);
-            return WhipWhepResult.Fail(WhipWhepError.Conflict, $"nothing the offer can receive is published in room '{room}' yet: try again once someone publishes");
+            return WhipWhepResult.Fail(WhipWhepError.NothingPublished, $"nothing the offer can receive is published in room '{room}' yet: try again once someone publishes");
         }
         var offer = new MediaOffer(sdp, publish, subscribe, client.Grants.Publish, client.Grants.Subscribe);
         var session = new WhipWhepSession(kind, NewId("", 18), id, room, offer);

@@ -138,7 +138,7 @@ public static class WhipWhepEndpoints
             WhipWhepError.Forbidden => StatusCodes.Status403Forbidden,
             WhipWhepError.NotFound => StatusCodes.Status404NotFound,
             WhipWhepError.InvalidOffer => StatusCodes.Status400BadRequest,
-            WhipWhepError.Conflict => StatusCodes.Status409Conflict,
+            WhipWhepError.Conflict or WhipWhepError.NothingPublished => StatusCodes.Status409Conflict,
             WhipWhepError.Full => StatusCodes.Status503ServiceUnavailable,
             WhipWhepError.PreconditionRequired => StatusCodes.Status428PreconditionRequired,
             WhipWhepError.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
@@ -147,7 +147,7 @@ public static class WhipWhepEndpoints
         var headers = context.Response.Headers;
         if (error == WhipWhepError.TokenRequired) headers.WWWAuthenticate = "Bearer";
         if (error == WhipWhepError.TokenInvalid) headers.WWWAuthenticate = "Bearer error=\"invalid_token\""; // RFC 6750 §3.1
-        if (error is WhipWhepError.Full or WhipWhepError.Conflict) headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (error is WhipWhepError.Full or WhipWhepError.NothingPublished) headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Text(status, message);
     }
 

@@ -22,8 +22,11 @@ public enum WhipWhepError
     /// <summary>400: the SDP is malformed, has no audio or video to send (WHIP) or receive (WHEP), or more sections than sources.</summary>
     InvalidOffer,
 
-    /// <summary>409: the room is a p2p room (no media server), or (WHEP) nothing is published in it yet.</summary>
+    /// <summary>409: the room is a p2p room: its media does not go through the server.</summary>
     Conflict,
+
+    /// <summary>409 with Retry-After: (WHEP) nothing the offer can receive is published in the room yet.</summary>
+    NothingPublished,
 
     /// <summary>503: the room, the server's rooms or the media server are full; try again later.</summary>
     Full,

@@ -234,6 +234,17 @@ public sealed class WhipWhepProtocolTests(WhipWhepFixture api) : IClassFixture<W
     }
 
     [Fact]
+    public async Task A_p2p_room_answers_409_its_media_does_not_go_through_the_server()
+    {
+        using var admin = api.Client(api.AdminToken);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("api/rooms", new { name = "whip-p2p", media = "p2p" })).StatusCode);
+        var response = await SendAsync(Request(HttpMethod.Post, "/whip/whip-p2p", Offer("sendonly"), token: await TokenAsync("encoder", "whip-p2p")));
+        Assert.Contains("p2p", await ErrorAsync(response, HttpStatusCode.Conflict));
+        Assert.Null(response.Headers.RetryAfter); // waiting does not help
+        Assert.Empty(await ParticipantsAsync("whip-p2p"));
+    }
+
+    [Fact]
     public async Task A_full_room_answers_503_with_retry_after()
     {
         var first = await PublishAsync("whip-full", await TokenAsync("one", "whip-full"));
