@@ -22,6 +22,8 @@ public sealed record CommandLine(ServerRole Role, string? CoturnConfigPath, stri
     public const string Usage = """
         Usage: switchboard [all|turn|media] [--coturn-config FILE] [--Section:Key=value ...]
                switchboard token create --identity ID --room ROOM [--admin] [--ttl 6h]   (prints an access token)
+               switchboard rooms list|create NAME|delete NAME [--url URL] [--token T] [--json]
+               switchboard participants list ROOM|remove ROOM ID [--url URL] [--token T] [--json]
 
           all                   run every server (default)
           turn                  run only STUN/TURN (plus /metrics and /healthz on Http:Urls)

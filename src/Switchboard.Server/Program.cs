@@ -7,6 +7,7 @@ using Switchboard.Media.Recording;
 using Switchboard.Media.Sfu;
 using Switchboard.Server;
 using Switchboard.Server.Api;
+using Switchboard.Server.Cli;
 using Switchboard.Server.Configuration.Coturn;
 using Switchboard.Server.Http;
 using Switchboard.Server.Signaling;
@@ -18,6 +19,7 @@ using Switchboard.Turn.Configuration;
 using Switchboard.Turn.Diagnostics;
 
 if (args.Length > 0 && args[0] == "token") return TokenCommand.Run(args[1..], TimeProvider.System);
+if (args.Length > 0 && args[0] is "rooms" or "participants") return await AdminCommand.RunAsync(args, TimeProvider.System, Console.Out, Console.Error);
 
 CommandLine commandLine;
 try { commandLine = CommandLine.Parse(args); }

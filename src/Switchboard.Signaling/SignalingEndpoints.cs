@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Media.Contracts;
 using Switchboard.Signaling.Connections;
+using Switchboard.Signaling.Events;
 using Switchboard.Signaling.Ice;
 using Switchboard.Signaling.Rooms;
 
@@ -28,6 +29,7 @@ public static class SignalingEndpoints
         services.TryAddSingleton<IRoomRecording, NoRoomMedia>();
         services.AddMetrics();
         services.TryAddSingleton<SignalingMetrics>();
+        services.TryAddSingleton<RoomEventFeed>();
         services.TryAddSingleton<SignalingHub>();
         services.TryAddSingleton<IRoomAdministration>(sp => sp.GetRequiredService<SignalingHub>());
         services.AddHostedService<SignalingService>();

@@ -1,3 +1,4 @@
+using Switchboard.Signaling.Events;
 using Switchboard.Signaling.Protocol;
 using Switchboard.Signaling.Rooms;
 
@@ -22,6 +23,9 @@ public sealed partial class SignalingHub : IRoomAdministration
     public async Task<bool> DeleteRoomAsync(string name, CancellationToken cancellationToken = default)
     {
         if (await _store.DeleteRoomAsync(name) is not { } participants) return false;
+        foreach (var participant in participants)
+            _events.Raise(RoomEventTypes.ParticipantLeft, name, e => e with { Participant = EventView(participant), Reason = LeaveReasons.RoomDeleted });
+        if (participants.Count > 0) _events.Raise(RoomEventTypes.RoomFinished, name);
         foreach (var participant in participants)
         {
             _media.Leave(name, participant.Id);

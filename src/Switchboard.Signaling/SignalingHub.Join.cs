@@ -1,4 +1,5 @@
 using Switchboard.Signaling.Connections;
+using Switchboard.Signaling.Events;
 using Switchboard.Signaling.Protocol;
 using Switchboard.Signaling.Rooms;
 using Switchboard.Signaling.Sessions;
@@ -44,6 +45,7 @@ public sealed partial class SignalingHub
         _byResumeToken[session.ResumeToken] = session;
         var others = admission.Others.Where(p => p.Id != admission.Replaced?.Id).Select(View).ToList();
         session.Attach(connection, token => Welcome("joined", session, participant, others, connection.RequestHost, token), 0, session.ResumeToken, out _);
+        RaiseJoined(room.Name, participant, first: admission.Others.Count == 0);
         await BroadcastAsync(room.Name, id, OutboundMessage.Create(new ParticipantJoinedMessage(View(participant)), SignalingJsonContext.Default.ParticipantJoinedMessage));
     }
 
@@ -120,6 +122,7 @@ public sealed partial class SignalingHub
             if (old.End() is { } connection)
                 Fail(connection, ErrorCodes.Replaced, "the same identity joined this room on another connection", null, CloseCodes.Replaced);
         }
+        _events.Raise(RoomEventTypes.ParticipantLeft, room, e => e with { Participant = EventView(replaced), Reason = LeaveReasons.Replaced });
         await BroadcastAsync(room, null, LeftMessage(replaced.Id, LeaveReasons.Replaced));
     }
 
@@ -138,10 +141,11 @@ public sealed partial class SignalingHub
         await RemoveFromRoomAsync(session.Room, session.Id, reason);
     }
 
-    /// <summary>Takes the participant out of the store; others see <c>participant-left</c>. False when it was not there.</summary>
+    /// <summary>Takes the participant out of the store; others see <c>participant-left</c> (and the room's events). False when it was not there.</summary>
     async ValueTask<bool> RemoveFromRoomAsync(string room, string participantId, string reason)
     {
-        if (await _store.RemoveParticipantAsync(room, participantId) is null) return false;
+        if (await _store.RemoveParticipantAsync(room, participantId) is not { } removed) return false;
+        await RaiseLeftAsync(room, removed, reason);
         await BroadcastAsync(room, null, LeftMessage(participantId, reason));
         await RefreshRoomCountAsync();
         return true;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Media.Contracts;
 using Switchboard.Signaling.Connections;
+using Switchboard.Signaling.Events;
 using Switchboard.Signaling.Ice;
 using Switchboard.Signaling.Protocol;
 using Switchboard.Signaling.Rooms;
@@ -28,6 +29,7 @@ public sealed partial class SignalingHub
     readonly ILogger<SignalingHub> _log;
     readonly IRoomMedia _media;
     readonly IRoomRecording _recording;
+    readonly RoomEventFeed _events;
     readonly ConcurrentDictionary<SignalingConnection, byte> _connections = new();
     readonly ConcurrentDictionary<string, ParticipantSession> _sessions = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, ParticipantSession> _byResumeToken = new(StringComparer.Ordinal);
@@ -36,7 +38,7 @@ public sealed partial class SignalingHub
     int _roomCount;
 
     public SignalingHub(IOptions<SignalingOptions> options, IRoomStore store, IIceServerSource ice, TimeProvider time,
-        SignalingMetrics metrics, ILogger<SignalingHub> log, IRoomMedia media, IRoomRecording? recording = null)
+        SignalingMetrics metrics, ILogger<SignalingHub> log, IRoomMedia media, IRoomRecording? recording = null, RoomEventFeed? events = null)
     {
         _options = options.Value;
         _store = store;
@@ -46,7 +48,9 @@ public sealed partial class SignalingHub
         _log = log;
         _media = media;
         _recording = recording ?? new NoRoomMedia();
+        _events = events ?? new RoomEventFeed(time);
         ListenToMedia();
+        RaiseEventsOfMedia();
         _tokens = new AccessTokenCodec(_options.ApiKeys);
         _resumeBudget = new ResumeBudget(_options.ResumeBufferTotalBytes);
         _perSource = new ConnectionsPerSource(_options.MaxConnectionsPerAddress);

@@ -8,19 +8,25 @@ namespace Switchboard.Media.Recording;
 /// One file a track is written to (a segment: a track has several when its codec or, in MP4, its size changes): the
 /// container writer over the file, and what the manifest says of it. Written by its track's recording task alone.
 /// </summary>
+/// <remarks>
+/// The file is unbuffered: the writers hand it whole clusters, pages and fragments. A write that fails (the disk is
+/// full) cuts the file back to the end of its last whole one, so it still plays to there, and nothing more is written.
+/// </remarks>
 internal sealed class RecordedFile : IDisposable
 {
     private readonly FileStream _output;
     private readonly IContainerWriter _writer;
     private readonly int _clockRate;
     private long _firstTimestamp = -1, _lastTimestamp;
+    private long _whole; // the file's length after its last whole write: where a failed write cuts it back to
+    private bool _cut;
 
     public RecordedFile(string path, TrackFormat format, RecordingFileEntry entry)
     {
         Path = path;
         Entry = entry;
         _clockRate = format.ClockRate;
-        _output = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 64 * 1024);
+        _output = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         _writer = ContainerWriters.Create(format, _output);
     }
 
@@ -38,22 +44,56 @@ internal sealed class RecordedFile : IDisposable
     {
         if (_firstTimestamp < 0) _firstTimestamp = frame.Timestamp;
         _lastTimestamp = Math.Max(_lastTimestamp, frame.Timestamp);
-        _writer.Write(Sample(frame));
+        try
+        {
+            _writer.Write(Sample(frame));
+        }
+        catch (IOException)
+        {
+            CutBack();
+            throw;
+        }
+        _whole = _output.Position;
         Entry.Update(_writer.Length, (_lastTimestamp - _firstTimestamp) / (double)_clockRate);
     }
 
     /// <summary>Completes the file (cues, durations) and closes it.</summary>
     public void Finish()
     {
-        _writer.Finish();
-        _output.Flush(flushToDisk: true);
+        if (_cut) return;
+        try
+        {
+            _writer.Finish();
+            _output.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            CutBack();
+            throw;
+        }
         Entry.Update(_output.Length, Entry.DurationSeconds);
         Dispose();
     }
 
     public void Dispose()
     {
-        _writer.Dispose();
+        if (!_cut) _writer.Dispose();
+        _output.Dispose();
+    }
+
+    /// <summary>After a failed write: the file ends at its last whole cluster, page or fragment, and is closed.</summary>
+    private void CutBack()
+    {
+        _cut = true;
+        try
+        {
+            _output.SetLength(_whole); // shrinking needs no space
+        }
+        catch (IOException)
+        {
+            // Players stop at the partly written element; nothing better can be done with this disk.
+        }
+        Entry.Update(_whole, Entry.DurationSeconds);
         _output.Dispose();
     }
 

@@ -59,7 +59,7 @@ public sealed class RecordingService : IRoomRecording, IHostedService, IDisposab
             if (FreeBytes(directory) is long free && free < _options.MinFreeBytes)
             {
                 Directory.Delete(directory);
-                return Refuse(RecordingRefusal.StorageUnavailable, $"the recordings' disk has {free / (1024 * 1024)} MiB free, less than the {_options.MinFreeBytes / (1024 * 1024)} MiB required (Media:Recording:MinFreeBytes)");
+                return Refuse(RecordingRefusal.StorageUnavailable, $"the recordings' disk has {Size(free)} free, less than the {Size(_options.MinFreeBytes)} required (Media:Recording:MinFreeBytes)");
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -192,6 +192,9 @@ public sealed class RecordingService : IRoomRecording, IHostedService, IDisposab
         }
     }
 
+    /// <summary>A size for a message: whole MiB from 1 MiB, KiB below.</summary>
+    private static string Size(long bytes) => bytes >= 1024 * 1024 ? $"{bytes / (1024 * 1024)} MiB" : $"{bytes / 1024} KiB";
+
     private static RecordingStart Refuse(RecordingRefusal refusal, string message) => new(null, refusal, message);
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -218,7 +221,7 @@ public sealed class RecordingService : IRoomRecording, IHostedService, IDisposab
                 {
                     if (!Directory.Exists(recording.Directory)) recording.Fail("the recording's directory is gone");
                     else if (FreeBytes(recording.Directory) is long free && free < _options.MinFreeBytes)
-                        recording.Fail($"the disk ran short of space: {free / (1024 * 1024)} MiB free, less than {_options.MinFreeBytes / (1024 * 1024)} MiB (Media:Recording:MinFreeBytes)");
+                        recording.Fail($"the disk ran short of space: {Size(free)} free, less than {Size(_options.MinFreeBytes)} (Media:Recording:MinFreeBytes)");
                 }
         }
         catch (OperationCanceledException)

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
+using Switchboard.Server.Events;
 using Switchboard.Signaling;
 using Switchboard.Signaling.Tokens;
 
@@ -25,6 +26,10 @@ public static class RestApi
             // Say what was wrong with the request (malformed JSON, a wrong field type, a body too large).
             if (context.Exception is BadHttpRequestException bad) context.ProblemDetails.Detail = bad.InnerException?.Message ?? bad.Message;
         });
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         services.AddSingleton(sp => new AccessTokenCodec(sp.GetRequiredService<IOptions<SignalingOptions>>().Value.ApiKeys));
         services.AddAuthentication(AccessTokenAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
         services.AddAuthorization(AccessTokenAuthentication.AddAdminPolicy);
@@ -66,6 +71,7 @@ public static class RestApi
             .ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapRooms();
         api.MapRecordings();
+        api.MapEvents();
         api.MapTokens();
         app.MapOpenApi("/openapi.json");
     }

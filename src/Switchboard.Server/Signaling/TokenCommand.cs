@@ -1,5 +1,4 @@
 using System.Globalization;
-using Switchboard.Signaling;
 using Switchboard.Signaling.Protocol;
 using Switchboard.Signaling.Tokens;
 
@@ -29,17 +28,7 @@ public static class TokenCommand
         try
         {
             var (token, settings) = Parse(args, time.GetUtcNow());
-            var configuration = new ConfigurationBuilder()
-                .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-                .AddEnvironmentVariables("Switchboard__")
-                .AddCommandLine(settings)
-                .Build();
-            var signaling = configuration.GetSection(SignalingOptions.Section).Get<SignalingOptions>() ?? new SignalingOptions();
-            var data = configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
-            string? replaced = null;
-            var key = signaling.ApiKeys.FirstOrDefault() ?? GeneratedApiKey.LoadOrCreate(data.DataDirectory, out replaced);
-            if (replaced is not null)
-                Console.Error.WriteLine($"The API key file held no usable key; it was moved to {replaced} and a new key made: tokens signed before no longer validate.");
+            var key = LocalApiKey.Load(settings);
             Console.WriteLine(AccessTokenCodec.Create(token, key, time.GetUtcNow()));
             return 0;
         }

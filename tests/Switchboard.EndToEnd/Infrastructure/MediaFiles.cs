@@ -33,14 +33,41 @@ public static class MediaFiles
         { Finished = finished };
     }
 
-    private static async Task<double> LastPacketEndAsync(string path)
+    private static async Task<double> LastPacketEndAsync(string path) =>
+        (await PacketsAsync(path)).Select(p => p.Time + p.Duration).DefaultIfEmpty().Max();
+
+    /// <summary>The first stream's packets in file order: each one's time and duration, in seconds.</summary>
+    public static async Task<IReadOnlyList<(double Time, double Duration)>> PacketsAsync(string path)
     {
-        var (code, output) = await RunAsync("ffprobe", ["-v", "error", "-show_entries", "packet=pts_time,duration_time", "-of", "json", path]);
+        var (code, output) = await RunAsync("ffprobe", ["-v", "error", "-select_streams", "0", "-show_entries", "packet=pts_time,duration_time", "-of", "json", path]);
         if (code != 0) throw new Xunit.Sdk.XunitException($"ffprobe could not read the packets of {Path.GetFileName(path)} ({code}): {output}");
         using var json = JsonDocument.Parse(output);
         static double Read(JsonElement packet, string name) =>
             packet.TryGetProperty(name, out var value) && value.GetString() is { } text ? double.Parse(text, CultureInfo.InvariantCulture) : 0;
-        return json.RootElement.GetProperty("packets").EnumerateArray().Select(p => Read(p, "pts_time") + Read(p, "duration_time")).DefaultIfEmpty().Max();
+        return json.RootElement.GetProperty("packets").EnumerateArray().Select(p => (Read(p, "pts_time"), Read(p, "duration_time"))).ToList();
+    }
+
+    /// <summary>The stretches of at least <paramref name="minSeconds"/> where the audio stays below -50 dB (ffmpeg's silencedetect).</summary>
+    public static async Task<IReadOnlyList<(double Start, double End)>> SilencesAsync(string path, double minSeconds)
+    {
+        var (code, output) = await RunAsync("ffmpeg", ["-nostdin", "-i", path, "-vn", "-af",
+            FormattableString.Invariant($"silencedetect=noise=-50dB:d={minSeconds}"), "-f", "null", "-"]);
+        if (code != 0) throw new Xunit.Sdk.XunitException($"ffmpeg could not decode {Path.GetFileName(path)} ({code}): {output}");
+        static double After(string line, string key) =>
+            double.Parse(line[(line.IndexOf(key, StringComparison.Ordinal) + key.Length)..].Split(' ', 2)[0], CultureInfo.InvariantCulture);
+        var silences = new List<(double, double)>();
+        double? start = null;
+        foreach (string line in output.Split('\n'))
+        {
+            if (line.Contains("silence_start: ", StringComparison.Ordinal)) start = After(line, "silence_start: ");
+            else if (line.Contains("silence_end: ", StringComparison.Ordinal) && start is { } from)
+            {
+                silences.Add((from, After(line, "silence_end: ")));
+                start = null;
+            }
+        }
+        if (start is { } open) silences.Add((open, double.PositiveInfinity)); // silent to the end
+        return silences;
     }
 
     /// <summary>What ffmpeg says while decoding the whole file (empty: no error).</summary>

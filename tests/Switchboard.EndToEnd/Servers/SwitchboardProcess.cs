@@ -59,8 +59,12 @@ public sealed class SwitchboardProcess : IAsyncDisposable
     /// server does with its own defaults, a coturn file or no credentials; <see cref="Port"/> and <see cref="TlsPort"/> are then 0.
     /// </param>
     /// <param name="role">"turn" (TURN alone) or "all" (every server: signaling, web app and TURN).</param>
+    /// <param name="recordingsDiskBytes">
+    /// A small disk for the recordings: the server runs in a mount namespace of its own (util-linux's unshare) where its
+    /// recordings directory is a tmpfs of this many bytes, which fills for real (ENOSPC).
+    /// </param>
     public static async Task<SwitchboardProcess> StartAsync(IEnumerable<string>? extraArguments = null, TimeSpan? healthTimeout = null, bool turnSettings = true,
-        string role = "turn")
+        string role = "turn", long? recordingsDiskBytes = null)
     {
         var dll = RepoLayout.ServerDll;
         if (!File.Exists(dll))
@@ -104,7 +108,15 @@ public sealed class SwitchboardProcess : IAsyncDisposable
         }
         arguments.AddRange(extraArguments ?? []);
 
-        var child = ChildProcess.Start("dotnet", arguments, new Dictionary<string, string>
+        string command = "dotnet";
+        if (recordingsDiskBytes is long size)
+        {
+            // The script mounts the tmpfs, then becomes the server: the process the test holds is the server's.
+            arguments.InsertRange(0, ["--mount", "--map-root-user", "sh", "-c", "mkdir -p \"$1\" && mount -t tmpfs -o size=\"$2\" tmpfs \"$1\" && shift 2 && exec \"$@\"",
+                "sh", Path.Combine(data.Path, "recordings"), size.ToString(CultureInfo.InvariantCulture), "dotnet"]);
+            command = "unshare";
+        }
+        var child = ChildProcess.Start(command, arguments, new Dictionary<string, string>
         {
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
             ["DOTNET_NOLOGO"] = "1",

@@ -12,7 +12,8 @@ namespace Switchboard.EndToEnd.Browser.Recording;
 /// Server-side recording with Chromium participants: every published track becomes a file that ffprobe reads with the
 /// expected codec and a duration within 2 % of the time recorded, and that ffmpeg decodes without an error; everyone in
 /// the room sees that it is recorded; files survive the server's SIGKILL up to about the last second, and a publisher
-/// behind 5 % loss; a recording whose directory goes away ends with an error while the call goes on.
+/// behind 5 % loss; a mute stays in the files as time; a recording whose directory goes away, or whose disk (a real
+/// tmpfs) reaches the free-space floor or fills up, ends with an error while the call goes on.
 /// </summary>
 public sealed class RecordingTests(SfuAppFixture app, ITestOutputHelper output) : IClassFixture<SfuAppFixture>
 {
@@ -34,6 +35,10 @@ public sealed class RecordingTests(SfuAppFixture app, ITestOutputHelper output) 
             Assert.Contains(await person.EventsAsync(), e => e.GetProperty("type").GetString() == "recording");
         }
         Assert.Equal(HttpStatusCode.Conflict, (await api.PostAsync("api/rooms/rec-call/recordings", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsJsonAsync("api/rooms", new { name = "rec-p2p", media = "p2p" })).StatusCode);
+        var p2p = await api.PostAsJsonAsync("api/rooms/rec-p2p/recordings", new { });
+        Assert.Equal(HttpStatusCode.Conflict, p2p.StatusCode); // its media never reaches the server
+        Assert.Contains("p2p room", await p2p.Content.ReadAsStringAsync());
 
         await Task.Delay(TimeSpan.FromSeconds(15));
         var stopAsked = DateTimeOffset.UtcNow;
@@ -199,6 +204,107 @@ public sealed class RecordingTests(SfuAppFixture app, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task A_participant_who_mutes_and_unmutes_is_recorded_in_the_same_files_with_the_muted_time_kept_as_a_silent_gap()
+    {
+        await using var ann = await JoinAsync(app.Server, "rec-mute", "Ann");
+        await using var ben = await JoinAsync(app.Server, "rec-mute", "Ben");
+        await ben.WaitForReceivedMediaAsync(1, 1);
+        using var api = await AdminAsync(app.Server);
+        string id = (await StartAsync(api, "rec-mute")).GetProperty("id").GetString()!;
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        await ann.EvaluateAsync("() => { window.switchboard.room.mute('microphone', true); window.switchboard.room.mute('camera', true); }");
+        var mutedAt = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        await ann.EvaluateAsync("() => { window.switchboard.room.mute('microphone', false); window.switchboard.room.mute('camera', false); }");
+        var unmutedAt = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        JsonElement info = await (await api.PostAsync($"api/recordings/{id}/stop", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var stoppedAt = DateTimeOffset.UtcNow;
+
+        string annId = await ann.ParticipantIdAsync();
+        var files = info.GetProperty("files").EnumerateArray().Where(f => f.GetProperty("participantId").GetString() == annId).ToList();
+        Assert.True(files.Count == 2, $"Ann's recording is not one file per track: {info}"); // unmuting goes on in the same files
+        using var directory = new TempDirectory("recording-mute");
+        foreach (JsonElement file in files)
+        {
+            string path = await DownloadAsync(api, id, file.GetProperty("name").GetString()!, directory.Path);
+            var firstSampleAt = file.GetProperty("firstSampleAt").GetDateTimeOffset();
+            double muted = (mutedAt - firstSampleAt).TotalSeconds, unmuted = (unmutedAt - firstSampleAt).TotalSeconds;
+            var probe = await MediaFiles.ProbeAsync(path);
+            Assert.Equal("", await MediaFiles.DecodeErrorsAsync(path));
+            Assert.InRange(probe.DurationSeconds, (stoppedAt - firstSampleAt).TotalSeconds - 1.5, (stoppedAt - firstSampleAt).TotalSeconds + 0.2);
+            if (file.GetProperty("kind").GetString() == "audio")
+            {
+                // The muted time is there, as silence: the only silence of 2 s or more (the fake microphone beeps twice a second).
+                var silences = await MediaFiles.SilencesAsync(path, 2);
+                output.WriteLine($"{file.GetProperty("name")}: {probe}; muted {muted:F2}-{unmuted:F2} s; silences {string.Join(", ", silences.Select(s => $"{s.Start:F2}-{s.End:F2}"))}");
+                var silence = Assert.Single(silences);
+                Assert.InRange(silence.Start, muted - 0.5, muted + 1);
+                Assert.InRange(silence.End, unmuted - 0.5, unmuted + 1.5);
+            }
+            else
+            {
+                // The muted time is there, as a gap between frames, where the mute was.
+                var frames = await MediaFiles.PacketsAsync(path);
+                var (before, after) = frames.Zip(frames.Skip(1)).Select(pair => (pair.First.Time, pair.Second.Time)).MaxBy(gap => gap.Item2 - gap.Item1);
+                output.WriteLine($"{file.GetProperty("name")}: {probe}; muted {muted:F2}-{unmuted:F2} s; longest gap {before:F2}-{after:F2}");
+                Assert.InRange(before, muted - 0.5, muted + 1);
+                Assert.InRange(after, unmuted - 0.5, unmuted + 1.5);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_recording_whose_disk_falls_to_the_free_space_floor_ends_with_its_files_finished_and_the_call_goes_on()
+    {
+        await using var server = await SwitchboardProcess.StartAsync(["--Signaling:AllowAnonymous=true", $"--Media:Recording:MinFreeBytes={640 * 1024}"],
+            role: "all", recordingsDiskBytes: 1024 * 1024);
+        await using var ann = await JoinAsync(server, "rec-floor", "Ann");
+        await using var ben = await JoinAsync(server, "rec-floor", "Ben");
+        await ben.WaitForReceivedMediaAsync(1, 1);
+        using var api = await AdminAsync(server);
+        string id = (await StartAsync(api, "rec-floor")).GetProperty("id").GetString()!;
+        await ann.WaitUntilAsync("window.switchboard.room.recording === true", "the recording to start");
+
+        await ann.WaitUntilAsync("window.switchboard.room.recording === false", "the recording to stop at the floor", TimeSpan.FromSeconds(90));
+        JsonElement info = await WaitEndedAsync(api, id);
+        Assert.Equal("failed", info.GetProperty("state").GetString());
+        Assert.StartsWith("the disk ran short of space", info.GetProperty("error").GetString());
+        Assert.Contains("Media:Recording:MinFreeBytes", info.GetProperty("error").GetString());
+        Assert.Contains("ran short of space", server.OutputTail());
+        await AssertFilesPlayAsync(api, id, info, finished: true);
+
+        // Nothing more starts on that disk, with the reason; the call goes on.
+        var again = await api.PostAsJsonAsync("api/rooms/rec-floor/recordings", new { });
+        Assert.Equal(HttpStatusCode.InsufficientStorage, again.StatusCode);
+        Assert.Contains("Media:Recording:MinFreeBytes", await again.Content.ReadAsStringAsync());
+        await ben.WaitForReceivedMediaAsync(1, 1);
+        Assert.False(server.HasExited);
+    }
+
+    [Fact]
+    public async Task A_recording_whose_disk_fills_up_ends_with_an_error_its_files_playing_to_the_last_whole_second_and_the_call_goes_on()
+    {
+        // No floor: the disk fills for real, and a write fails with ENOSPC.
+        await using var server = await SwitchboardProcess.StartAsync(["--Signaling:AllowAnonymous=true", "--Media:Recording:MinFreeBytes=0"],
+            role: "all", recordingsDiskBytes: 512 * 1024);
+        await using var ann = await JoinAsync(server, "rec-full", "Ann");
+        await using var ben = await JoinAsync(server, "rec-full", "Ben");
+        await ben.WaitForReceivedMediaAsync(1, 1);
+        using var api = await AdminAsync(server);
+        string id = (await StartAsync(api, "rec-full")).GetProperty("id").GetString()!;
+        await ann.WaitUntilAsync("window.switchboard.room.recording === true", "the recording to start");
+
+        await ann.WaitUntilAsync("window.switchboard.room.recording === false", "the recording to stop when the disk is full", TimeSpan.FromSeconds(90));
+        JsonElement info = await WaitEndedAsync(api, id);
+        Assert.Equal("failed", info.GetProperty("state").GetString());
+        Assert.Contains("No space left on device", info.GetProperty("error").GetString());
+        await AssertFilesPlayAsync(api, id, info, finished: false);
+        await ben.WaitForReceivedMediaAsync(1, 1);
+        Assert.False(server.HasExited);
+    }
+
+    [Fact]
     public async Task A_room_set_to_record_is_recorded_from_the_first_join_until_the_last_participant_leaves()
     {
         using var api = await AdminAsync(app.Server);
@@ -273,6 +379,36 @@ public sealed class RecordingTests(SfuAppFixture app, ITestOutputHelper output) 
         output.WriteLine($"export {request}: {probe}");
         Assert.Equal("", await MediaFiles.DecodeErrorsAsync(path));
         return probe;
+    }
+
+    /// <summary>The recording once it ended (its files closed), as the API shows it.</summary>
+    private async Task<JsonElement> WaitEndedAsync(HttpClient api, string id)
+    {
+        JsonElement info = default;
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); waited.Elapsed < TimeSpan.FromSeconds(20); await Task.Delay(250))
+        {
+            info = await api.GetFromJsonAsync<JsonElement>($"api/recordings/{id}");
+            if (info.TryGetProperty("endedAt", out var ended) && ended.ValueKind == JsonValueKind.String) break;
+        }
+        output.WriteLine($"recording: {info}");
+        return info;
+    }
+
+    /// <summary>Every file of the recording plays (ffprobe reads it, with or without its durations) and decodes without an error.</summary>
+    private async Task AssertFilesPlayAsync(HttpClient api, string id, JsonElement info, bool finished)
+    {
+        using var directory = new TempDirectory("recording-disk");
+        var files = info.GetProperty("files").EnumerateArray().ToList();
+        Assert.True(files.Count >= 4, $"fewer files than tracks: {info}");
+        foreach (JsonElement file in files)
+        {
+            string path = await DownloadAsync(api, id, file.GetProperty("name").GetString()!, directory.Path);
+            var probe = await MediaFiles.ProbeAsync(path);
+            output.WriteLine($"{Path.GetFileName(path)}: {new FileInfo(path).Length} bytes, {probe}");
+            if (finished) Assert.True(probe.Finished, $"{Path.GetFileName(path)} has no duration: not finished");
+            Assert.True(probe.DurationSeconds > 1, $"{Path.GetFileName(path)} holds {probe.DurationSeconds} s");
+            Assert.Equal("", await MediaFiles.DecodeErrorsAsync(path));
+        }
     }
 
     private static async Task<string> DownloadAsync(HttpClient api, string id, string name, string directory)
