@@ -30,4 +30,7 @@ public interface IRoomMedia
     event Action<LayerDemand>? LayersChanged;
 
     event Action<MediaWarning>? ParticipantWarned;
+
+    /// <summary>A participant's peer connection ended by itself (ICE consent lapsed, DTLS closed), not by a leave or a new offer.</summary>
+    event Action<ConnectionEnd>? ConnectionEnded;
 }

@@ -55,6 +55,7 @@ public sealed class NoRoomMedia : IRoomMedia, IRoomData, IRoomRecording
     public event Action<SpeakersChange>? SpeakersChanged;
     public event Action<LayerDemand>? LayersChanged;
     public event Action<MediaWarning>? ParticipantWarned;
+    public event Action<ConnectionEnd>? ConnectionEnded;
     public event Action<RecordingChange>? RecordingChanged;
 #pragma warning restore CS0067
 }

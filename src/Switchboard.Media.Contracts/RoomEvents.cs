@@ -18,6 +18,9 @@ public sealed record LayerDemand(string Room, string ParticipantId, string Track
 /// <summary>A participant went over a limit while sending or receiving; the sentence names the setting.</summary>
 public sealed record MediaWarning(string Room, string ParticipantId, MediaWarningKind Kind, string Message);
 
+/// <summary>A participant's peer connection ended (the sentence says why); its tracks stay until it leaves or offers again.</summary>
+public sealed record ConnectionEnd(string Room, string ParticipantId, string Reason);
+
 public enum MediaWarningKind
 {
     /// <summary>It sends far over Media:Sfu:MaxBitratePerParticipant; its video is held back until it slows down.</summary>

@@ -13,6 +13,7 @@ using Switchboard.Server.Http;
 using Switchboard.Server.Signaling;
 using Switchboard.Signaling;
 using Switchboard.Signaling.Ice;
+using Switchboard.Signaling.WhipWhep;
 using Switchboard.Turn;
 using Switchboard.Turn.Configuration;
 using Switchboard.Turn.Diagnostics;
@@ -149,6 +150,7 @@ if (commandLine.Role == ServerRole.All)
 {
     app.UseWebSockets();
     app.MapSignaling("/ws").ExcludeFromDescription();
+    app.MapWhipWhep();
     app.MapWebApp();
     app.MapRestApi();
     app.Lifetime.ApplicationStarted.Register(() =>

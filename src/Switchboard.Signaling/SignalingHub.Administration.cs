@@ -29,6 +29,7 @@ public sealed partial class SignalingHub : IRoomAdministration
         foreach (var participant in participants)
         {
             _media.Leave(name, participant.Id);
+            ForgetWhipWhep(name, participant.Id);
             if (!_sessions.TryRemove(participant.Id, out var session)) continue;
             _byResumeToken.TryRemove(session.ResumeToken, out _);
             if (session.End() is { } connection)
@@ -49,10 +50,9 @@ public sealed partial class SignalingHub : IRoomAdministration
             return true;
         }
         _media.Leave(room, participantId);
-        if (await _store.RemoveParticipantAsync(room, participantId) is not { } removed) return false;
-        await RaiseLeftAsync(room, removed, LeaveReasons.Removed);
-        await BroadcastAsync(room, null, LeftMessage(participantId, LeaveReasons.Removed));
-        await RefreshRoomCountAsync();
-        return true;
+        ForgetWhipWhep(room, participantId);
+        return await RemoveFromRoomAsync(room, participantId, LeaveReasons.Removed);
     }
+
+    public int CountViewers(string room) => _whipWhep.CountIn(room, WhipWhep.WhipWhepKind.Whep);
 }

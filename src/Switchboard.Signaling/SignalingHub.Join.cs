@@ -13,41 +13,11 @@ public sealed partial class SignalingHub
     async ValueTask JoinAsync(SignalingConnection connection, JoinMessage join)
     {
         var now = _time.GetUtcNow();
-        string identity;
-        string? tokenName = null;
-        Grants grants;
-        if (join.Token is null)
+        var (identity, tokenName, grants, code, text) = Authenticate(join.Token, join.Room, now);
+        if (code is not null)
         {
-            if (!_options.AllowAnonymous)
-            {
-                Fail(connection, ErrorCodes.TokenRequired,
-                    "this server needs an access token to join (the server can allow anonymous joins with --Signaling:AllowAnonymous=true)", join.Id);
-                return;
-            }
-            identity = NewId("guest-", 6);
-            grants = Grants.Participant;
-        }
-        else
-        {
-            var validation = _tokens.Validate(join.Token, now);
-            if (validation.Token is not { } token)
-            {
-                Fail(connection, validation.Error == TokenError.Expired ? ErrorCodes.TokenExpired : ErrorCodes.TokenInvalid, validation.Reason, join.Id);
-                return;
-            }
-            if (!token.Grants.Join)
-            {
-                Fail(connection, ErrorCodes.PermissionDenied, "the token has no join grant", join.Id);
-                return;
-            }
-            if (!token.AdmitsTo(join.Room))
-            {
-                Fail(connection, ErrorCodes.TokenRoomMismatch, $"the token admits to room '{token.Room}', not '{join.Room}'", join.Id);
-                return;
-            }
-            identity = token.Identity;
-            tokenName = token.Name;
-            grants = token.Grants;
+            Fail(connection, code, text!, join.Id);
+            return;
         }
 
         var id = NewId("p_", 9);
@@ -59,13 +29,8 @@ public sealed partial class SignalingHub
         if (admission.Outcome != AdmissionOutcome.Admitted)
         {
             _sessions.TryRemove(id, out _);
-            var (code, text) = admission.Outcome switch
-            {
-                AdmissionOutcome.RoomNotFound => (ErrorCodes.RoomNotFound, $"room '{join.Room}' does not exist"),
-                AdmissionOutcome.RoomFull => (ErrorCodes.RoomFull, $"room '{join.Room}' has its maximum of {admission.Room?.MaxParticipants} participants"),
-                _ => (ErrorCodes.TooManyRooms, $"the server holds its maximum of {_options.MaxRooms} rooms"),
-            };
-            Fail(connection, code, text, join.Id);
+            var (refusal, reason) = Refusal(admission, join.Room);
+            Fail(connection, refusal, reason, join.Id);
             return;
         }
         await RefreshRoomCountAsync();
@@ -82,6 +47,32 @@ public sealed partial class SignalingHub
         session.Attach(connection, token => Welcome("joined", session, participant, others, connection.RequestHost, token), 0, session.ResumeToken, out _);
         RaiseJoined(room.Name, participant, first: admission.Others.Count == 0);
         await BroadcastAsync(room.Name, id, OutboundMessage.Create(new ParticipantJoinedMessage(View(participant)), SignalingJsonContext.Default.ParticipantJoinedMessage));
+    }
+
+    /// <summary>Why the store did not admit a participant: the error code and a sentence.</summary>
+    (string ErrorCode, string Error) Refusal(Admission admission, string room) => admission.Outcome switch
+    {
+        AdmissionOutcome.RoomNotFound => (ErrorCodes.RoomNotFound, $"room '{room}' does not exist"),
+        AdmissionOutcome.RoomFull => (ErrorCodes.RoomFull, $"room '{room}' has its maximum of {admission.Room?.MaxParticipants} participants"),
+        _ => (ErrorCodes.TooManyRooms, $"the server holds its maximum of {_options.MaxRooms} rooms"),
+    };
+
+    /// <summary>Who the token makes its holder (a guest without one, when the server allows it), or the error code and sentence why it may not join.</summary>
+    (string Identity, string? TokenName, Grants Grants, string? ErrorCode, string? Error) Authenticate(string? jwt, string room, DateTimeOffset now)
+    {
+        if (jwt is null)
+        {
+            return _options.AllowAnonymous
+                ? (NewId("guest-", 6), null, Grants.Participant, null, null)
+                : ("", null, Grants.Participant, ErrorCodes.TokenRequired,
+                    "this server needs an access token to join (the server can allow anonymous joins with --Signaling:AllowAnonymous=true)");
+        }
+        var validation = _tokens.Validate(jwt, now);
+        if (validation.Token is not { } token)
+            return ("", null, Grants.Participant, validation.Error == TokenError.Expired ? ErrorCodes.TokenExpired : ErrorCodes.TokenInvalid, validation.Reason);
+        if (!token.Grants.Join) return ("", null, token.Grants, ErrorCodes.PermissionDenied, "the token has no join grant");
+        if (!token.AdmitsTo(room)) return ("", null, token.Grants, ErrorCodes.TokenRoomMismatch, $"the token admits to room '{token.Room}', not '{room}'");
+        return (token.Identity, token.Name, token.Grants, null, null);
     }
 
     async ValueTask ResumeAsync(SignalingConnection connection, ResumeMessage resume)
@@ -124,6 +115,7 @@ public sealed partial class SignalingHub
     async ValueTask EndReplacedAsync(ParticipantInfo replaced, string room)
     {
         _media.Leave(room, replaced.Id);
+        ForgetWhipWhep(room, replaced.Id);
         if (_sessions.TryRemove(replaced.Id, out var old))
         {
             _byResumeToken.TryRemove(old.ResumeToken, out _);
@@ -146,12 +138,17 @@ public sealed partial class SignalingHub
             if (errorCode is null) connection.Close(closeCode, reason);
             else Fail(connection, errorCode, errorCode == ErrorCodes.Removed ? "an administrator removed you from the room" : reason, null, closeCode);
         }
-        if (await _store.RemoveParticipantAsync(session.Room, session.Id) is { } removed)
-        {
-            await RaiseLeftAsync(session.Room, removed, reason);
-            await BroadcastAsync(session.Room, null, LeftMessage(session.Id, reason));
-            await RefreshRoomCountAsync();
-        }
+        await RemoveFromRoomAsync(session.Room, session.Id, reason);
+    }
+
+    /// <summary>Takes the participant out of the store; others see <c>participant-left</c> (and the room's events). False when it was not there.</summary>
+    async ValueTask<bool> RemoveFromRoomAsync(string room, string participantId, string reason)
+    {
+        if (await _store.RemoveParticipantAsync(room, participantId) is not { } removed) return false;
+        await RaiseLeftAsync(room, removed, reason);
+        await BroadcastAsync(room, null, LeftMessage(participantId, reason));
+        await RefreshRoomCountAsync();
+        return true;
     }
 
     static OutboundMessage LeftMessage(string id, string reason) =>

@@ -17,6 +17,7 @@ public sealed partial class SignalingHub
         _media.SpeakersChanged += change => Forget(BroadcastAsync(change.Room, null, OutboundMessage.Create(
             new SpeakersMessage(change.Speakers.Select(s => new SpeakerView(s.ParticipantId, s.Level)).ToList()), SignalingJsonContext.Default.SpeakersMessage)));
         _media.ParticipantWarned += Warn;
+        _media.ConnectionEnded += EndWhipWhepWith;
         _recording.RecordingChanged += change => Forget(BroadcastAsync(change.Room, null, OutboundMessage.Create(
             new RecordingMessage(change.Active, change.RecordingId), SignalingJsonContext.Default.RecordingMessage)));
         _media.LayersChanged += demand =>
@@ -104,7 +105,7 @@ public sealed partial class SignalingHub
     void Forget(ValueTask task)
     {
         if (task.IsCompletedSuccessfully) return;
-        task.AsTask().ContinueWith(t => _log.LogWarning(t.Exception, "Delivering a media event failed"),
+        task.AsTask().ContinueWith(t => _log.LogWarning(t.Exception, "Handling a media event failed"),
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 }

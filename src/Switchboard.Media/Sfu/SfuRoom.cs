@@ -104,9 +104,11 @@ internal sealed partial class SfuRoom(string name, SfuService service)
     /// <summary>The participant's connection ended (consent lapsed, DTLS closed): its tracks stay until it leaves or offers again.</summary>
     public void OnConnectionClosed(SfuParticipant participant, IMediaConnection connection, string reason)
     {
+        bool current;
         lock (_gate)
         {
-            if (participant.Connection == connection)
+            current = participant.Connection == connection;
+            if (current)
             {
                 participant.UseData(null);
                 participant.UseConnection(null);
@@ -114,6 +116,7 @@ internal sealed partial class SfuRoom(string name, SfuService service)
             }
         }
         Logger.LogDebug("SFU room {Room}: the connection of {Participant} ended: {Reason}", Name, participant.Id, reason);
+        if (current) Service.RaiseConnectionEnded(new ConnectionEnd(Name, participant.Id, reason));
     }
 
     public void RecordAudioLevel(string participantId, byte level, long nowMillis)

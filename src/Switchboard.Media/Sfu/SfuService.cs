@@ -84,9 +84,11 @@ public sealed class SfuService(IMediaTransport transport, IOptions<MediaOptions>
     public event Action<SpeakersChange>? SpeakersChanged;
     public event Action<LayerDemand>? LayersChanged;
     public event Action<MediaWarning>? ParticipantWarned;
+    public event Action<ConnectionEnd>? ConnectionEnded;
 
     internal void RaiseTracksChanged(string room) => TracksChanged?.Invoke(room);
     internal void RaiseSpeakersChanged(SpeakersChange change) => SpeakersChanged?.Invoke(change);
     internal void RaiseLayersChanged(LayerDemand demand) => LayersChanged?.Invoke(demand);
     internal void RaiseParticipantWarned(MediaWarning warning) => ParticipantWarned?.Invoke(warning);
+    internal void RaiseConnectionEnded(ConnectionEnd end) => ConnectionEnded?.Invoke(end);
 }

@@ -7,11 +7,12 @@ namespace Switchboard.Server.Api;
 // The REST API's request and response bodies (docs/rest-api.md).
 
 /// <summary>A room as the REST API shows it.</summary>
+/// <param name="Viewers">Its WHEP viewers (docs/broadcast.md), who are among its participants.</param>
 public sealed record RoomResponse(string Name, int MaxParticipants, string[]? Publishers, DateTimeOffset CreatedAt, bool Persistent, int Participants, string Media,
-    bool Record)
+    bool Record, int Viewers)
 {
-    public static RoomResponse From(RoomInfo room) => new(room.Name, room.MaxParticipants, room.Publishers, room.CreatedAt, room.Persistent, room.ParticipantCount, room.Media,
-        room.Record);
+    public static RoomResponse From(RoomInfo room, IRoomAdministration admin) => new(room.Name, room.MaxParticipants, room.Publishers, room.CreatedAt, room.Persistent,
+        room.ParticipantCount, room.Media, room.Record, admin.CountViewers(room.Name));
 }
 
 /// <param name="Name">1-64 characters of A-Z a-z 0-9 - _ .</param>

@@ -16,7 +16,7 @@ public static class RoomEndpoints
         var rooms = api.MapGroup("/rooms").WithTags("Rooms");
 
         rooms.MapGet("/", async (IRoomAdministration admin, CancellationToken cancel) =>
-                (await admin.ListRoomsAsync(cancel)).Select(RoomResponse.From).ToList())
+                (await admin.ListRoomsAsync(cancel)).Select(r => RoomResponse.From(r, admin)).ToList())
             .WithSummary("List the rooms");
 
         rooms.MapPost("/", async Task<Results<Created<RoomResponse>, ProblemHttpResult>> (CreateRoomRequest request, IRoomAdministration admin, CancellationToken cancel) =>
@@ -24,7 +24,7 @@ public static class RoomEndpoints
                 var creation = await admin.CreateRoomAsync(new RoomSettings(request.Name, request.MaxParticipants, request.Publishers, request.Media, request.Record), cancel);
                 return creation.Outcome switch
                 {
-                    RoomCreationOutcome.Created => TypedResults.Created($"/api/rooms/{creation.Room!.Name}", RoomResponse.From(creation.Room)),
+                    RoomCreationOutcome.Created => TypedResults.Created($"/api/rooms/{creation.Room!.Name}", RoomResponse.From(creation.Room, admin)),
                     RoomCreationOutcome.AlreadyExists => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Room exists", detail: $"Room '{request.Name}' already exists."),
                     RoomCreationOutcome.TooManyRooms => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many rooms", detail: "The server holds its maximum number of rooms (Signaling:MaxRooms)."),
                     _ => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid room",
@@ -35,7 +35,7 @@ public static class RoomEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
 
         rooms.MapGet("/{name}", async Task<Results<Ok<RoomResponse>, ProblemHttpResult>> (string name, IRoomAdministration admin, CancellationToken cancel) =>
-                await admin.GetRoomAsync(name, cancel) is { } room ? TypedResults.Ok(RoomResponse.From(room)) : RoomNotFound(name))
+                await admin.GetRoomAsync(name, cancel) is { } room ? TypedResults.Ok(RoomResponse.From(room, admin)) : RoomNotFound(name))
             .WithSummary("Get a room");
 
         rooms.MapDelete("/{name}", async Task<Results<NoContent, ProblemHttpResult>> (string name, IRoomAdministration admin, CancellationToken cancel) =>

@@ -15,6 +15,9 @@ public interface IRoomAdministration
 
     /// <summary>The participant gets <c>removed</c> and is disconnected; others see it leave. False if absent.</summary>
     Task<bool> RemoveParticipantAsync(string room, string participantId, CancellationToken cancellationToken = default);
+
+    /// <summary>The room's WHEP viewers on this node.</summary>
+    int CountViewers(string room);
 }
 
 public enum RoomCreationOutcome { Created, AlreadyExists, TooManyRooms, InvalidName }

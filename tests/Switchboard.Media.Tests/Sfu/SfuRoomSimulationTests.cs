@@ -6,10 +6,30 @@ namespace Switchboard.Media.Tests.Sfu;
 /// <summary>
 /// The room-wide work in simulated time: active speakers (updated every 300 ms; a new loudest announced once it has
 /// held for two updates; a silent participant gone once the 1 s window has passed) and the per-participant bit rate
-/// limit (held back after 5 s at more than twice the limit).
+/// limit (held back after 5 s at more than twice the limit); the end of a participant's connection, reported.
 /// </summary>
 public sealed class SfuRoomSimulationTests
 {
+    [Fact]
+    public void A_connection_that_ends_by_itself_is_reported_but_one_replaced_or_left_is_not()
+    {
+        var harness = new SfuHarness();
+        var ended = new List<ConnectionEnd>();
+        harness.Sfu.ConnectionEnded += ended.Add;
+        var alice = harness.Join("alice", PublishSpec.AudioOnly);
+        var bob = harness.Join("bob", PublishSpec.AudioOnly);
+        harness.Run(TimeSpan.FromMilliseconds(500));
+
+        alice.Reconnect(); // the old connection is closed as replaced
+        harness.Leave(bob); // its connection is closed as it leaves
+        harness.Run(TimeSpan.FromMilliseconds(500));
+        Assert.Empty(ended);
+
+        alice.Connection!.Close("ICE consent expired");
+        Assert.Equal([new ConnectionEnd(SfuHarness.Room, "alice", "ICE consent expired")], ended);
+        Assert.Contains(harness.Sfu.Tracks(SfuHarness.Room), t => t.ParticipantId == "alice"); // its tracks stay until it leaves
+    }
+
     [Fact]
     public void Speakers_are_announced_and_a_new_loudest_only_once_it_has_held_for_two_updates()
     {
