@@ -68,6 +68,9 @@ public sealed class SfuService(IMediaTransport transport, IOptions<MediaOptions>
     /// <summary>A room while it has participants (for tests and diagnostics).</summary>
     internal SfuRoom? Room(string name) => _rooms.GetValueOrDefault(name);
 
+    public IReadOnlyList<ParticipantMediaStatistics> Statistics(string room) =>
+        _rooms.TryGetValue(room, out var r) ? r.Statistics(Transport.Time.GetMillis()) : [];
+
     public IReadOnlyList<TrackInfo> Tracks(string room) => _rooms.TryGetValue(room, out var r) ? r.Tracks() : [];
 
     private void RemoveIfEmpty(string room)

@@ -48,6 +48,11 @@ public static class RoomEndpoints
                     : RoomNotFound(name))
             .WithSummary("List a room's participants");
 
+        rooms.MapGet("/{name}/media", async Task<Results<Ok<IReadOnlyList<ParticipantMediaStatistics>>, ProblemHttpResult>> (string name, IRoomAdministration admin,
+                IRoomMedia media, IServiceProvider services, CancellationToken cancel) =>
+                await admin.GetRoomAsync(name, cancel) is null ? RoomNotFound(name) : TypedResults.Ok(TurnEndpoints.MarkRelayed(media.Statistics(name), services)))
+            .WithSummary("Each participant's media now: connection, round trip, loss and jitter both ways, bandwidth estimate, tracks, layers received and why, recent media events");
+
         rooms.MapDelete("/{name}/participants/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string name, string id, IRoomAdministration admin, CancellationToken cancel) =>
                 await admin.RemoveParticipantAsync(name, id, cancel)
                     ? TypedResults.NoContent()
