@@ -20,6 +20,7 @@ using Switchboard.Turn.Diagnostics;
 
 if (args.Length > 0 && args[0] == "token") return TokenCommand.Run(args[1..], TimeProvider.System);
 if (args.Length > 0 && args[0] is "rooms" or "participants" or "stats") return await AdminCommand.RunAsync(args, TimeProvider.System, Console.Out, Console.Error);
+if (args.Length > 0 && args[0] == "load-test") return await LoadTestCommand.RunAsync(args[1..], TimeProvider.System, Console.Out, Console.Error);
 
 CommandLine commandLine;
 try { commandLine = CommandLine.Parse(args); }
