@@ -251,13 +251,16 @@ internal sealed class DownTrack
             (enabled, target, wanted, received) = (_rendering.Enabled, _target, _wanted, _received);
             forwarded = _state == Forwarding.Running ? _current.Layer : null;
         }
-        int highest = -1;
+        // Layers nobody wants are paused at the publisher: the size calls for a layer whether it runs or not; bandwidth
+        // is the reason only for a wanted layer that runs.
+        int running = -1;
         for (int i = 0; i < layers.Length; i++)
-            if (layers[i].Describe(nowMillis).Active) highest = i;
+            if (layers[i].Describe(nowMillis).Active) running = i;
+        int bySize = wanted ?? layers.Length - 1;
         string reason = !enabled ? LayerReasons.Paused
             : forwarded != target ? LayerReasons.AwaitingKeyframe
-            : target < Math.Min(wanted ?? highest, highest) ? LayerReasons.Bandwidth
-            : target < highest ? LayerReasons.RenderedSize
+            : target < Math.Min(bySize, running) ? LayerReasons.Bandwidth
+            : bySize < layers.Length - 1 ? LayerReasons.RenderedSize
             : LayerReasons.Best;
         long bitrate = enabled && forwarded is int layer && layer < layers.Length ? layers[layer].BitsPerSecond(nowMillis) : 0;
         return (new SubscriptionStatistics(Track.Id, Track.Owner.Id, Track.Source.Name(), forwarded, target, layers.Length, bitrate, reason), received);
