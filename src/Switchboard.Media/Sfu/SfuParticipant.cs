@@ -245,8 +245,11 @@ internal sealed class SfuParticipant : IMediaPeerHandler
                 for (int i = 0; i < report.BlockCount; i++)
                 {
                     ReportBlock block = report.Block(i);
-                    if (downTracks.TryGetValue(block.Ssrc, out DownTrack? reported) && reported.RoundTripMillis(block, nowMillis) is { } rtt)
-                        connection.Statistics.RoundTripMillis = rtt;
+                    if (!downTracks.TryGetValue(block.Ssrc, out DownTrack? reported)) continue;
+                    MediaQuality.FractionLost(block.FractionLost);
+                    if (reported.RoundTripMillis(block, nowMillis) is not { } rtt) continue;
+                    connection.Statistics.RoundTripMillis = rtt;
+                    MediaQuality.RoundTrip(rtt);
                 }
                 continue;
             }
