@@ -9,7 +9,7 @@ public sealed partial class SignalingHub
 {
     void RelayDescription(SignalingConnection connection, ParticipantSession sender, string type, SessionDescriptionMessage description)
     {
-        using var trace = SignalingTracing.StartInTrace("relay " + (type == "offer" ? "offer" : "answer"), sender.Trace);
+        using var trace = SignalingTracing.StartInTrace(type == "offer" ? "relay offer" : "relay answer", sender.Trace);
         trace?.SetTag("switchboard.participant", sender.Id);
         trace?.SetTag("switchboard.to", description.To);
         var (sends, receives) = sender.Grants is { Publish: true, Subscribe: true } ? (false, false) : SdpMediaDirections.Scan(description.Sdp);
