@@ -121,7 +121,9 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
         switch (request.Method)
         {
             case StunMethod.Binding: HandleBinding(connection, request); break;
-            case StunMethod.Allocate: HandleAllocate(connection, request); break;
+            case StunMethod.Allocate:
+                using (TurnTracing.StartAllocate(connection)) HandleAllocate(connection, request);
+                break;
             case StunMethod.Refresh: HandleRefresh(connection, request); break;
             case StunMethod.CreatePermission: HandleCreatePermission(connection, request); break;
             case StunMethod.ChannelBind: HandleChannelBind(connection, request); break;

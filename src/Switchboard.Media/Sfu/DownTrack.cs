@@ -46,8 +46,12 @@ internal sealed class DownTrack
     /// <summary>Mirrors of the layers forwarded and wanted (-1: none), for the lock-free early exit of <see cref="Forward"/>.</summary>
     private volatile int _forwardedLayer = -1, _targetLayer;
 
-    public DownTrack(SfuParticipant subscriber, PublishedTrack track, string mid, SubscriberFormat format)
+    /// <summary>When the stream was subscribed, until its first video keyframe went out (then null: measured once).</summary>
+    private long? _awaitingFirstFrameSince;
+
+    public DownTrack(SfuParticipant subscriber, PublishedTrack track, string mid, SubscriberFormat format, long subscribedAtMillis)
     {
+        if (track.IsVideo) _awaitingFirstFrameSince = subscribedAtMillis;
         Subscriber = subscriber;
         Track = track;
         Mid = mid;
@@ -109,6 +113,11 @@ internal sealed class DownTrack
                 if (layer != _target || Track.IsVideo && !keyframe) return;
                 SetCurrent(source);
                 _keyframeAskedAt = null;
+                if (_awaitingFirstFrameSince is { } since)
+                {
+                    MediaQuality.FirstFrame(nowMillis - since);
+                    _awaitingFirstFrameSince = null;
+                }
             }
             else if (_state == Forwarding.Held) return;
             if (!_rewriter.TryRewrite(source.Key, rtp.SequenceNumber, rtp.Timestamp, nowMillis, out sequence, out timestamp)) return;

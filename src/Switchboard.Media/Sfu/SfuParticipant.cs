@@ -253,7 +253,10 @@ internal sealed class SfuParticipant : IMediaPeerHandler
                     ReportBlock block = report.Block(i);
                     if (!downTracks.TryGetValue(block.Ssrc, out DownTrack? reported)) continue;
                     reported.OnReceiverReport(block);
-                    if (reported.RoundTripMillis(block, nowMillis) is { } rtt) connection.Statistics.RoundTripMillis = rtt;
+                    MediaQuality.FractionLost(block.FractionLost);
+                    if (reported.RoundTripMillis(block, nowMillis) is not { } rtt) continue;
+                    connection.Statistics.RoundTripMillis = rtt;
+                    MediaQuality.RoundTrip(rtt);
                 }
                 continue;
             }
