@@ -63,11 +63,26 @@ public sealed class ErrorCodeTests
     [Fact]
     public async Task A_text_frame_that_is_not_utf8_fails_the_websocket_with_1007()
     {
-        // RFC 6455 §8.1: the WebSocket layer itself fails such a connection (Invalid frame payload data).
+        // RFC 6455 §8.1: the WebSocket layer itself fails such a connection (Invalid frame payload data). The runtime
+        // aborts the connection right after writing its close frame, and now and then the reset overtakes the frame on
+        // loopback: the close is looked for in up to three connections.
         await using var host = await SignalingHost.StartAsync();
-        await using var client = await host.ConnectAsync();
-        await client.SendBytesAsync([(byte)'{', 0xC3, 0x28, (byte)'}']);
-        await client.ExpectClosedAsync(1007);
+        var resets = new List<string>();
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            await using var client = await host.ConnectAsync();
+            await client.SendBytesAsync([(byte)'{', 0xC3, 0x28, (byte)'}']);
+            try
+            {
+                await client.ExpectClosedAsync(1007);
+                break;
+            }
+            catch (WebSocketException e) when (e.InnerException is IOException)
+            {
+                resets.Add(e.Message);
+            }
+        }
+        Assert.True(resets.Count < 3, string.Join("; ", resets));
         await using var other = await host.JoinAsync("fine");
     }
 
