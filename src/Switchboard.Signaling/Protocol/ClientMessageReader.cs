@@ -109,6 +109,8 @@ public static class ClientMessageReader
         int at = e.Message.IndexOf(missing, StringComparison.Ordinal);
         if (at >= 0) return "missing field " + e.Message[(at + missing.Length)..].TrimEnd('.').Replace("'", "");
         var field = e.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : e.Path ?? "?";
+        // Strict records (stats) refuse fields they do not have.
+        if (e.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal)) return $"unknown field {field}";
         return $"field {field} has the wrong JSON type or value";
     }
 
