@@ -10,7 +10,7 @@ public readonly record struct QualityMeasures(double? RttMs, double? JitterMs, d
 /// </summary>
 public static class MosEstimate
 {
-    public const double LossThreshold = 0.02, RttThresholdMs = 300, JitterThresholdMs = 30, FpsThreshold = 15;
+    public const double LossThreshold = 0.02, RttThresholdMs = 300, JitterThresholdMs = 30, FpsThreshold = 10;
 
     public static double Score(QualityMeasures m)
     {
@@ -18,7 +18,7 @@ public static class MosEstimate
         double r = 93.2 - (latency < 160 ? latency / 40 : (latency - 120) / 10);
         r -= 2.5 * 100 * (m.Loss ?? 0);
         r -= Math.Min(40, 100 * (m.FrozenShare ?? 0));
-        if (m.Fps is { } fps && fps < FpsThreshold) r -= 2 * (FpsThreshold - fps);
+        if (m.Fps is { } fps && fps < FpsThreshold) r -= 3 * (FpsThreshold - fps);
         r = Math.Clamp(r, 0, 100);
         return 1 + 0.035 * r + 7e-6 * r * (r - 60) * (100 - r);
     }

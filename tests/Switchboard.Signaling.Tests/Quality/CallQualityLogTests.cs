@@ -26,12 +26,12 @@ public sealed class CallQualityLogTests
     {
         var log = Log();
         for (int s = 0; s < 120; s += 5)
-            log.Record("p_a", "room", "ann", Good with { Video = [new VideoTrackStats(s < 60 ? 30 : 10)] }, T0.AddSeconds(s));
+            log.Record("p_a", "room", "ann", Good with { Video = [new VideoTrackStats(s < 60 ? 30 : 5)] }, T0.AddSeconds(s));
         var timeline = log.Timeline("p_a")!;
         Assert.Equal(60, timeline.BucketSeconds);
         Assert.Equal([T0, T0.AddMinutes(1)], timeline.Buckets.Select(b => b.Start));
         Assert.Equal([12, 12], timeline.Buckets.Select(b => b.Samples));
-        Assert.Equal([30.0, 10.0], timeline.Buckets.Select(b => b.Fps!.Value));
+        Assert.Equal([30.0, 5.0], timeline.Buckets.Select(b => b.Fps!.Value));
         Assert.Equal([[], [QualityDegradations.FrameRate]], timeline.Buckets.Select(b => b.Degraded));
         Assert.Equal([QualityDegradations.FrameRate], timeline.Call.Degraded);
         Assert.Equal(timeline.Buckets[1].Score, timeline.Call.WorstScore);

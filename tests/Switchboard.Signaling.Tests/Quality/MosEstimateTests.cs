@@ -26,7 +26,7 @@ public sealed class MosEstimateTests
     [InlineData(600, 2, 0, 30, 0, 3.77, "rtt")] // latency 314 ms: R = 93.2 - 19.4 = 73.8
     [InlineData(20, 50, 0, 30, 0, 4.34, "jitter")] // latency 120 ms: R = 93.2 - 3 = 90.2
     [InlineData(20, 2, 0, 30, 0.2, 3.72, "freezes")] // frozen a fifth of the time: R = 92.6 - 20 = 72.6
-    [InlineData(20, 2, 0, 5, 0, 3.72, "frame-rate")] // 5 frames/s: R = 92.6 - 2 x 10 = 72.6
+    [InlineData(20, 2, 0, 5, 0, 3.93, "frame-rate")] // 5 frames/s: R = 92.6 - 3 x 5 = 77.6
     public void Each_degradation_lowers_the_score_and_is_named(double rtt, double jitter, double loss, double fps, double frozen, double mos, string degraded)
     {
         var measures = new QualityMeasures(rtt, jitter, loss, fps, frozen);

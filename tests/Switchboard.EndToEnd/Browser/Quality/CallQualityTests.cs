@@ -35,6 +35,8 @@ public sealed class CallQualityTests(CallQualityTests.QualityAppFixture app) : I
             "Ben's live summary with decoded video", l => l?.ToString() ?? "none yet");
         Assert.Equal("host", live!.Value.GetProperty("latest").GetProperty("cand").GetString());
         Assert.Equal($"{await ann.ParticipantIdAsync()}/camera", live.Value.GetProperty("latest").GetProperty("video")[0].GetProperty("track").GetString());
+        // The page reads the same summary (the SDK's stats event and room.lastStats).
+        await ben.WaitUntilAsync("window.switchboard.room.lastStats?.video?.[0]?.fps > 0", "the SDK's own summary in the page");
 
         // Two points of the call, then Ben leaves.
         await ben.WaitForAsync(() => GetAsync(api, $"api/quality/{benId}"), t => t?.GetProperty("buckets").GetArrayLength() >= 2, "two points of Ben's call",
