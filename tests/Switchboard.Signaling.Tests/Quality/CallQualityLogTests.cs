@@ -102,6 +102,15 @@ public sealed class CallQualityLogTests
     }
 
     [Fact]
+    public void Settings_that_would_keep_nothing_or_break_the_points_fail_the_start_naming_the_key()
+    {
+        var options = new SignalingOptions { Quality = new QualityOptions { BucketSeconds = 0, MaxCalls = -1 } };
+        var result = new QualityOptionsValidator().Validate(null, options);
+        Assert.Equal(["Signaling:Quality:BucketSeconds must be greater than 0 (it is 0).", "Signaling:Quality:MaxCalls must be greater than 0 (it is -1)."], result.Failures);
+        Assert.True(new QualityOptionsValidator().Validate(null, new SignalingOptions()).Succeeded);
+    }
+
+    [Fact]
     public void Nothing_is_kept_when_turned_off()
     {
         var log = new CallQualityLog(Options.Create(new SignalingOptions { Quality = new QualityOptions { Enabled = false } }));
