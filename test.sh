@@ -27,8 +27,8 @@ done
 
 # Debian packages the tests run: coturn (turnserver, turnutils_uclient, turnutils_stunclient), chromium, firefox-esr,
 # afl++ (afl-fuzz), python3-aiortc (a WebRTC data channel client that is not a browser), ffmpeg (ffprobe and ffmpeg read
-# and decode recordings).
-DEBIAN_PACKAGES="coturn chromium firefox-esr afl++ python3-aiortc ffmpeg"
+# and decode recordings), prometheus (promtool parses /metrics and the Grafana dashboard's queries).
+DEBIAN_PACKAGES="coturn chromium firefox-esr afl++ python3-aiortc ffmpeg prometheus"
 
 missing=()
 for package in $DEBIAN_PACKAGES; do

@@ -82,7 +82,8 @@ var result = new
     serverKiBPerConnection = connected > 0 && rssConnected > 0 ? Math.Round((rssConnected - rssBefore) / 1024.0 / connected, 1) : double.NaN,
     errors = run.Errors.ToDictionary(),
 };
-Console.WriteLine(JsonSerializer.Serialize(result));
+// NaN: a figure that could not be measured (no --server-pid).
+Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{options.Target}: {connected}/{options.Clients} connected in {connectSeconds:F1} s; {result.messagesPerSecond:N0} msg/s; " +
     $"latency p50 {result.p50Ms:F2} ms, p99 {result.p99Ms:F2} ms, max {result.maxMs:F1} ms; server CPU {result.serverCpuMsPer1000Messages} ms per 1000 messages (load tool {result.clientCpuMsPer1000Messages}); server RSS {result.serverRssMiB} MiB " +

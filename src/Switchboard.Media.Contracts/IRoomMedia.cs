@@ -22,6 +22,9 @@ public interface IRoomMedia
 
     IReadOnlyList<TrackInfo> Tracks(string room);
 
+    /// <summary>Each participant's media in the room now (none for a room the media server does not hold).</summary>
+    IReadOnlyList<ParticipantMediaStatistics> Statistics(string room);
+
     /// <summary>A track was published, removed, muted or unmuted in the room (the room's name).</summary>
     event Action<string>? TracksChanged;
 

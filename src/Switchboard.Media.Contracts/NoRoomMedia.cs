@@ -19,6 +19,8 @@ public sealed class NoRoomMedia : IRoomMedia, IRoomData, IRoomRecording
 
     public IReadOnlyList<TrackInfo> Tracks(string room) => [];
 
+    public IReadOnlyList<ParticipantMediaStatistics> Statistics(string room) => [];
+
     public DataSendOutcome Send(string room, DataMessage message) => new(0, 0);
 
     public IDisposable Subscribe(string room, Action<RoomDataMessage> handler) => new NoSubscription();

@@ -28,9 +28,9 @@ public sealed class MediaMetrics : IDisposable
         _meter.CreateObservableCounter("switchboard.media.data.messages.received", () => Sum(host, s => s.DataMessagesReceived), description: "Data bus messages participants sent");
         _meter.CreateObservableCounter("switchboard.media.data.messages.dropped", () => Sum(host, s => s.DataMessagesDropped),
             description: "Data bus messages not delivered to a participant: it lagged (lossy), its queue was full (reliable), or they were too large for it");
-        _meter.CreateObservableGauge("switchboard.media.round_trip_time.average", () => RoundTrips(host).DefaultIfEmpty().Average(), unit: "ms",
+        _meter.CreateObservableGauge("switchboard.media.round_trip_time.average", () => RoundTrips(host).DefaultIfEmpty().Average() / 1000, unit: "s",
             description: "Average round-trip time of connected peers, from their RTCP reports");
-        _meter.CreateObservableGauge("switchboard.media.round_trip_time.max", () => RoundTrips(host).DefaultIfEmpty().Max(), unit: "ms",
+        _meter.CreateObservableGauge("switchboard.media.round_trip_time.max", () => RoundTrips(host).DefaultIfEmpty().Max() / 1000, unit: "s",
             description: "Largest round-trip time of a connected peer, from its RTCP reports");
         _meter.CreateObservableCounter("switchboard.media.send_failures", () => host.SendFailures,
             description: "Packets not sent: refused by the kernel (UDP) or dropped from a full ICE-TCP queue");

@@ -25,6 +25,7 @@ public sealed record CommandLine(ServerRole Role, string? CoturnConfigPath, stri
                switchboard rooms list|create NAME|delete NAME [--url URL] [--token T] [--json]
                switchboard participants list ROOM|remove ROOM ID [--url URL] [--token T] [--json]
                switchboard stats [--once] [--url URL] [--token T]   (the server's numbers, a line a second)
+               switchboard load-test signaling|sfu|turn [--duration S] [--url URL] [--token T]   (load a server; --help for more)
 
           all                   run every server (default)
           turn                  run only STUN/TURN (plus /metrics and /healthz on Http:Urls)

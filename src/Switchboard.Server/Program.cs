@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Metrics;
 using Switchboard.Media;
 using Switchboard.Media.Contracts;
 using Switchboard.Media.Echo;
@@ -11,6 +10,7 @@ using Switchboard.Server.Cli;
 using Switchboard.Server.Configuration.Coturn;
 using Switchboard.Server.Http;
 using Switchboard.Server.Signaling;
+using Switchboard.Server.Telemetry;
 using Switchboard.Signaling;
 using Switchboard.Signaling.Ice;
 using Switchboard.Signaling.WhipWhep;
@@ -20,6 +20,7 @@ using Switchboard.Turn.Diagnostics;
 
 if (args.Length > 0 && args[0] == "token") return TokenCommand.Run(args[1..], TimeProvider.System);
 if (args.Length > 0 && args[0] is "rooms" or "participants" or "stats") return await AdminCommand.RunAsync(args, TimeProvider.System, Console.Out, Console.Error);
+if (args.Length > 0 && args[0] == "load-test") return await LoadTestCommand.RunAsync(args[1..], TimeProvider.System, Console.Out, Console.Error);
 
 CommandLine commandLine;
 try { commandLine = CommandLine.Parse(args); }
@@ -75,9 +76,11 @@ if (commandLine.Role == ServerRole.All)
 }
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<TurnMetrics>();
-builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-    .AddMeter(TurnMetrics.MeterName, SignalingMetrics.MeterName, MediaMetrics.MeterName, "System.Runtime")
-    .AddPrometheusExporter());
+if (builder.Services.AddTelemetry(builder.Configuration) is { } telemetryError)
+{
+    Console.Error.WriteLine($"Configuration error: {telemetryError}");
+    return 2;
+}
 if (commandLine.Role == ServerRole.All)
 {
     builder.Services.AddSingleton<IIceServerSource, TurnIceServerSource>();

@@ -1,3 +1,4 @@
+using Switchboard.Media.Contracts;
 using Switchboard.Signaling.Events;
 using Switchboard.Signaling.Protocol;
 using Switchboard.Signaling.Rooms;
@@ -53,6 +54,9 @@ public sealed partial class SignalingHub : IRoomAdministration
         ForgetWhipWhep(room, participantId);
         return await RemoveFromRoomAsync(room, participantId, LeaveReasons.Removed);
     }
+
+    public bool MuteTrack(string room, string participantId, TrackSource source) =>
+        _sessions.TryGetValue(participantId, out var session) && session.Room == room && _media.SetMuted(room, participantId, source, true);
 
     public int CountViewers(string room) => _whipWhep.CountIn(room, WhipWhep.WhipWhepKind.Whep);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Switchboard.Signaling.Connections;
 using Switchboard.Signaling.Events;
 using Switchboard.Signaling.Protocol;
@@ -12,10 +13,22 @@ public sealed partial class SignalingHub
 {
     async ValueTask JoinAsync(SignalingConnection connection, JoinMessage join)
     {
+        long started = _time.GetTimestamp();
+        using var trace = SignalingTracing.StartInTrace("join", kind: ActivityKind.Server);
+        trace?.SetTag("switchboard.room", join.Room);
         var now = _time.GetUtcNow();
-        var (identity, tokenName, grants, code, text) = Authenticate(join.Token, join.Room, now);
+        string identity;
+        string? tokenName, code, text;
+        Grants grants;
+        using (var check = SignalingTracing.Start("token check"))
+        {
+            (identity, tokenName, grants, code, text) = Authenticate(join.Token, join.Room, now);
+            check?.SetTag("switchboard.token", join.Token is not null);
+            if (code is not null) check.Refused(code);
+        }
         if (code is not null)
         {
+            trace.Refused(code);
             Fail(connection, code, text!, join.Id);
             return;
         }
@@ -25,11 +38,18 @@ public sealed partial class SignalingHub
             new ResumeBuffer(_options.ResumeBufferMessages, _options.ResumeBufferBytes, _resumeBudget));
         _sessions[id] = session; // before admission, so that what others send from then on reaches it
         var participant = new ParticipantInfo(id, identity, join.Name ?? tokenName ?? identity, join.State, now, grants, Connected: true);
-        var admission = await _store.AdmitAsync(join.Room, participant, Limits, _options.AutoCreateRooms);
+        trace?.SetTag("switchboard.participant", id);
+        Admission admission;
+        using (var admit = SignalingTracing.Start("room store admit"))
+        {
+            admission = await _store.AdmitAsync(join.Room, participant, Limits, _options.AutoCreateRooms);
+            admit?.SetTag("switchboard.admission", admission.Outcome.ToString());
+        }
         if (admission.Outcome != AdmissionOutcome.Admitted)
         {
             _sessions.TryRemove(id, out _);
             var (refusal, reason) = Refusal(admission, join.Room);
+            trace.Refused(refusal);
             Fail(connection, refusal, reason, join.Id);
             return;
         }
@@ -42,9 +62,11 @@ public sealed partial class SignalingHub
             RecordAutomatically(room.Name);
 
         connection.Session = session;
+        session.Trace = trace?.Context ?? default;
         _byResumeToken[session.ResumeToken] = session;
         var others = admission.Others.Where(p => p.Id != admission.Replaced?.Id).Select(View).ToList();
         session.Attach(connection, token => Welcome("joined", session, participant, others, connection.RequestHost, token), 0, session.ResumeToken, out _);
+        _metrics.Joined(_time.GetElapsedTime(started));
         RaiseJoined(room.Name, participant, first: admission.Others.Count == 0);
         await BroadcastAsync(room.Name, id, OutboundMessage.Create(new ParticipantJoinedMessage(View(participant)), SignalingJsonContext.Default.ParticipantJoinedMessage));
     }

@@ -71,9 +71,17 @@ public sealed partial class SignalingHub
         var publish = (offer.Publish ?? []).Select(p => new OfferedTrack(p.Mid, ParseSource(p.Source), p.Muted,
             p.Layers?.Select(l => new OfferedLayer(l.Rid, l.Width, l.Height)).ToList())).ToList();
         var subscribe = (offer.Subscribe ?? []).Select(s => new WantedTrack(s.Mid, s.TrackId)).ToList();
+        using var trace = SignalingTracing.StartInTrace("media offer", session.Trace);
+        trace?.SetTag("switchboard.participant", session.Id);
+        trace?.SetTag("switchboard.publish", publish.Count);
+        trace?.SetTag("switchboard.subscribe", subscribe.Count);
         var outcome = _media.Offer(session.Room, session.Id, new MediaOffer(offer.Sdp, publish, subscribe, session.Grants.Publish, session.Grants.Subscribe, session.Grants.MaySendData));
         if (outcome.AnswerSdp is { } sdp) session.Deliver(OutboundMessage.Create(new MediaAnswerMessage(sdp), SignalingJsonContext.Default.MediaAnswerMessage));
-        else Fail(connection, ErrorCodeOf(outcome.Refusal), outcome.Message!, offer.Id);
+        else
+        {
+            trace.Refused(ErrorCodeOf(outcome.Refusal));
+            Fail(connection, ErrorCodeOf(outcome.Refusal), outcome.Message!, offer.Id);
+        }
     }
 
     /// <summary>The error code a client gets for a refused offer (docs/signaling.md, "Errors").</summary>

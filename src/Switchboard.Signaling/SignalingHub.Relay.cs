@@ -9,14 +9,19 @@ public sealed partial class SignalingHub
 {
     void RelayDescription(SignalingConnection connection, ParticipantSession sender, string type, SessionDescriptionMessage description)
     {
+        using var trace = SignalingTracing.StartInTrace(type == "offer" ? "relay offer" : "relay answer", sender.Trace);
+        trace?.SetTag("switchboard.participant", sender.Id);
+        trace?.SetTag("switchboard.to", description.To);
         var (sends, receives) = sender.Grants is { Publish: true, Subscribe: true } ? (false, false) : SdpMediaDirections.Scan(description.Sdp);
         if (sends && !sender.Grants.Publish)
         {
+            trace.Refused(ErrorCodes.PermissionDenied);
             Fail(connection, ErrorCodes.PermissionDenied, $"this {type} sends media, and you may not publish in this room", description.Id);
             return;
         }
         if (receives && !sender.Grants.Subscribe)
         {
+            trace.Refused(ErrorCodes.PermissionDenied);
             Fail(connection, ErrorCodes.PermissionDenied, $"this {type} receives media, and you may not subscribe in this room", description.Id);
             return;
         }

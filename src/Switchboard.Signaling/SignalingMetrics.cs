@@ -10,6 +10,7 @@ public sealed class SignalingMetrics : IDisposable
     readonly Meter _meter;
     readonly Counter<long> _relayed;
     readonly Counter<long> _errors;
+    readonly Histogram<double> _joinDuration;
 
     public SignalingMetrics(IMeterFactory meters)
     {
@@ -17,6 +18,9 @@ public sealed class SignalingMetrics : IDisposable
         _relayed = _meter.CreateCounter<long>("switchboard.signaling.messages.relayed", "{message}",
             "Messages relayed from one participant to others (offer, answer, candidate, message), counted per recipient.");
         _errors = _meter.CreateCounter<long>("switchboard.signaling.errors", "{error}", "Error messages sent to clients, by code.");
+        _joinDuration = _meter.CreateHistogram("switchboard.signaling.join.duration", "s",
+            "Time from a join request to its joined answer: token check, room store admission, the answer queued.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = JoinBuckets });
     }
 
     /// <summary>Called once by the hub with its live counts.</summary>
@@ -28,6 +32,11 @@ public sealed class SignalingMetrics : IDisposable
         _meter.CreateObservableUpDownCounter("switchboard.signaling.participants", participants, "{participant}", "Participants on this node, connected or within their resume window.");
         _meter.CreateObservableUpDownCounter("switchboard.signaling.rooms", rooms, "{room}", "Rooms that exist.");
     }
+
+    /// <summary>Seconds: a join on one node takes well under a millisecond; a store across the network tens of them.</summary>
+    static readonly double[] JoinBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+    public void Joined(TimeSpan duration) => _joinDuration.Record(duration.TotalSeconds);
 
     public void Relayed(int recipients) => _relayed.Add(recipients);
 

@@ -5,6 +5,7 @@ using Switchboard.Protocols.Stun;
 using Switchboard.Protocols.Turn;
 using Switchboard.Turn.Allocations;
 using Switchboard.Turn.Auth;
+using Switchboard.Turn.Diagnostics;
 using Switchboard.Turn.Transports;
 
 namespace Switchboard.Turn;
@@ -266,6 +267,7 @@ public sealed partial class TurnServer
         writer.AddUInt32(StunAttributeType.Lifetime, (uint)allocation.LifetimeSeconds);
         if (reservationToken is { } token) writer.AddUInt64(StunAttributeType.ReservationToken, token);
         writer.AddXorAddress(StunAttributeType.XorMappedAddress, connection.RemoteEndPoint);
+        if (TurnTracing.IsTraced) TurnTracing.Allocated(DescribeRelays(allocation));
         Finish(ref writer, request, credentials, connection);
     }
 

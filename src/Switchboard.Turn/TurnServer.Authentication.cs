@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocols.Stun;
+using Switchboard.Turn.Diagnostics;
 using Switchboard.Turn.Transports;
 
 namespace Switchboard.Turn;
@@ -121,6 +122,7 @@ public sealed partial class TurnServer
         Span<byte> buffer = stackalloc byte[ResponseBufferSize];
         var writer = new StunMessageWriter(buffer, request.Type.ErrorResponse, request.TransactionId);
         writer.AddErrorCode(code);
+        TurnTracing.Challenged(code);
         writer.AddString(StunAttributeType.Realm, _credentials.Realm);
         writer.AddString(StunAttributeType.Nonce, _nonces.Issue(connection.RemoteEndPoint.Address, Now));
         writer.Add(StunAttributeType.PasswordAlgorithms, PasswordAlgorithms);
@@ -132,6 +134,7 @@ public sealed partial class TurnServer
         Span<byte> buffer = stackalloc byte[ResponseBufferSize];
         var writer = new StunMessageWriter(buffer, request.Type.ErrorResponse, request.TransactionId);
         writer.AddErrorCode(code, reason);
+        TurnTracing.Failed(code);
         Finish(ref writer, request, credentials, connection);
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocols.Stun;
@@ -67,6 +68,22 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
     public RelayPortPool TcpPorts { get; }
     public RelayAddresses RelayAddresses => _relayAddresses;
     public int AllocationCount => _allocations.Count;
+
+    /// <summary>The allocations now (a live view: it changes while read).</summary>
+    public ICollection<Allocation> Allocations => _allocations.Values;
+
+    /// <summary>Every relayed transport address now, bound and announced: media from one of them came through this server.</summary>
+    public HashSet<IPEndPoint> RelayedEndPoints()
+    {
+        var endPoints = new HashSet<IPEndPoint>();
+        foreach (var allocation in _allocations.Values)
+        {
+            foreach (var relay in (ReadOnlySpan<UdpRelay?>)[allocation.RelayV4, allocation.RelayV6])
+                if (relay is not null) endPoints.UnionWith([relay.LocalEndPoint, relay.Announced]);
+            if (allocation.TcpRelay is { } tcp) endPoints.UnionWith([tcp.LocalEndPoint, tcp.Announced]);
+        }
+        return endPoints;
+    }
     public bool IsDraining => _draining;
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -104,7 +121,9 @@ public sealed partial class TurnServer : IClientMessageHandler, IDisposable
         switch (request.Method)
         {
             case StunMethod.Binding: HandleBinding(connection, request); break;
-            case StunMethod.Allocate: HandleAllocate(connection, request); break;
+            case StunMethod.Allocate:
+                using (TurnTracing.StartAllocate(connection)) HandleAllocate(connection, request);
+                break;
             case StunMethod.Refresh: HandleRefresh(connection, request); break;
             case StunMethod.CreatePermission: HandleCreatePermission(connection, request); break;
             case StunMethod.ChannelBind: HandleChannelBind(connection, request); break;

@@ -73,6 +73,25 @@ public sealed class SignalingHost : IAsyncDisposable
         return value;
     }
 
+    /// <summary>Collects what one of this host's histograms records into <paramref name="into"/> until disposed.</summary>
+    public IDisposable Record(string instrumentName, List<double> into)
+    {
+        var factory = _app.Services.GetRequiredService<IMeterFactory>();
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Scope == factory && instrument.Name == instrumentName) l.EnableMeasurementEvents(instrument);
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, measurement, _, _) =>
+        {
+            lock (into) into.Add(measurement);
+        });
+        listener.Start();
+        return listener;
+    }
+
     public Task<TestClient> ConnectAsync() => TestClient.ConnectAsync(Endpoint);
 
     /// <summary>Connects and joins; returns the client with its joined message read.</summary>

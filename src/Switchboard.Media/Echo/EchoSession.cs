@@ -157,16 +157,19 @@ public sealed class EchoSession : IMediaPeerHandler
         _forwardedReports[middle32] = nowMillis;
     }
 
-    /// <summary>Round-trip time from the browser's reports on echoed streams: now less when the SR went out less DLSR.</summary>
+    /// <summary>The browser's reports on echoed streams: their loss, and the round trip (now less when the SR went out less DLSR).</summary>
     private void ReadReports(IMediaConnection peer, in ReportPacket report, long nowMillis)
     {
         for (int i = 0; i < report.BlockCount; i++)
         {
             ReportBlock block = report.Block(i);
-            if (!_outToIn.ContainsKey(block.Ssrc) || block.LastSenderReport == 0) continue;
-            if (!_forwardedReports.TryGetValue(block.LastSenderReport, out long sentAt)) continue;
+            if (!_outToIn.ContainsKey(block.Ssrc)) continue;
+            MediaQuality.FractionLost(block.FractionLost);
+            if (block.LastSenderReport == 0 || !_forwardedReports.TryGetValue(block.LastSenderReport, out long sentAt)) continue;
             double rtt = nowMillis - sentAt - block.DelaySinceLastSenderReport * 1000.0 / 65536;
-            if (rtt >= 0) peer.Statistics.RoundTripMillis = rtt;
+            if (rtt < 0) continue;
+            peer.Statistics.RoundTripMillis = rtt;
+            MediaQuality.RoundTrip(rtt);
         }
     }
 

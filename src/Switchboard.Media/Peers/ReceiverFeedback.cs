@@ -20,6 +20,9 @@ public sealed class ReceiverFeedback(uint localSsrc, string cname, TimeProvider 
     /// <summary>The RTCP sender SSRC of the reports and feedback.</summary>
     public uint LocalSsrc { get; } = localSsrc;
 
+    /// <summary>The worst loss and jitter of the streams in the last receiver report (none before the first).</summary>
+    public ReportQuality? LastReport { get; private set; }
+
     /// <summary>Packets lost over every stream so far.</summary>
     public long CumulativeLost
     {
@@ -70,6 +73,7 @@ public sealed class ReceiverFeedback(uint localSsrc, string cname, TimeProvider 
         {
             if (_reception.Count == 0) return;
             ReportBlock[] blocks = _reception.Values.Select(r => r.CreateReportBlock(nowMillis)).ToArray();
+            LastReport = ReportQuality.Worst(blocks, ssrc => _reception[ssrc].ClockRate);
             peer.Statistics.PacketsLost = _reception.Values.Sum(r => Math.Max(0, r.CumulativeLost));
             written = new ReceiverReport(LocalSsrc, blocks).Write(buffer);
             if (written < 0) return;

@@ -41,12 +41,17 @@ internal sealed class DownTrack
     private TrackSettings _rendering = new(0, 0, Enabled: true);
     private uint _packetsSent, _octetsSent;
     private SentReport? _lastReport;
+    private ReportQuality? _received;
 
     /// <summary>Mirrors of the layers forwarded and wanted (-1: none), for the lock-free early exit of <see cref="Forward"/>.</summary>
     private volatile int _forwardedLayer = -1, _targetLayer;
 
-    public DownTrack(SfuParticipant subscriber, PublishedTrack track, string mid, SubscriberFormat format)
+    /// <summary>When the stream was subscribed, until its first video keyframe went out (then null: measured once).</summary>
+    private long? _awaitingFirstFrameSince;
+
+    public DownTrack(SfuParticipant subscriber, PublishedTrack track, string mid, SubscriberFormat format, long subscribedAtMillis)
     {
+        if (track.IsVideo) _awaitingFirstFrameSince = subscribedAtMillis;
         Subscriber = subscriber;
         Track = track;
         Mid = mid;
@@ -108,6 +113,11 @@ internal sealed class DownTrack
                 if (layer != _target || Track.IsVideo && !keyframe) return;
                 SetCurrent(source);
                 _keyframeAskedAt = null;
+                if (_awaitingFirstFrameSince is { } since)
+                {
+                    MediaQuality.FirstFrame(nowMillis - since);
+                    _awaitingFirstFrameSince = null;
+                }
             }
             else if (_state == Forwarding.Held) return;
             if (!_rewriter.TryRewrite(source.Key, rtp.SequenceNumber, rtp.Timestamp, nowMillis, out sequence, out timestamp)) return;
@@ -230,6 +240,41 @@ internal sealed class DownTrack
         }
     }
 
+    /// <summary>The subscriber's report block on this stream: the loss and jitter it saw.</summary>
+    public void OnReceiverReport(in ReportBlock block)
+    {
+        ReportQuality? quality = ReportQuality.Worst([block], _ => Track.Setup.ClockRate);
+        lock (_gate) _received = quality;
+    }
+
+    /// <summary>What the subscriber gets of the track now, and why that layer (<see cref="LayerReasons"/>).</summary>
+    public (SubscriptionStatistics Statistics, ReportQuality? Received) Statistics(long nowMillis)
+    {
+        TrackLayer[] layers = Track.Setup.Layers;
+        bool enabled;
+        int? forwarded, wanted;
+        int target;
+        ReportQuality? received;
+        lock (_gate)
+        {
+            (enabled, target, wanted, received) = (_rendering.Enabled, _target, _wanted, _received);
+            forwarded = _state == Forwarding.Running ? _current.Layer : null;
+        }
+        // Layers nobody wants are paused at the publisher: the size calls for a layer whether it runs or not; bandwidth
+        // is the reason only for a wanted layer that runs.
+        int running = -1;
+        for (int i = 0; i < layers.Length; i++)
+            if (layers[i].Describe(nowMillis).Active) running = i;
+        int bySize = wanted ?? layers.Length - 1;
+        string reason = !enabled ? LayerReasons.Paused
+            : forwarded != target ? LayerReasons.AwaitingKeyframe
+            : target < Math.Min(bySize, running) ? LayerReasons.Bandwidth
+            : bySize < layers.Length - 1 ? LayerReasons.RenderedSize
+            : LayerReasons.Best;
+        long bitrate = enabled && forwarded is int layer && layer < layers.Length ? layers[layer].BitsPerSecond(nowMillis) : 0;
+        return (new SubscriptionStatistics(Track.Id, Track.Owner.Id, Track.Source.Name(), forwarded, target, layers.Length, bitrate, reason), received);
+    }
+
     /// <summary>
     /// Picks the layer to receive (timer); a change asks the publisher for a keyframe on the new layer. Under congestion
     /// (the subscriber's estimate fell), the best layer that fits its share of the estimate, at once. Otherwise the
@@ -286,6 +331,7 @@ internal sealed class DownTrack
             }
             if (selected >= 0 && selected != _target)
             {
+                Subscriber.Events.Add("layer-switch", $"{Track.Id}: layer {_target} to {selected}{(congested ? " (congestion)" : "")}");
                 Subscriber.Room.Logger.LogDebug("SFU room {Room}: {Subscriber} goes from layer {From} to {To} of {Track} (share {Share} bit/s, layer {Bitrate} bit/s, congested {Congested})",
                     Subscriber.Room.Name, Subscriber.Id, _target, selected, Track.Id, availableBitsPerSecond, live[selected].Bitrate, congested);
                 _target = _targetLayer = selected;
@@ -305,7 +351,11 @@ internal sealed class DownTrack
     }
 
     /// <summary>The subscriber lost a picture (PLI/FIR): the publisher is asked for a keyframe on the layer forwarded.</summary>
-    public void OnKeyframeRequest(long nowMillis) => Track.RequestKeyframe(Math.Max(_forwardedLayer, 0), nowMillis);
+    public void OnKeyframeRequest(long nowMillis)
+    {
+        Subscriber.Events.Add("picture-loss", $"{Track.Id}: asked for a keyframe");
+        Track.RequestKeyframe(Math.Max(_forwardedLayer, 0), nowMillis);
+    }
 
     /// <summary>Stops forwarding until resumed: the next packet continues the numbering without a gap, video from a keyframe.</summary>
     public void Pause()

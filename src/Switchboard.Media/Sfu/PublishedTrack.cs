@@ -51,6 +51,13 @@ internal sealed class PublishedTrack
 
     public TrackInfo Info => new(Id, Owner.Id, Source, Muted, Setup.Layers.Length);
 
+    /// <summary>Its layers as received now.</summary>
+    public PublishedTrackStatistics Statistics(long nowMillis)
+    {
+        var layers = Setup.Layers.Select(l => new LayerStatistics(l.Index, l.Rid, l.Width, l.Height, l.BitsPerSecond(nowMillis))).ToList();
+        return new PublishedTrackStatistics(Id, Source.Name(), Muted, layers.Sum(l => l.Bitrate), layers);
+    }
+
     // Writers, all under the room's lock.
 
     public void Configure(TrackSetup setup) => Volatile.Write(ref _setup, setup);

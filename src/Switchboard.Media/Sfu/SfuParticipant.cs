@@ -1,6 +1,7 @@
 using Switchboard.Media.Contracts;
 using Switchboard.Media.Peers;
 using Switchboard.Media.Sfu.Data;
+using Switchboard.Media.Transport;
 using Switchboard.Protocols.Bwe;
 using Switchboard.Protocols.Rtcp;
 using Switchboard.Protocols.Rtp;
@@ -45,6 +46,7 @@ internal sealed class SfuParticipant : IMediaPeerHandler
         Room = room;
         Id = id;
         _feedback = new ReceiverFeedback(LocalSsrc, id, room.Service.Transport.Time);
+        Events = new MediaEventLog(room.Service.Transport.Time);
     }
 
     public SfuRoom Room { get; }
@@ -71,6 +73,9 @@ internal sealed class SfuParticipant : IMediaPeerHandler
 
     /// <summary>What the path to this participant carries, from feedback on what the SFU sends it.</summary>
     public PathEstimate Path { get; } = new();
+
+    /// <summary>What happened to its media lately, for the admin dashboard.</summary>
+    public MediaEventLog Events { get; }
 
     /// <summary>What may be sent to it again: half of what it is sent (its NACKs cannot make the SFU an amplifier).</summary>
     public RetransmissionBudget Retransmissions { get; } = new();
@@ -166,7 +171,8 @@ internal sealed class SfuParticipant : IMediaPeerHandler
 
     // The connection's packets and timer.
 
-    public void OnConnected(IMediaConnection connection) { }
+    public void OnConnected(IMediaConnection connection) =>
+        Events.Add("connected", connection is MediaPeer { SelectedPath: { } path } ? $"over {path}" : "connected");
 
     public void OnRtp(IMediaConnection connection, Span<byte> buffer, int length, long nowMillis)
     {
@@ -245,8 +251,12 @@ internal sealed class SfuParticipant : IMediaPeerHandler
                 for (int i = 0; i < report.BlockCount; i++)
                 {
                     ReportBlock block = report.Block(i);
-                    if (downTracks.TryGetValue(block.Ssrc, out DownTrack? reported) && reported.RoundTripMillis(block, nowMillis) is { } rtt)
-                        connection.Statistics.RoundTripMillis = rtt;
+                    if (!downTracks.TryGetValue(block.Ssrc, out DownTrack? reported)) continue;
+                    reported.OnReceiverReport(block);
+                    MediaQuality.FractionLost(block.FractionLost);
+                    if (reported.RoundTripMillis(block, nowMillis) is not { } rtt) continue;
+                    connection.Statistics.RoundTripMillis = rtt;
+                    MediaQuality.RoundTrip(rtt);
                 }
                 continue;
             }
@@ -306,7 +316,11 @@ internal sealed class SfuParticipant : IMediaPeerHandler
         }
         foreach (PublishedTrack track in Volatile.Read(ref _publishedSnapshot))
             foreach (TrackLayer layer in track.Setup.Layers)
-                if (layer.TakeDueKeyframeRequest(nowMillis)) SendPictureLossIndication(layer.Ssrc);
+                if (layer.TakeDueKeyframeRequest(nowMillis))
+                {
+                    Events.Add("keyframe-request", $"{track.Id}: asked it for a keyframe on layer {layer.Index}");
+                    SendPictureLossIndication(layer.Ssrc);
+                }
         if (nowMillis >= _nextLayerSelectionAt)
         {
             _nextLayerSelectionAt = nowMillis + LayerIntervalMillis;
@@ -354,8 +368,28 @@ internal sealed class SfuParticipant : IMediaPeerHandler
 
     public void OnClosed(IMediaConnection connection, string reason)
     {
+        Events.Add("connection-ended", reason);
         if (connection == Connection) Room.OnConnectionClosed(this, connection, reason);
     }
+
+    /// <summary>Its media now, as the admin dashboard shows it (read from snapshots; no room lock needed).</summary>
+    public ParticipantMediaStatistics Statistics(long nowMillis)
+    {
+        IMediaConnection? connection = Connection;
+        MediaPath? path = (connection as MediaPeer)?.SelectedPath;
+        double rtt = connection?.Statistics.RoundTripMillis ?? -1;
+        ReportQuality? sent = _feedback.LastReport;
+        var published = Volatile.Read(ref _publishedSnapshot).Select(t => t.Statistics(nowMillis)).ToList();
+        var subscriptions = Volatile.Read(ref _subscriptionSnapshot).Select(d => d.Statistics(nowMillis)).ToList();
+        ReportQuality? received = subscriptions.Select(s => s.Received).Where(r => r is not null)
+            .Aggregate((ReportQuality?)null, (worst, r) => worst is not { } w ? r : new ReportQuality(Math.Max(w.FractionLost, r!.Value.FractionLost), Math.Max(w.JitterMs, r.Value.JitterMs)));
+        (long estimate, bool congested) = Path.Read(nowMillis);
+        return new ParticipantMediaStatistics(Id, connection is { IsConnected: true }, path?.Protocol, path?.Remote.ToString(), rtt >= 0 ? Math.Round(rtt, 1) : null,
+            sent?.FractionLost, received?.FractionLost, Round(sent?.JitterMs), Round(received?.JitterMs), estimate == long.MaxValue ? null : estimate, congested,
+            published.Sum(t => t.Bitrate), subscriptions.Sum(s => s.Statistics.Bitrate), published, subscriptions.Select(s => s.Statistics).ToList(), Events.Read());
+    }
+
+    private static double? Round(double? value) => value is { } v ? Math.Round(v, 1) : null;
 }
 
 /// <summary>Where an incoming SSRC goes: a track, a layer, and whether it is the layer's RTX stream.</summary>

@@ -168,7 +168,7 @@ internal sealed partial class SfuRoom
         if (codecs.Count == 0) return false;
         var extensions = CodecNegotiation.NegotiateExtensions(media, SubscribeExtensions);
         if (participant.Subscriptions.TryGetValue(media.Mid!, out var current) && current.Track == track) down = current;
-        else down = new DownTrack(participant, track, media.Mid!, FormatFor(setup, codecs, extensions));
+        else down = new DownTrack(participant, track, media.Mid!, FormatFor(setup, codecs, extensions), Service.Transport.Time.GetMillis());
         var source = new LocalSource(track.Owner.Id, track.Id, track.Owner.Id, down.Ssrc, down.HasRtx ? down.RtxSsrc : null);
         section = new SectionAnswer(media, codecs, extensions, "sendonly", source);
         return true;

@@ -40,6 +40,13 @@ internal sealed partial class SfuRoom(string name, SfuService service)
         lock (_gate) return _participants.GetValueOrDefault(id);
     }
 
+    public IReadOnlyList<ParticipantMediaStatistics> Statistics(long nowMillis)
+    {
+        SfuParticipant[] participants;
+        lock (_gate) participants = _participants.Values.ToArray();
+        return participants.Select(p => p.Statistics(nowMillis)).OrderBy(p => p.ParticipantId, StringComparer.Ordinal).ToList();
+    }
+
     public IReadOnlyList<TrackInfo> Tracks()
     {
         lock (_gate) return _participants.Values.SelectMany(p => p.Published.Values).Select(t => t.Info).OrderBy(t => t.Id, StringComparer.Ordinal).ToList();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Media.Contracts;
@@ -31,11 +32,18 @@ public sealed class SfuService(IMediaTransport transport, IOptions<MediaOptions>
 
     public OfferOutcome Offer(string room, string participantId, MediaOffer offer)
     {
-        if (WebRtcOffer.TryRead(offer.Sdp, out string? problem) is not { } parsed) return OfferOutcome.Refuse(OfferRefusal.InvalidOffer, problem!);
+        using var trace = MediaTracing.Source.StartActivity("sfu answer");
+        if (WebRtcOffer.TryRead(offer.Sdp, out string? problem) is not { } parsed)
+        {
+            trace?.SetStatus(ActivityStatusCode.Error, nameof(OfferRefusal.InvalidOffer));
+            return OfferOutcome.Refuse(OfferRefusal.InvalidOffer, problem!);
+        }
         OfferOutcome outcome;
         bool tracksChanged;
         lock (_roomsGate) // a room is not removed while an offer adds to it
             outcome = _rooms.GetOrAdd(room, name => new SfuRoom(name, this)).Offer(participantId, parsed, offer, out tracksChanged);
+        trace?.SetTag("switchboard.sections", parsed.Sdp.Media.Count);
+        if (outcome.AnswerSdp is null) trace?.SetStatus(ActivityStatusCode.Error, outcome.Refusal.ToString());
         if (outcome.AnswerSdp is null) RemoveIfEmpty(room);
         else logger.LogDebug("SFU room {Room}: {Participant} offered ({Publish} published, {Subscribe} subscribed)", room, participantId,
             offer.Publish.Count, offer.Subscribe.Count);
@@ -67,6 +75,9 @@ public sealed class SfuService(IMediaTransport transport, IOptions<MediaOptions>
 
     /// <summary>A room while it has participants (for tests and diagnostics).</summary>
     internal SfuRoom? Room(string name) => _rooms.GetValueOrDefault(name);
+
+    public IReadOnlyList<ParticipantMediaStatistics> Statistics(string room) =>
+        _rooms.TryGetValue(room, out var r) ? r.Statistics(Transport.Time.GetMillis()) : [];
 
     public IReadOnlyList<TrackInfo> Tracks(string room) => _rooms.TryGetValue(room, out var r) ? r.Tracks() : [];
 

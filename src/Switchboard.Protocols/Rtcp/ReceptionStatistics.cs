@@ -20,6 +20,8 @@ public sealed class ReceptionStatistics(uint ssrc, int clockRate)
 
     public uint Ssrc { get; } = ssrc;
 
+    public int ClockRate { get; } = clockRate;
+
     /// <summary>Packets expected less packets received since the first one (RFC 3550 A.3); negative with duplicates.</summary>
     public long CumulativeLost => _started ? (long)(_highestExtended - _baseSequence + 1) - _received : 0;
 
@@ -43,12 +45,12 @@ public sealed class ReceptionStatistics(uint ssrc, int clockRate)
             else if (delta > 0x8000 && candidate >= 0x10000) candidate -= 0x10000;
             if ((int)(candidate - _highestExtended) > 0) _highestExtended = candidate;
         }
-        long arrival = nowMillis * clockRate / 1000;
+        long arrival = nowMillis * ClockRate / 1000;
         long transit = arrival - timestamp;
         if (_hasTransit)
         {
             long d = Math.Abs(transit - _lastTransit);
-            if (d < clockRate * 10L) _jitter += (d - _jitter) / 16; // a jump of over 10 s is a timestamp reset, not jitter
+            if (d < ClockRate * 10L) _jitter += (d - _jitter) / 16; // a jump of over 10 s is a timestamp reset, not jitter
         }
         _lastTransit = transit;
         _hasTransit = true;

@@ -43,3 +43,6 @@ public sealed record SendDataRequest(string Topic, string? Text = null, string? 
 /// <param name="Queued">Participants the message was queued for.</param>
 /// <param name="Dropped">Recipients that missed it: lagging, over their queue, no data channel yet, or the message too large for them.</param>
 public sealed record SendDataResponse(int Queued, int Dropped);
+
+/// <summary>Which of a participant's tracks to mute: microphone, camera, screen or screen-audio.</summary>
+public sealed record MuteTrackRequest(string Source);

@@ -76,6 +76,7 @@ public static class RestApi
         api.MapRecordings();
         api.MapEvents();
         api.MapOverview();
+        api.MapTurn();
         api.MapQuality();
         api.MapTokens();
         app.MapOpenApi("/openapi.json");

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 using Switchboard.Media;
 using Switchboard.Media.Contracts;
+using Switchboard.Signaling.Events;
 using Switchboard.Signaling.Rooms;
 
 namespace Switchboard.Server.Api;
@@ -48,11 +49,32 @@ public static class RoomEndpoints
                     : RoomNotFound(name))
             .WithSummary("List a room's participants");
 
+        rooms.MapGet("/{name}/media", async Task<Results<Ok<IReadOnlyList<ParticipantMediaStatistics>>, ProblemHttpResult>> (string name, IRoomAdministration admin,
+                IRoomMedia media, IServiceProvider services, CancellationToken cancel) =>
+                await admin.GetRoomAsync(name, cancel) is null ? RoomNotFound(name) : TypedResults.Ok(TurnEndpoints.MarkRelayed(media.Statistics(name), services)))
+            .WithSummary("Each participant's media now: connection, round trip, loss and jitter both ways, bandwidth estimate, tracks, layers received and why, recent media events");
+
+        rooms.MapGet("/{name}/events", Results<Ok<IReadOnlyList<RoomEvent>>, ProblemHttpResult> (string name, RoomEventFeed feed, int? limit) =>
+                limit is < 1 or > RoomEventFeed.HistorySize
+                    ? TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid limit", detail: $"limit must be 1-{RoomEventFeed.HistorySize}.")
+                    : TypedResults.Ok(feed.Recent(name, limit ?? 50)))
+            .WithSummary("The room's recent events (joins, leaves, tracks, recordings), the oldest first; the server keeps its last 1,000 events")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
         rooms.MapDelete("/{name}/participants/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string name, string id, IRoomAdministration admin, CancellationToken cancel) =>
                 await admin.RemoveParticipantAsync(name, id, cancel)
                     ? TypedResults.NoContent()
                     : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Participant not found", detail: $"No participant '{id}' in room '{name}'."))
             .WithSummary("Remove a participant (it gets 'removed' and is disconnected)");
+
+        rooms.MapPost("/{name}/participants/{id}/mute", Results<NoContent, ProblemHttpResult> (string name, string id, MuteTrackRequest request, IRoomAdministration admin) =>
+                !TrackSources.TryParse(request.Source, out TrackSource source)
+                    ? TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid track source", detail: $"source must be one of {string.Join(", ", TrackSources.Names)}.")
+                    : admin.MuteTrack(name, id, source)
+                        ? TypedResults.NoContent()
+                        : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Track not found", detail: $"No participant '{id}' in room '{name}' publishing a {request.Source} track through the SFU."))
+            .WithSummary("Mute a participant's track for everyone (only the participant can unmute it)")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
 
         rooms.MapPost("/{name}/data", async Task<Results<Accepted<SendDataResponse>, ProblemHttpResult>> (string name, SendDataRequest request,
                 IRoomAdministration admin, IRoomData data, IOptions<MediaOptions> media, CancellationToken cancel) =>

@@ -45,20 +45,8 @@ public static class AdminCommand
             return 2;
         }
 
-        string token;
-        try
-        {
-            token = request.Token ?? Environment.GetEnvironmentVariable("SWITCHBOARD_TOKEN") ?? AccessTokenCodec.Create(
-                new AccessToken("switchboard-cli", null, null, new Grants(Admin: true), time.GetUtcNow().AddMinutes(5)), LocalApiKey.Load(request.Settings), time.GetUtcNow());
-        }
-        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
-        {
-            await errors.WriteLineAsync($"No admin token: give --token or SWITCHBOARD_TOKEN, or run where the server's API key is ({e.Message})");
-            return 2;
-        }
-
-        using var http = new HttpClient { BaseAddress = request.Server, Timeout = TimeSpan.FromSeconds(30) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using HttpClient? http = await ClientAsync(request.Server, request.Token, request.Settings, time, errors);
+        if (http is null) return 2;
         try
         {
             if (request.Noun == "stats")
@@ -78,6 +66,27 @@ public static class AdminCommand
             await errors.WriteLineAsync($"Cannot reach {request.Server}: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>
+    /// An HTTP client for the server's REST API with an admin token: the one given, else $SWITCHBOARD_TOKEN, else one
+    /// signed with this machine's API key; null (and why, on <paramref name="errors"/>) when there is none.
+    /// </summary>
+    internal static async Task<HttpClient?> ClientAsync(Uri server, string? token, string[] settings, TimeProvider time, TextWriter errors, TimeSpan? lifetime = null)
+    {
+        try
+        {
+            token ??= Environment.GetEnvironmentVariable("SWITCHBOARD_TOKEN") ?? AccessTokenCodec.Create(
+                new AccessToken("switchboard-cli", null, null, new Grants(Admin: true), time.GetUtcNow().Add(lifetime ?? TimeSpan.FromMinutes(5))), LocalApiKey.Load(settings), time.GetUtcNow());
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            await errors.WriteLineAsync($"No admin token: give --token or SWITCHBOARD_TOKEN, or run where the server's API key is ({e.Message})");
+            return null;
+        }
+        var http = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
     }
 
     /// <summary>Says the server's refusal (its status, and its problem+json title and detail); exit code 1.</summary>

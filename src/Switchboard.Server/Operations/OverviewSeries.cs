@@ -20,7 +20,7 @@ internal sealed record OverviewSeries(string Name, string Instrument, bool PerSe
         new("packetsIn", "switchboard.media.packets.received", true),
         new("packetsOut", "switchboard.media.packets.sent", true),
         new("packetsLost", "switchboard.media.packets.lost", true),
-        new("roundTripMs", "switchboard.media.round_trip_time.average", false),
+        new("roundTripMs", "switchboard.media.round_trip_time.average", false, Scale: 1000),
         new("turnAllocations", "switchboard.turn.allocations.active", false),
         new("turnBitrate", "switchboard.turn.relayed.bytes", true, Scale: 8),
         new("messagesRelayed", "switchboard.signaling.messages.relayed", true),

@@ -1,4 +1,5 @@
-// The REST API for the admin pages: the admin token is kept in this tab's session storage; errors say the server's detail.
+// What the admin pages share: the REST API (the admin token is kept in this tab's session storage; errors say the
+// server's detail), the sign-in form, action buttons, table rows and bit rates.
 export const TOKEN_KEY = 'switchboard-admin-token';
 
 export async function api(path, options = {}) {
@@ -40,4 +41,21 @@ export function actionButton(text, action, onError) {
     }
   });
   return element;
+}
+
+/** A table row of text cells. */
+export function row(cells) {
+  const tr = document.createElement('tr');
+  for (const text of cells) {
+    const td = document.createElement('td');
+    td.textContent = text;
+    tr.append(td);
+  }
+  return tr;
+}
+
+/** 1234567 as "1.2 Mbit/s". */
+export function bits(value) {
+  for (const [size, unit] of [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']]) if (value >= size) return `${(value / size).toFixed(1)} ${unit}bit/s`;
+  return `${Math.round(value)} bit/s`;
 }

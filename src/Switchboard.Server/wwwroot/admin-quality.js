@@ -1,7 +1,7 @@
 // The call-quality page (/quality): finds calls by room, identity and time (GET /api/quality), and shows one call's
 // timeline (GET /api/quality/{callId}): its score per point as a chart, and per point what was measured and what
 // degraded. ?room=, ?identity= and ?call= fill the search and open a call, so a link can point at one.
-import { actionButton, api, tokenForm } from '/admin-api.js';
+import { actionButton, api, row as cellsRow, tokenForm } from '/admin-api.js';
 
 const $ = (id) => document.getElementById(id);
 const query = new URLSearchParams(location.search);
@@ -73,14 +73,10 @@ const time = (iso) => new Date(iso).toLocaleString();
 const score = (value) => (value === null || value === undefined ? '-' : value.toFixed(2));
 const number = (value) => (value === null || value === undefined ? '-' : String(value));
 
+/** A row of text cells named by `key`, with an action button at the end when given. */
 function row(key, cells, action) {
-  const tr = document.createElement('tr');
+  const tr = cellsRow(cells);
   tr.dataset.key = key;
-  for (const text of cells) {
-    const td = document.createElement('td');
-    td.textContent = text;
-    tr.append(td);
-  }
   if (action) {
     const td = document.createElement('td');
     td.append(action);

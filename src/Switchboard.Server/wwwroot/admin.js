@@ -1,6 +1,10 @@
 // The admin dashboard: the server's overview as live charts (GET /api/overview, a sample a second, the last hour; polled
-// every 2 s for what is new), and its rooms and their participants, with actions (end a room, remove a participant).
-import { actionButton, api, tokenForm } from '/admin-api.js';
+// every 2 s for what is new), its rooms (a room's page: admin-room.js), TURN (admin-turn.js) and webhook receivers
+// (admin-webhooks.js).
+import { actionButton, api, row, tokenForm } from '/admin-api.js';
+import { closeRoom, openRoom, reportTo, showRoom } from '/admin-room.js';
+import { refreshTurn } from '/admin-turn.js';
+import { refreshWebhooks } from '/admin-webhooks.js';
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 2000;
@@ -20,8 +24,8 @@ const charts = new Map();
 let names = [];
 let last = 0;
 let timer;
-let openRoom;
 
+reportTo(status);
 tokenForm($('token-form'), $('token'), start);
 $('room-search').addEventListener('input', () => refreshRooms());
 
@@ -51,7 +55,8 @@ async function poll() {
     for (const [id, series] of Object.entries(CHARTS)) append(id, series, overview);
   }
   await refreshRooms();
-  if (openRoom) await showRoom(openRoom);
+  if (openRoom()) await showRoom(openRoom());
+  await Promise.all([refreshTurn(), refreshWebhooks()]);
 }
 
 /** Adds the new samples to a chart (made at the first), keeping the last hour. */
@@ -89,52 +94,18 @@ async function refreshRooms() {
   const recordings = await (await api('recordings')).json();
   const recording = new Set(recordings.filter((r) => r.state === 'recording').map((r) => r.room));
   const search = $('room-search').value.trim().toLowerCase();
-  $('rooms').tBodies[0].replaceChildren(...rooms.filter((r) => r.name.toLowerCase().includes(search)).map((room) => row(
-    [room.name, room.media, String(room.participants), recording.has(room.name) ? 'yes' : 'no'],
-    [button('Open', () => showRoom(room.name)), button('End', async () => {
+  $('rooms').tBodies[0].replaceChildren(...rooms.filter((r) => r.name.toLowerCase().includes(search)).map((room) => {
+    const tr = row([room.name, room.media, String(room.participants), recording.has(room.name) ? 'yes' : 'no']);
+    tr.dataset.key = room.name;
+    const actions = document.createElement('td');
+    actions.append(button('Open', () => showRoom(room.name)), button('End', async () => {
       await api(`rooms/${encodeURIComponent(room.name)}`, { method: 'DELETE' });
-      if (openRoom === room.name) closeRoom();
+      if (openRoom() === room.name) closeRoom();
       await refreshRooms();
-    })],
-    room.name)));
-}
-
-async function showRoom(name) {
-  let participants;
-  try {
-    participants = await (await api(`rooms/${encodeURIComponent(name)}/participants`)).json();
-  } catch {
-    return closeRoom();
-  }
-  openRoom = name;
-  $('room').hidden = false;
-  $('room-title').textContent = `Room ${name}`;
-  $('participants').tBodies[0].replaceChildren(...participants.map((p) => row(
-    [p.name, p.identity, p.id, p.connected ? 'yes' : 'no', new Date(p.joinedAt).toLocaleTimeString()],
-    [button('Remove', async () => {
-      await api(`rooms/${encodeURIComponent(name)}/participants/${encodeURIComponent(p.id)}`, { method: 'DELETE' });
-      await showRoom(name);
-    })],
-    p.id)));
-}
-
-function closeRoom() {
-  openRoom = undefined;
-  $('room').hidden = true;
-}
-
-function row(cells, actions, key) {
-  const tr = document.createElement('tr');
-  tr.dataset.key = key;
-  for (const text of cells) {
-    const td = document.createElement('td');
-    td.textContent = text;
-    tr.append(td);
-  }
-  const td = document.createElement('td');
-  td.append(...actions);
-  tr.append(td);
-  return tr;
+    }));
+    tr.append(actions);
+    return tr;
+  }));
 }
 
 function button(text, action) {

@@ -44,6 +44,12 @@ public sealed class RoomEventFeed(TimeProvider time)
         }
     }
 
+    /// <summary>The room's last <paramref name="count"/> kept events, the oldest first.</summary>
+    public IReadOnlyList<RoomEvent> Recent(string room, int count)
+    {
+        lock (_gate) return _history.Where(e => e.Room == room).TakeLast(count).ToList();
+    }
+
     public void Unsubscribe(Action<RoomEvent> subscriber)
     {
         lock (_gate) _subscribers = [.. _subscribers.Where(s => s != subscriber)];

@@ -1,3 +1,5 @@
+using Switchboard.Media.Contracts;
+
 namespace Switchboard.Signaling.Rooms;
 
 /// <summary>What the REST API does to rooms. Asynchronous because a multi-node store answers over the network.</summary>
@@ -15,6 +17,12 @@ public interface IRoomAdministration
 
     /// <summary>The participant gets <c>removed</c> and is disconnected; others see it leave. False if absent.</summary>
     Task<bool> RemoveParticipantAsync(string room, string participantId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Mutes one of the participant's tracks in the SFU: nobody receives it, everyone (the participant too) sees it muted
+    /// in the room's tracks, and only the participant can unmute it. False when it is not in the room or publishes no such track.
+    /// </summary>
+    bool MuteTrack(string room, string participantId, TrackSource source);
 
     /// <summary>The room's WHEP viewers on this node.</summary>
     int CountViewers(string room);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Switchboard.Signaling.Connections;
 using Switchboard.Signaling.Tokens;
 
@@ -38,6 +39,9 @@ public sealed class ParticipantSession
     public string MediaMode { get; set; } = Rooms.MediaModes.P2p;
 
     public string ResumeToken { get; private set; }
+
+    /// <summary>The trace of its join, which its later offers and answers join (default while tracing is off).</summary>
+    public ActivityContext Trace { get; set; }
 
     /// <summary>When the socket went away; null while connected.</summary>
     public DateTimeOffset? DisconnectedAt { get; private set; }

@@ -34,6 +34,7 @@ public sealed class Allocation : IDisposable
     [ThreadStatic] private static SocketAddress? t_sendAddressV4;
     [ThreadStatic] private static SocketAddress? t_sendAddressV6;
     private int _disposed;
+    private long _bytesToPeer, _bytesToClient;
 
     internal Allocation(long id, ClientConnection client, string username, StunTransactionId allocateTransaction,
         AllocationLimits limits, TurnMetrics metrics, TimeProvider time)
@@ -72,6 +73,10 @@ public sealed class Allocation : IDisposable
 
     /// <summary>The TCP relay of an RFC 6062 allocation; null for UDP allocations.</summary>
     public TcpRelay? TcpRelay { get; private set; }
+
+    /// <summary>Application bytes relayed client to peer, and peer to client (UDP and TCP relays).</summary>
+    public long BytesToPeer => Interlocked.Read(ref _bytesToPeer);
+    public long BytesToClient => Interlocked.Read(ref _bytesToClient);
 
     public long ExpiresAt { get; set; }
     public int LifetimeSeconds { get; set; }
@@ -227,7 +232,7 @@ public sealed class Allocation : IDisposable
         if (data.Length > (family == AddressFamily.InterNetwork ? 65_507 : UdpRelay.MaxDatagram)) { _metrics.Dropped("oversized"); return; }
         if (!_toPeer.TryConsume(data.Length, now)) { _metrics.Dropped("bandwidth_cap"); return; }
         relay.SendTo(data, peer);
-        _metrics.RelayedToPeer(data.Length);
+        RelayedToPeer(data.Length);
     }
 
     // ---- Peer to client ----
@@ -286,7 +291,19 @@ public sealed class Allocation : IDisposable
             writer.Reserve(StunAttributeType.Data, length); // the data is already in place
             Client.Send(writer.Written);
         }
-        _metrics.RelayedToClient(length);
+        RelayedToClient(length);
+    }
+
+    internal void RelayedToPeer(int bytes)
+    {
+        Interlocked.Add(ref _bytesToPeer, bytes);
+        _metrics.RelayedToPeer(bytes);
+    }
+
+    internal void RelayedToClient(int bytes)
+    {
+        Interlocked.Add(ref _bytesToClient, bytes);
+        _metrics.RelayedToClient(bytes);
     }
 
     private void NextIndicationId() => BinaryPrimitives.WriteUInt32BigEndian(_indicationId.AsSpan(8), ++_indicationCounter);

@@ -97,7 +97,6 @@ public sealed class TcpPeerConnection : IDisposable
     private async Task PumpAsync(Stream from, Stream to, byte[] first, bool toPeer)
     {
         var allocation = Allocation;
-        var metrics = allocation.Metrics;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
@@ -123,8 +122,8 @@ public sealed class TcpPeerConnection : IDisposable
             int delay = toPeer ? allocation.PaceToPeer(data.Length) : allocation.PaceToClient(data.Length);
             if (delay > 0) await Task.Delay(TimeSpan.FromMilliseconds(delay), allocation.Time).ConfigureAwait(false);
             await to.WriteAsync(data).ConfigureAwait(false);
-            if (toPeer) metrics.RelayedToPeer(data.Length);
-            else metrics.RelayedToClient(data.Length);
+            if (toPeer) allocation.RelayedToPeer(data.Length);
+            else allocation.RelayedToClient(data.Length);
         }
     }
 

@@ -24,6 +24,7 @@ public sealed class TurnMetrics : IDisposable
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _requests;
     private readonly Counter<long> _connectionsClosed;
+    private readonly ReasonTally _authFailureTally = new(), _deniedPeerTally = new(), _quotaRejectionTally = new();
     private long _currentAllocations;
     private long _packetsToPeer;
     private long _packetsToClient;
@@ -76,9 +77,32 @@ public sealed class TurnMetrics : IDisposable
     private static Measurement<long>[] Both(ref long toPeer, ref long toClient) =>
         [new(Interlocked.Read(ref toPeer), ToPeer), new(Interlocked.Read(ref toClient), ToClient)];
 
-    public void AuthFailure(string reason) => _authFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
-    public void PeerDenied(string reason) => _deniedPeers.Add(1, new KeyValuePair<string, object?>("reason", reason));
-    public void QuotaRejected(string quota) => _quotaRejections.Add(1, new KeyValuePair<string, object?>("quota", quota));
+    public void AuthFailure(string reason)
+    {
+        _authFailureTally.Add(reason);
+        _authFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    }
+
+    public void PeerDenied(string reason)
+    {
+        _deniedPeerTally.Add(reason);
+        _deniedPeers.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    }
+
+    public void QuotaRejected(string quota)
+    {
+        _quotaRejectionTally.Add(quota);
+        _quotaRejections.Add(1, new KeyValuePair<string, object?>("quota", quota));
+    }
+
+    /// <summary>Since the start, by reason (a small fixed set of names), for the admin dashboard.</summary>
+    public IReadOnlyDictionary<string, long> AuthFailures => _authFailureTally.Read();
+    public IReadOnlyDictionary<string, long> DeniedPeers => _deniedPeerTally.Read();
+    public IReadOnlyDictionary<string, long> QuotaRejections => _quotaRejectionTally.Read();
+
+    /// <summary>Packets and application bytes relayed since the start.</summary>
+    public (long PacketsToPeer, long PacketsToClient, long BytesToPeer, long BytesToClient) Relayed =>
+        (Interlocked.Read(ref _packetsToPeer), Interlocked.Read(ref _packetsToClient), Interlocked.Read(ref _bytesToPeer), Interlocked.Read(ref _bytesToClient));
     public void Dropped(string reason) => _dropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
     public void Request(string method) => _requests.Add(1, new KeyValuePair<string, object?>("method", method));
     public void ConnectionClosed(string reason) => _connectionsClosed.Add(1, new KeyValuePair<string, object?>("reason", reason));

@@ -22,7 +22,8 @@ public sealed class SignalingSocket : IAsyncDisposable
     /// <summary>The <c>seq</c> of the last message read that had one.</summary>
     public long LastSeq { get; private set; }
 
-    private static async Task<SignalingSocket> ConnectAsync(Uri server)
+    /// <summary>Connects to /ws without sending anything.</summary>
+    public static async Task<SignalingSocket> ConnectAsync(Uri server)
     {
         var client = new SignalingSocket();
         await client._socket.ConnectAsync(new Uri($"ws://{server.Authority}/ws"), CancellationToken.None);
@@ -30,10 +31,13 @@ public sealed class SignalingSocket : IAsyncDisposable
     }
 
     /// <summary>Connects and joins <paramref name="room"/> anonymously; the <c>joined</c> answer is read.</summary>
-    public static async Task<SignalingSocket> JoinAsync(Uri server, string room)
+    public static async Task<SignalingSocket> JoinAsync(Uri server, string room) => await JoinAsync(server, room, token: null);
+
+    /// <summary>Connects and joins <paramref name="room"/> with an access token (anonymously when null); the <c>joined</c> answer is read.</summary>
+    public static async Task<SignalingSocket> JoinAsync(Uri server, string room, string? token)
     {
         var client = await ConnectAsync(server);
-        await client.SendAsync(new { type = "join", room });
+        await client.SendAsync(token is null ? new { type = "join", room } : (object)new { type = "join", room, token });
         client.ResumeToken = (await client.ExpectAsync("joined")).GetProperty("resumeToken").GetString()!;
         return client;
     }

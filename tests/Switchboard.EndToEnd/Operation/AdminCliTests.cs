@@ -5,7 +5,7 @@ using Switchboard.EndToEnd.Servers;
 namespace Switchboard.EndToEnd.Operation;
 
 /// <summary>
-/// <c>switchboard rooms ...</c>, <c>participants ...</c> and <c>stats</c> against a running server: the tables and
+/// <c>switchboard rooms ...</c>, <c>participants ...</c>, <c>stats</c> and <c>load-test</c> against a running server: the tables and
 /// messages a person reads, the JSON a script reads, and the exit codes (1 for the server's refusal or no server, 2 for
 /// a usage error). Without --token the command signs its own admin token with the data directory's API key.
 /// </summary>
@@ -59,6 +59,41 @@ public sealed class AdminCliTests
         var nobody = await RunAsync(["rooms", "list", "--url", $"http://127.0.0.1:{FreePorts.TcpAndUdp()}", $"--Server:DataDirectory={server.DataDirectory}"]);
         Assert.Equal(1, nobody.Code);
         Assert.StartsWith("Cannot reach http://127.0.0.1:", nobody.Output);
+    }
+
+    [Fact]
+    public async Task Load_tests_run_the_load_tools_and_tell_what_the_server_went_through()
+    {
+        // The signaling load is a closed loop, as fast as the server relays: a test server lifts the per-connection rate limit.
+        await using var server = await SwitchboardProcess.StartAsync(
+            ["--Signaling:AllowAnonymous=true", "--Signaling:MessagesPerSecond=100000", "--Signaling:MessageBurst=100000"], role: "all");
+        string[] at = ["--url", server.HttpBase.ToString(), $"--Server:DataDirectory={server.DataDirectory}"];
+
+        // The signaling load tool: 8 clients in rooms of 4 relay messages for 3 s; its result, then the server's side.
+        var (code, output) = await RunAsync(["load-test", "signaling", "--clients", "8", "--duration", "3", .. at]);
+        Assert.True(code == 0, output);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(output, @"""connected"":8,.*""messagesPerSecond"":[1-9]"), output);
+        Assert.Matches(@"server over \d+ s: cpu \d+\.\d% on average \(peak \d+\.\d%\), memory peak \d+ MiB, peaks: connections 8,", output);
+
+        // The media load tool: one synthetic WebRTC publisher and two subscribers in an SFU room for 2 s.
+        (code, output) = await RunAsync(["load-test", "sfu", "--publishers", "1", "--subscribers", "2", "--duration", "2", .. at]);
+        Assert.True(code == 0, output);
+        Assert.Matches(@"sfu 1/1 publishers x 2/2 subscribers: publishers sent \d+/s, forwarded [1-9]", output);
+        Assert.Matches(@"peaks: connections \d+, participants \d+, peers 3,", output); // participants: the signaling load's may still wait to resume
+
+        // coturn's uclient through the server's TURN: 2 client pairs for 2 s.
+        (code, output) = await RunAsync(["load-test", "turn", "--turn-user", TurnCredentials.UserName, "--turn-password", TurnCredentials.Password,
+            "--turn-port", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--clients", "2", "--duration", "2", .. at]);
+        Assert.True(code == 0, output);
+        Assert.Contains("Total lost packets 0 (0.000000%)", output);
+        Assert.Matches(@"turn allocations [1-9]", output);
+
+        var usage = await RunAsync(["load-test", "turn", .. at]);
+        Assert.Equal(2, usage.Code);
+        Assert.Contains("load-test turn needs --turn-user and --turn-password, or --turn-secret", usage.Output);
+        var unknown = await RunAsync(["load-test", "mqtt"]);
+        Assert.Equal(2, unknown.Code);
+        Assert.Contains("load-test needs what to load: signaling, sfu or turn.", unknown.Output);
     }
 
     /// <summary>The command's exit code and what it printed (stdout and stderr).</summary>

@@ -1,3 +1,4 @@
+using Switchboard.Media.Contracts;
 using Switchboard.Media.Sfu;
 using Switchboard.Media.Tests.Sfu.Simulation;
 
@@ -38,6 +39,36 @@ public sealed class SfuLayerSimulationTests
 
         IncomingStream video = bob.Incoming(alice.CameraTrackId);
         Assert.True(video.Layer == layer && video.FramesDecoded > 45, bob.Describe());
+    }
+
+    [Fact]
+    public void The_statistics_say_which_layer_a_subscriber_gets_and_why()
+    {
+        var (harness, alice, bob) = Call();
+        SubscriptionStatistics Camera() => harness.Sfu.Statistics(SfuHarness.Room).Single(p => p.ParticipantId == "bob").Subscriptions.Single(s => s.TrackId == alice.CameraTrackId);
+
+        bob.Render(alice.CameraTrackId, 320, 180);
+        harness.Run(TimeSpan.FromSeconds(3));
+        Assert.Equal((0, 3, LayerReasons.RenderedSize), (Camera().ForwardedLayer, Camera().Layers, Camera().Reason));
+        Assert.True(Camera().Bitrate > 0);
+
+        bob.Render(alice.CameraTrackId, 1280, 720);
+        harness.RunUntil(() => Camera().ForwardedLayer == 2, TimeSpan.FromSeconds(2), "the top layer");
+        Assert.Equal(LayerReasons.Best, Camera().Reason);
+
+        bob.Downlink.CapacityBitsPerSecond = 400_000;
+        harness.RunUntil(() => Camera().ForwardedLayer == 0, TimeSpan.FromSeconds(2), "layer 0 under congestion");
+        Assert.Equal(LayerReasons.Bandwidth, Camera().Reason);
+
+        ParticipantMediaStatistics bobs = harness.Sfu.Statistics(SfuHarness.Room).Single(p => p.ParticipantId == "bob");
+        Assert.Contains(bobs.Events, e => e.Kind == "layer-switch" && e.Detail == $"{alice.CameraTrackId}: layer 2 to 0 (congestion)");
+        Assert.True(bobs.BandwidthEstimate < 1_000_000 && bobs.Congested, $"{bobs.BandwidthEstimate} {bobs.Congested}");
+        Assert.True(bobs.BitrateOut > 0);
+        ParticipantMediaStatistics alices = harness.Sfu.Statistics(SfuHarness.Room).Single(p => p.ParticipantId == "alice");
+        PublishedTrackStatistics camera = alices.Published.Single(t => t.Source == "camera");
+        Assert.Equal(3, camera.Layers.Count);
+        Assert.True(camera.Layers[0].Bitrate > 0 && alices.BitrateIn >= camera.Bitrate, string.Join(", ", camera.Layers));
+        Assert.Equal(0, alices.LossIn);
     }
 
     [Fact]

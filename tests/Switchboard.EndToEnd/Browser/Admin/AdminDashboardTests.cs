@@ -6,8 +6,10 @@ namespace Switchboard.EndToEnd.Browser.Admin;
 
 /// <summary>
 /// The admin dashboard (/admin) with Chromium, while two Chromium participants are in a call: after signing in with an
-/// admin token the overview's charts gain points and show media coming in and going out; the room's page lists both
-/// participants; removing one there makes it leave the call.
+/// admin token the overview's charts gain points and show media coming in and going out, and the page matches its
+/// baseline with the charts and numbers masked; the room's page lists both participants with their connection, round
+/// trip and bit rates, the layer each receives and why, and their media events; muting a track there mutes it for the
+/// other participant; removing one there makes it leave the call.
 /// </summary>
 public sealed class AdminDashboardTests(SfuAppFixture app) : IClassFixture<SfuAppFixture>
 {
@@ -20,7 +22,7 @@ public sealed class AdminDashboardTests(SfuAppFixture app) : IClassFixture<SfuAp
         await ann.WaitForReceivedMediaAsync(1, 1);
         await ben.WaitForReceivedMediaAsync(1, 1);
 
-        var page = await (await app.Browser.NewContextAsync()).NewPageAsync();
+        var page = await (await app.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1135 } })).NewPageAsync();
         try
         {
             await page.GotoAsync(new Uri(app.Server.HttpBase, "admin").ToString());
@@ -34,18 +36,43 @@ public sealed class AdminDashboardTests(SfuAppFixture app) : IClassFixture<SfuAp
             await page.WaitForFunctionAsync("() => /In [1-9][0-9.]* [kM] · Out [1-9][0-9.]* [kM]/.test(document.querySelector('#chart-bitrate .latest').textContent)");
             Assert.Matches(@"Participants [1-9]", await page.TextContentAsync("#chart-people .latest"));
 
-            // The room's page lists both, and removing Ben there takes him out of the call.
             await page.FillAsync("#room-search", "admin-call");
             var room = page.Locator("#rooms tr[data-key='admin-call']");
+            await room.WaitForAsync();
+            await page.EvaluateAsync("window.scrollTo(0, 0)");
+            await ScreenshotComparison.MatchAsync(page, "admin-overview", ".charts canvas", ".latest"); // the overview and the rooms: TURN (below) has its users' names
+
+            // The room's page: both participants, connected over UDP, with a round trip and media both ways.
             await room.Locator("button", new() { HasText = "Open" }).ClickAsync();
-            await page.WaitForSelectorAsync("#participants tbody tr >> nth=1");
-            var names = await page.Locator("#participants tbody tr td:first-child").AllTextContentsAsync();
+            string annId = await ann.ParticipantIdAsync(), benId = await ben.ParticipantIdAsync();
+            foreach (string id in new[] { annId, benId })
+            {
+                var row = $"#participants tr[data-key='{id}']";
+                await page.WaitForFunctionAsync($$"""
+                    () => {
+                      const cell = (field) => document.querySelector("{{row}} td[data-field=" + field + "]")?.textContent ?? '';
+                      return cell('connection') === 'udp' && /^[0-9.]+ ms$/.test(cell('rtt')) && /^[1-9][0-9.]* [kM]bit\/s \/ [1-9][0-9.]* [kM]bit\/s$/.test(cell('bitrate'));
+                    }
+                    """);
+            }
+            var names = await page.Locator("#participants tbody tr[data-key] td[data-field=name]").AllTextContentsAsync();
             Assert.Equal(["Ann", "Ben"], names.Order());
-            string benId = await ben.ParticipantIdAsync();
+            string details = await page.TextContentAsync("#participants") ?? "";
+            Assert.Contains("Receives", details);
+            Assert.Matches(@"/camera: layer 1 of 1, [1-9][0-9.]* [kM]bit/s, best available", details);
+            Assert.Contains("connected: over udp", details);
+            Assert.Matches(@"participant joined · (Ann|Ben)", await page.TextContentAsync("#room-events") ?? "");
+
+            // Muting Ann's microphone there: Ben sees it muted, and the page offers it no more.
+            await page.Locator($"#participants tr[data-key='{annId}'] button", new() { HasText = "Mute microphone" }).ClickAsync();
+            await ben.WaitUntilAsync($"window.switchboard.room.tracks.get('{annId}/microphone')?.muted === true", "Ben to see Ann's microphone muted");
+            await page.WaitForFunctionAsync($"() => !document.querySelector(\"#participants tr[data-key='{annId}']\").textContent.includes('Mute microphone')");
+
+            // Removing Ben there takes him out of the call.
             await page.Locator($"#participants tr[data-key='{benId}'] button", new() { HasText = "Remove" }).ClickAsync();
             await ben.WaitUntilAsync("window.switchboard.room.connectionState === 'disconnected'", "Ben to be removed");
             await ann.WaitUntilAsync($"!window.switchboard.room.participants.has('{benId}')", "Ann to see Ben go");
-            await page.WaitForFunctionAsync("() => document.querySelectorAll('#participants tbody tr').length === 1");
+            await page.WaitForFunctionAsync("() => document.querySelectorAll('#participants tbody tr[data-key]').length === 1");
         }
         finally
         {

@@ -86,7 +86,7 @@ public sealed class EchoTests(ITestOutputHelper output)
             Assert.True(PrometheusText.Value(metrics, "switchboard_media_packets_received_total") > 500, metrics);
             Assert.True(PrometheusText.Value(metrics, "switchboard_media_sent_bytes_total") > 100_000, metrics);
             Assert.Equal(0, PrometheusText.Value(metrics, "switchboard_media_packets_discarded_total"));
-            Assert.True(PrometheusText.Value(metrics, "switchboard_media_round_trip_time_average_milliseconds") >= 0, metrics);
+            Assert.True(PrometheusText.Value(metrics, "switchboard_media_round_trip_time_average_seconds") >= 0, metrics);
         }
         catch
         {
