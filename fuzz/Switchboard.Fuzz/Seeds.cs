@@ -170,6 +170,7 @@ public static class Seeds
             """{"type":"track-settings","trackId":"p_x/camera","width":640,"height":360,"enabled":false}""",
             """{"type":"join","room":"r","name":"a\u0000b"}""",
             """{"type":"nope","id":"q"}""",
+            """{"type":"stats","id":"s","ms":5000,"cand":"host","proto":"udp","rtt":12.5,"aob":2400,"in":{"kbps":812,"loss":0.0012,"jit":3.1},"out":{"kbps":950,"loss":0,"jit":2},"video":[{"track":"p_x/camera","fps":29.8,"w":640,"h":360,"frz":1,"frzMs":420}]}""",
         ];
         for (int i = 0; i < frames.Length; i++) AddText("signaling", $"frame-{i:00}.json", frames[i]);
 

@@ -6,7 +6,7 @@ namespace Switchboard.Server;
 /// <summary>
 /// Serves the web app and the JS SDK from wwwroot: <c>/</c>, <c>/room/{name}</c>, <c>/test</c> (test my connection),
 /// <c>/recordings</c> (an admin's list of recordings, to play, download, export and delete), <c>/admin</c> (the admin
-/// dashboard: live charts of the server, its rooms and participants),
+/// dashboard: live charts of the server, its rooms and participants), <c>/quality</c> (participants' call-quality timelines),
 /// <c>/sdk/switchboard.js</c>, with the <see cref="SecurityHeaders"/> on every response of the server.
 /// </summary>
 public static class WebApp
@@ -25,6 +25,8 @@ public static class WebApp
         app.MapGet("/test", () => Results.File(Path.Combine(AppContext.BaseDirectory, "wwwroot", "test.html"), "text/html; charset=utf-8"))
             .ExcludeFromDescription();
         app.MapGet("/admin", () => Results.File(Path.Combine(AppContext.BaseDirectory, "wwwroot", "admin.html"), "text/html; charset=utf-8"))
+            .ExcludeFromDescription();
+        app.MapGet("/quality", () => Results.File(Path.Combine(AppContext.BaseDirectory, "wwwroot", "quality.html"), "text/html; charset=utf-8"))
             .ExcludeFromDescription();
         app.MapGet("/recordings", () => Results.File(Path.Combine(AppContext.BaseDirectory, "wwwroot", "recordings.html"), "text/html; charset=utf-8"))
             .ExcludeFromDescription();

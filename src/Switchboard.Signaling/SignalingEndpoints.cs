@@ -10,6 +10,7 @@ using Switchboard.Media.Contracts;
 using Switchboard.Signaling.Connections;
 using Switchboard.Signaling.Events;
 using Switchboard.Signaling.Ice;
+using Switchboard.Signaling.Quality;
 using Switchboard.Signaling.Rooms;
 
 namespace Switchboard.Signaling;
@@ -21,6 +22,7 @@ public static class SignalingEndpoints
     {
         services.AddOptions<SignalingOptions>().BindConfiguration(SignalingOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SignalingOptions>, SignalingOptionsValidator>();
+        services.AddSingleton<IValidateOptions<SignalingOptions>, QualityOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IIceServerSource, NoIceServers>();
         services.TryAddSingleton<IRoomStore, InMemoryRoomStore>();
@@ -30,6 +32,7 @@ public static class SignalingEndpoints
         services.AddMetrics();
         services.TryAddSingleton<SignalingMetrics>();
         services.TryAddSingleton<RoomEventFeed>();
+        services.TryAddSingleton<CallQualityLog>();
         services.TryAddSingleton<SignalingHub>();
         services.TryAddSingleton<IRoomAdministration>(sp => sp.GetRequiredService<SignalingHub>());
         services.AddHostedService<SignalingService>();

@@ -23,6 +23,7 @@ public sealed partial class SignalingHub
             else if (connection.SinceLastPing >= PingInterval) connection.SendPing();
         }
         var now = _time.GetUtcNow();
+        _quality.Sweep(now, _sessions.ContainsKey);
         foreach (var session in _sessions.Values)
         {
             if (session.DisconnectedAt is { } since && now - since > ResumeWindow)

@@ -7,6 +7,7 @@ using Switchboard.Signaling.Connections;
 using Switchboard.Signaling.Events;
 using Switchboard.Signaling.Ice;
 using Switchboard.Signaling.Protocol;
+using Switchboard.Signaling.Quality;
 using Switchboard.Signaling.Rooms;
 using Switchboard.Signaling.Sessions;
 using Switchboard.Signaling.Tokens;
@@ -30,6 +31,7 @@ public sealed partial class SignalingHub
     readonly IRoomMedia _media;
     readonly IRoomRecording _recording;
     readonly RoomEventFeed _events;
+    readonly CallQualityLog _quality;
     readonly ConcurrentDictionary<SignalingConnection, byte> _connections = new();
     readonly ConcurrentDictionary<string, ParticipantSession> _sessions = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, ParticipantSession> _byResumeToken = new(StringComparer.Ordinal);
@@ -38,7 +40,8 @@ public sealed partial class SignalingHub
     int _roomCount;
 
     public SignalingHub(IOptions<SignalingOptions> options, IRoomStore store, IIceServerSource ice, TimeProvider time,
-        SignalingMetrics metrics, ILogger<SignalingHub> log, IRoomMedia media, IRoomRecording? recording = null, RoomEventFeed? events = null)
+        SignalingMetrics metrics, ILogger<SignalingHub> log, IRoomMedia media, IRoomRecording? recording = null, RoomEventFeed? events = null,
+        CallQualityLog? quality = null)
     {
         _options = options.Value;
         _store = store;
@@ -49,6 +52,7 @@ public sealed partial class SignalingHub
         _media = media;
         _recording = recording ?? new NoRoomMedia();
         _events = events ?? new RoomEventFeed(time);
+        _quality = quality ?? new CallQualityLog(options);
         ListenToMedia();
         RaiseEventsOfMedia();
         _tokens = new AccessTokenCodec(_options.ApiKeys);
@@ -156,6 +160,9 @@ public sealed partial class SignalingHub
                 return;
             case TrackSettingsMessage settings:
                 ChangeTrackSettings(connection, session, settings);
+                return;
+            case StatsMessage stats:
+                RecordStats(connection, session, stats);
                 return;
         }
     }

@@ -1,4 +1,5 @@
 using Switchboard.Signaling.Ice;
+using Switchboard.Signaling.Quality;
 using Switchboard.Signaling.Rooms;
 using Switchboard.Signaling.Tokens;
 
@@ -45,4 +46,7 @@ public sealed class SignalingOptions
 
     /// <summary>The ICE servers handed to participants in <c>joined</c>.</summary>
     public IceOptions Ice { get; set; } = new();
+
+    /// <summary>The call-quality timelines kept from the clients' <c>stats</c>.</summary>
+    public QualityOptions Quality { get; set; } = new();
 }

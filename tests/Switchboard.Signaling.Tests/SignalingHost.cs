@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Switchboard.Signaling.Quality;
 using Switchboard.Signaling.Rooms;
 using Switchboard.Signaling.Tokens;
 
@@ -28,6 +29,8 @@ public sealed class SignalingHost : IAsyncDisposable
     public Uri Endpoint { get; }
 
     public IRoomAdministration Rooms => _app.Services.GetRequiredService<IRoomAdministration>();
+
+    public CallQualityLog Quality => _app.Services.GetRequiredService<CallQualityLog>();
 
     public static async Task<SignalingHost> StartAsync(params (string Key, string Value)[] settings)
     {

@@ -77,6 +77,7 @@ public static class RestApi
         api.MapEvents();
         api.MapOverview();
         api.MapTurn();
+        api.MapQuality();
         api.MapTokens();
         app.MapOpenApi("/openapi.json");
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.Unicode;
 using Switchboard.Media.Contracts;
+using Switchboard.Signaling.Quality;
 
 namespace Switchboard.Signaling.Protocol;
 
@@ -40,6 +41,7 @@ public static class ClientMessageReader
             "media-offer" => SignalingJsonContext.Default.MediaOfferMessage,
             "mute" => SignalingJsonContext.Default.MuteMessage,
             "track-settings" => SignalingJsonContext.Default.TrackSettingsMessage,
+            "stats" => SignalingJsonContext.Default.StatsMessage,
             _ => null,
         };
         if (info is null) return Error(ErrorCodes.UnknownType, $"unknown message type '{Truncate(type)}'", type, id);
@@ -107,6 +109,8 @@ public static class ClientMessageReader
         int at = e.Message.IndexOf(missing, StringComparison.Ordinal);
         if (at >= 0) return "missing field " + e.Message[(at + missing.Length)..].TrimEnd('.').Replace("'", "");
         var field = e.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : e.Path ?? "?";
+        // Strict records (stats) refuse fields they do not have.
+        if (e.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal)) return $"unknown field {field}";
         return $"field {field} has the wrong JSON type or value";
     }
 
@@ -137,6 +141,8 @@ public static class ClientMessageReader
             case TrackSettingsMessage settings:
                 return TrackIdProblem(settings.TrackId)
                     ?? (settings.Width is < 0 or > MaxVideoSize || settings.Height is < 0 or > MaxVideoSize ? $"width and height must be 0 to {MaxVideoSize}" : null);
+            case StatsMessage stats:
+                return StatsRules.Problem(stats);
             default:
                 return null;
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Switchboard.Signaling.Quality;
 
 namespace Switchboard.Signaling.Protocol;
 
@@ -17,6 +18,7 @@ namespace Switchboard.Signaling.Protocol;
 [JsonSerializable(typeof(MediaOfferMessage))]
 [JsonSerializable(typeof(MuteMessage))]
 [JsonSerializable(typeof(TrackSettingsMessage))]
+[JsonSerializable(typeof(StatsMessage))]
 [JsonSerializable(typeof(MediaAnswerMessage))]
 [JsonSerializable(typeof(TracksMessage))]
 [JsonSerializable(typeof(SpeakersMessage))]

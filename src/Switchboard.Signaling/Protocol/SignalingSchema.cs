@@ -29,6 +29,7 @@ public static class SignalingSchema
             ["media-offer"] = Message(context.MediaOfferMessage, "media-offer"),
             ["mute"] = Message(context.MuteMessage, "mute"),
             ["track-settings"] = Message(context.TrackSettingsMessage, "track-settings"),
+            ["stats"] = Message(context.StatsMessage, "stats"),
         };
         var server = new JsonObject
         {

@@ -2,6 +2,7 @@
 // Speaks the native signaling protocol (docs/signaling.md). In an `sfu` room it runs one RTCPeerConnection to the
 // server's media server, which forwards everyone's tracks; in a `p2p` room one RTCPeerConnection per remote
 // participant (a mesh). An ES module with no dependencies: import { Room } from '/sdk/switchboard.js'.
+import { CallStats } from './call-stats.js';
 import { DataBus } from './data-bus.js';
 
 /** An error the server (or the connection) reported; `code` is one of docs/signaling.md's error codes, or 'unreachable'. */
@@ -45,14 +46,17 @@ const isStopped = (transceiver) => transceiver.direction === 'stopped' || transc
  * `participant-updated` {participant}, `track` {participant, track, stream, source}, `track-ended` {participant, track, source},
  * `message` {from, data, broadcast}, `data` {from, topic, data, reliable} (from: null for the server), `error` {code, message};
  * in sfu rooms also `tracks` {tracks},
- * `track-muted` {participant, source, muted} and `active-speakers` {speakers: [{participant, level}]}.
+ * `track-muted` {participant, source, muted}, `active-speakers` {speakers: [{participant, level}]} and `stats` {summary}
+ * (every `statsInterval` ms: the media connection's summary, docs/signaling.md "Call quality").
  */
 export class Room extends EventTarget {
   /**
-   * @param {{ url?: string, rtcConfig?: RTCConfiguration, simulcast?: boolean }} [options]
+   * @param {{ url?: string, rtcConfig?: RTCConfiguration, simulcast?: boolean, statsInterval?: number, sendStats?: boolean }} [options]
    *   url: the signaling WebSocket (default: /ws on the page's host);
    *   rtcConfig: merged over the ICE servers the server hands out (e.g. { iceTransportPolicy: 'relay' });
-   *   simulcast: in sfu rooms, send the camera in three sizes so that each receiver gets the one it shows (default true).
+   *   simulcast: in sfu rooms, send the camera in three sizes so that each receiver gets the one it shows (default true);
+   *   statsInterval: in sfu rooms, summarize the media connection every this many ms (default 5000, at least 1000; 0: never);
+   *   sendStats: send each summary to the server, which keeps the call's quality timeline (default true).
    */
   constructor(options = {}) {
     super();
@@ -60,6 +64,11 @@ export class Room extends EventTarget {
     this.url = options.url ?? `${scheme}//${location.host}/ws`;
     this.rtcConfig = options.rtcConfig ?? {};
     this.simulcast = options.simulcast ?? true;
+    this.statsInterval = options.statsInterval === 0 ? 0 : Math.max(1000, options.statsInterval ?? 5000);
+    this.sendStats = options.sendStats ?? true;
+    /** sfu: the media connection's latest summary (the `stats` event's). @type {object | null} */
+    this.lastStats = null;
+    this._statsTimer = null;
     /** @type {Map<string, RemoteParticipant>} */
     this.participants = new Map();
     /** @type {ParticipantInfo | null} */
@@ -587,9 +596,36 @@ export class Room extends EventTarget {
     };
     this._onTracks(tracks, false);
     this._negotiate();
+    this._startStats(pc);
+  }
+
+  /** Every statsInterval ms while the peer connection lasts: a summary, emitted and (sendStats) sent as `stats`. */
+  _startStats(pc) {
+    if (this.statsInterval === 0) return;
+    const stats = new CallStats(pc, (mid) => {
+      const subscription = [...this.subscriptions.values()].find((s) => s.transceiver.mid === mid);
+      return subscription && !this.tracks.get(subscription.trackId)?.muted ? subscription.trackId : null;
+    });
+    let busy = false;
+    this._statsTimer = setInterval(async () => {
+      if (busy || pc !== this.pc) return;
+      busy = true;
+      try {
+        const summary = await stats.sample();
+        if (!summary || pc !== this.pc) return;
+        this.lastStats = summary;
+        if (this.sendStats) this._send({ type: 'stats', ...summary });
+        this._emit('stats', { summary });
+      } catch (error) {
+        this._emit('error', { code: 'webrtc', message: String(error) });
+      } finally {
+        busy = false;
+      }
+    }, this.statsInterval);
   }
 
   _closeMedia() {
+    clearInterval(this._statsTimer);
     this._data?.close();
     this._data = null;
     this.pc?.close();
