@@ -39,6 +39,9 @@ public static class LayerReasons
     /// <summary>It does not show the track (off screen, or turned off): nothing is forwarded.</summary>
     public const string Paused = "paused";
 
+    /// <summary>Its publisher's track is muted: nothing is forwarded.</summary>
+    public const string Muted = "muted";
+
     /// <summary>The layer chosen has not started: it waits for that layer's keyframe.</summary>
     public const string AwaitingKeyframe = "awaiting-keyframe";
 

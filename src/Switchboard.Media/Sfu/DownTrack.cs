@@ -267,6 +267,7 @@ internal sealed class DownTrack
             if (layers[i].Describe(nowMillis).Active) running = i;
         int bySize = wanted ?? layers.Length - 1;
         string reason = !enabled ? LayerReasons.Paused
+            : Track.Muted ? LayerReasons.Muted
             : forwarded != target ? LayerReasons.AwaitingKeyframe
             : target < Math.Min(bySize, running) ? LayerReasons.Bandwidth
             : bySize < layers.Length - 1 ? LayerReasons.RenderedSize

@@ -1,6 +1,7 @@
 // The admin dashboard's room page: each participant's connection and call quality as the SFU sees it (GET
-// /api/rooms/{room}/media), what it publishes and receives (the layer and why), its recent media events, and the
-// room's recent events; actions: mute a track, remove a participant, end the room, start or stop its recording.
+// /api/rooms/{room}/media) and as its browser sees it (the SDK's stats summaries: GET .../participants/{id}/quality),
+// what it publishes and receives (the layer and why), its recent media events, and the room's recent events; actions:
+// mute a track, remove a participant, end the room, start or stop its recording.
 import { actionButton, api, bits } from '/admin-api.js';
 
 const $ = (id) => document.getElementById(id);
@@ -41,7 +42,9 @@ export async function showRoom(name) {
       closeRoom();
     }));
   const byId = new Map(media.map((m) => [m.participantId, m]));
-  $('participants').tBodies[0].replaceChildren(...participants.flatMap((p) => participantRows(name, p, byId.get(p.id))));
+  const seen = await Promise.all(participants.map((p) => api(`${path(name)}/participants/${encodeURIComponent(p.id)}/quality`)
+    .then((response) => response.json()).catch(() => undefined)));
+  $('participants').tBodies[0].replaceChildren(...participants.flatMap((p, i) => participantRows(name, p, byId.get(p.id), seen[i])));
   $('room-events').replaceChildren(...events.reverse().map((e) => item(`${time(Date.parse(e.createdAt))} ${e.type.replaceAll('_', ' ')}${e.participant ? ` · ${e.participant.name || e.participant.identity}` : ''}${e.reason ? ` (${e.reason})` : ''}${e.track ? ` · ${e.track.source}` : ''}`)));
 }
 
@@ -50,8 +53,8 @@ export function closeRoom() {
   $('room').hidden = true;
 }
 
-/** A participant's row of numbers, and a row under it with its tracks, subscriptions and media events. */
-function participantRows(room, p, m) {
+/** A participant's row of numbers, and a row under it with its tracks, subscriptions, media events and its browser's view. */
+function participantRows(room, p, m, seen) {
   const tr = document.createElement('tr');
   tr.dataset.key = p.id;
   const cells = [
@@ -92,9 +95,27 @@ function participantRows(room, p, m) {
   td.append(
     list('Publishes', m.published.map((t) => `${t.source}${t.muted ? ' (muted)' : ''}: ${bits(t.bitrate)}${t.layers.length > 1 ? ` in ${t.layers.length} layers (${t.layers.map((l) => `${l.rid ?? l.index} ${l.width}x${l.height} ${bits(l.bitrate)}`).join(', ')})` : ''}`)),
     list('Receives', m.subscriptions.map((s) => `${s.trackId}: ${s.forwardedLayer == null ? 'no layer' : `layer ${s.forwardedLayer + 1} of ${s.layers}`}, ${bits(s.bitrate)}, ${reason(s.reason)}`)),
-    list('Media events', m.events.slice().reverse().map((e) => `${time(e.at)} ${e.kind.replaceAll('-', ' ')}: ${e.detail}${e.count > 1 ? ` (×${e.count})` : ''}`)));
+    list('Media events', m.events.slice().reverse().map((e) => `${time(e.at)} ${e.kind.replaceAll('-', ' ')}: ${e.detail}${e.count > 1 ? ` (×${e.count})` : ''}`)),
+    browserView(seen));
   detail.append(td);
   return [tr, detail];
+}
+
+/** What its browser reported last (docs/signaling.md, "stats"), the score of the current minute, and its quality timeline. */
+function browserView(seen) {
+  if (!seen) return list('Its browser', []);
+  const latest = seen.latest;
+  const items = [
+    `score ${seen.current.score.toFixed(1)} this minute${seen.current.degraded.length ? ` (${seen.current.degraded.join(', ')})` : ''}`,
+    `${latest.cand ?? '?'} candidate over ${latest.proto ?? '?'}${latest.rtt != null ? `, round trip ${latest.rtt} ms` : ''}`,
+    ...latest.video.map((v) => `${v.track ?? 'video'}: ${v.fps} frames/s${v.w ? ` at ${v.w}x${v.h}` : ''}${v.frz ? `, ${v.frz} freezes (${v.frzMs} ms)` : ''}`),
+  ];
+  const section = list('Its browser', items);
+  const link = document.createElement('a');
+  link.href = `/quality?call=${encodeURIComponent(seen.callId)}`;
+  link.textContent = 'Quality timeline';
+  section.append(link);
+  return section;
 }
 
 function connection(m) {
@@ -104,7 +125,7 @@ function connection(m) {
 
 function reason(text) {
   return {
-    paused: 'paused (not shown)', 'awaiting-keyframe': 'waiting for a keyframe', bandwidth: 'limited by bandwidth',
+    paused: 'paused (not shown)', muted: 'muted by its publisher', 'awaiting-keyframe': 'waiting for a keyframe', bandwidth: 'limited by bandwidth',
     'rendered-size': 'limited by the rendered size', best: 'best available',
   }[text] ?? text;
 }

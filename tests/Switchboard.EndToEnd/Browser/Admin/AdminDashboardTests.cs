@@ -8,7 +8,7 @@ namespace Switchboard.EndToEnd.Browser.Admin;
 /// The admin dashboard (/admin) with Chromium, while two Chromium participants are in a call: after signing in with an
 /// admin token the overview's charts gain points and show media coming in and going out, and the page matches its
 /// baseline with the charts and numbers masked; the room's page lists both participants with their connection, round
-/// trip and bit rates, the layer each receives and why, and their media events; muting a track there mutes it for the
+/// trip and bit rates, the layer each receives and why, their media events and what their browsers report; muting a track there mutes it for the
 /// other participant; removing one there makes it leave the call.
 /// </summary>
 public sealed class AdminDashboardTests(SfuAppFixture app) : IClassFixture<SfuAppFixture>
@@ -62,11 +62,18 @@ public sealed class AdminDashboardTests(SfuAppFixture app) : IClassFixture<SfuAp
             Assert.Matches(@"/camera: layer 1 of 1, [1-9][0-9.]* [kM]bit/s, best available", details);
             Assert.Contains("connected: over udp", details);
             Assert.Matches(@"participant joined · (Ann|Ben)", await page.TextContentAsync("#room-events") ?? "");
+            // And as the browsers see it, from the SDK's stats summaries (one each 5 s): candidate, decoded frames, a link to the timeline.
+            await page.WaitForFunctionAsync("""
+                () => { const text = document.getElementById('participants').textContent;
+                        return (text.match(/host candidate over udp/g) ?? []).length === 2 && / [1-9][0-9.]* frames\/s at 320x180/.test(text); }
+                """);
+            Assert.Equal(2, await page.Locator("#participants a", new() { HasText = "Quality timeline" }).CountAsync());
 
             // Muting Ann's microphone there: Ben sees it muted, and the page offers it no more.
             await page.Locator($"#participants tr[data-key='{annId}'] button", new() { HasText = "Mute microphone" }).ClickAsync();
             await ben.WaitUntilAsync($"window.switchboard.room.tracks.get('{annId}/microphone')?.muted === true", "Ben to see Ann's microphone muted");
             await page.WaitForFunctionAsync($"() => !document.querySelector(\"#participants tr[data-key='{annId}']\").textContent.includes('Mute microphone')");
+            await page.WaitForFunctionAsync($"() => document.getElementById('participants').textContent.includes('{annId}/microphone: no layer, 0 bit/s, muted by its publisher')");
 
             // Removing Ben there takes him out of the call.
             await page.Locator($"#participants tr[data-key='{benId}'] button", new() { HasText = "Remove" }).ClickAsync();
