@@ -103,6 +103,7 @@ internal sealed class DownTrack
         var source = new StreamSource(Track.Generation, layer);
         ushort sequence;
         uint timestamp;
+        long? firstFrameMillis = null;
         Span<byte> buffer = stackalloc byte[MaxPacketLength + MediaPeer.ProtectionOverhead];
         lock (_gate)
         {
@@ -115,7 +116,7 @@ internal sealed class DownTrack
                 _keyframeAskedAt = null;
                 if (_awaitingFirstFrameSince is { } since)
                 {
-                    MediaQuality.FirstFrame(nowMillis - since);
+                    firstFrameMillis = nowMillis - since;
                     _awaitingFirstFrameSince = null;
                 }
             }
@@ -126,6 +127,9 @@ internal sealed class DownTrack
             packet.CopyTo(buffer);
             if (Track.IsVideo) _pictureIds.Rewrite(source.Key, Track.Setup.CodecOf(rtp.PayloadType), buffer.Slice(rtp.HeaderLength, rtp.Payload.Length));
         }
+        // Outside the stream's lock: a measurement runs the meter listeners' code (the first one also publishes the
+        // histogram to them), which under the lock could deadlock with a metrics collection; a leave then never finished.
+        if (firstFrameMillis is { } firstFrame) MediaQuality.FirstFrame(firstFrame);
         Send(buffer, packet.Length, payloadType, sequence, timestamp, nowMillis);
         Subscriber.Retransmissions.Earn(packet.Length);
         // A probe of the subscriber's path: the packet again, as retransmissions the receiver drops as duplicates.

@@ -132,6 +132,23 @@ public sealed class WebhookTests(SfuAppFixture app, ITestOutputHelper output) : 
         Assert.Equal("no answer within 1 s (Webhooks:TimeoutSeconds)", status.GetProperty("lastError").GetString());
         Assert.Equal(0, status.GetProperty("delivered").GetInt64());
 
+        // The admin dashboard shows the receiver failing, with its last error.
+        var page = await (await app.Browser.NewContextAsync()).NewPageAsync();
+        try
+        {
+            await page.GotoAsync(new Uri(server.HttpBase, "admin").ToString());
+            await page.FillAsync("#token", await server.TokenCreateAsync("--identity", "ops", "--admin"));
+            await page.ClickAsync("#token-form button");
+            var failing = page.Locator("#webhooks:not([hidden]) #webhook-list tr.failing");
+            await failing.WaitForAsync();
+            Assert.Matches(@"failing \(\d+ in a row\)", await failing.TextContentAsync());
+            Assert.Contains("no answer within 1 s (Webhooks:TimeoutSeconds)", await failing.TextContentAsync());
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+
         receiver.Hang = false;
         var taken = await receiver.WaitForAsync(d => d.Select(e => e.DeliveryId).Distinct().Count() == 3, Limit, "the events after the hang");
         Assert.Equal(["room_started", "participant_joined", "participant_joined"], taken.DistinctBy(d => d.DeliveryId).Select(d => d.EventType));
