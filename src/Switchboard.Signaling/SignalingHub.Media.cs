@@ -64,6 +64,9 @@ public sealed partial class SignalingHub
         return false;
     }
 
+    /// <summary>The session is still the participant's (a leave takes it out of the sessions first).</summary>
+    bool IsCurrent(ParticipantSession session) => !session.Ended && _sessions.TryGetValue(session.Id, out var current) && current == session;
+
     void OfferMedia(SignalingConnection connection, ParticipantSession session, MediaOfferMessage offer)
     {
         if (!UsesMediaServer(connection, session, offer.Id)) return;
@@ -75,7 +78,15 @@ public sealed partial class SignalingHub
         trace?.SetTag("switchboard.participant", session.Id);
         trace?.SetTag("switchboard.publish", publish.Count);
         trace?.SetTag("switchboard.subscribe", subscribe.Count);
+        if (!IsCurrent(session)) return;
         var outcome = _media.Offer(session.Room, session.Id, new MediaOffer(offer.Sdp, publish, subscribe, session.Grants.Publish, session.Grants.Subscribe, session.Grants.MaySendData));
+        // Removed (or gone) while the offer was being answered: its leave may have run before the offer re-added it to the
+        // SFU, so the offer is undone rather than leaving a participant behind in the media server that no room has.
+        if (!IsCurrent(session))
+        {
+            _media.Leave(session.Room, session.Id);
+            return;
+        }
         if (outcome.AnswerSdp is { } sdp) session.Deliver(OutboundMessage.Create(new MediaAnswerMessage(sdp), SignalingJsonContext.Default.MediaAnswerMessage));
         else
         {
