@@ -127,8 +127,7 @@ internal sealed class DownTrack
             packet.CopyTo(buffer);
             if (Track.IsVideo) _pictureIds.Rewrite(source.Key, Track.Setup.CodecOf(rtp.PayloadType), buffer.Slice(rtp.HeaderLength, rtp.Payload.Length));
         }
-        // Outside the stream's lock: a measurement runs the meter listeners' code (the first one also publishes the
-        // histogram to them), which under the lock could deadlock with a metrics collection; a leave then never finished.
+        // Measured once per stream, outside its lock.
         if (firstFrameMillis is { } firstFrame) MediaQuality.FirstFrame(firstFrame);
         Send(buffer, packet.Length, payloadType, sequence, timestamp, nowMillis);
         Subscriber.Retransmissions.Earn(packet.Length);
