@@ -44,9 +44,7 @@ internal sealed record AdminRequest(string Noun, string Verb, string[] Operands,
                     break;
             }
         }
-        url ??= Environment.GetEnvironmentVariable("SWITCHBOARD_URL") ?? "http://127.0.0.1:8080";
-        if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out Uri? server) || server.Scheme is not ("http" or "https"))
-            throw new FormatException($"--url '{url}' is not an http or https URL.");
+        Uri server = ServerOf(url);
         if (words is ["stats"]) return new AdminRequest("stats", "", [], server, token, json, [.. settings]) { Once = once };
         if (once) throw new FormatException("--once is for 'stats'.");
         int operands = (words.ElementAtOrDefault(0), words.ElementAtOrDefault(1)) switch
@@ -60,6 +58,15 @@ internal sealed record AdminRequest(string Noun, string Verb, string[] Operands,
         if (words.Count != 2 + operands) throw new FormatException($"'{words[0]} {words[1]}' takes {operands} operand{(operands == 1 ? "" : "s")}.");
         if ((max is not null || media is not null || record) && words[1] != "create") throw new FormatException("--max-participants, --media and --record are for 'rooms create'.");
         return new AdminRequest(words[0], words[1], [.. words.Skip(2)], server, token, json, [.. settings]) { MaxParticipants = max, Media = media, Record = record };
+    }
+
+    /// <summary>The server of --url, else $SWITCHBOARD_URL, else http://127.0.0.1:8080 (with a trailing slash, as a base address).</summary>
+    public static Uri ServerOf(string? url)
+    {
+        url ??= Environment.GetEnvironmentVariable("SWITCHBOARD_URL") ?? "http://127.0.0.1:8080";
+        if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out Uri? server) || server.Scheme is not ("http" or "https"))
+            throw new FormatException($"--url '{url}' is not an http or https URL.");
+        return server;
     }
 
     public Task<HttpResponseMessage> SendAsync(HttpClient http) => (Noun, Verb) switch

@@ -128,9 +128,7 @@ internal sealed record LoadTestRequest(string Kind, Uri Server, string? Token, d
                     break;
             }
         }
-        url ??= Environment.GetEnvironmentVariable("SWITCHBOARD_URL") ?? "http://127.0.0.1:8080";
-        if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out Uri? server) || server.Scheme is not ("http" or "https"))
-            throw new FormatException($"--url '{url}' is not an http or https URL.");
+        Uri server = AdminRequest.ServerOf(url);
         if (kind == "turn" && secret is null && (user is null || password is null))
             throw new FormatException("load-test turn needs --turn-user and --turn-password, or --turn-secret (the TURN REST secret).");
         int Number(string name, int fallback) => numbers.GetValueOrDefault(name, fallback);
