@@ -43,7 +43,10 @@ public sealed class DtlsSrtpSession
     /// </summary>
     public event Action<byte[]>? ApplicationData;
 
-    /// <summary>Raised once when the handshake fails or the established session ends, with the reason.</summary>
+    /// <summary>
+    /// Raised once when the handshake fails or the established session ends, with the reason; never under the session's
+    /// lock, so a handler may wait for a lock that a thread sending on this session holds.
+    /// </summary>
     public event Action<string>? Ended;
 
     public DtlsRole Role => _role;
@@ -86,18 +89,23 @@ public sealed class DtlsSrtpSession
                 finally { alert = client.Alert; }
                 keys = client.Keys;
             }
+            bool established;
             lock (_receiveLock)
             {
-                if (Interlocked.CompareExchange(ref _state, 2, 1) != 1 || keys is null)
+                established = Interlocked.CompareExchange(ref _state, 2, 1) == 1 && keys is not null;
+                if (established)
                 {
-                    End(keys is null ? "the handshake exported no keys" : "closed during the handshake");
-                    return;
+                    _dtls = dtls;
+                    Keys = keys;
+                    Transport.MarkEstablished();
                 }
-                _dtls = dtls;
-                Keys = keys;
-                Transport.MarkEstablished();
             }
-            Connected?.Invoke(keys);
+            if (!established)
+            {
+                End(keys is null ? "the handshake exported no keys" : "closed during the handshake");
+                return;
+            }
+            Connected?.Invoke(keys!);
             DrainQueued();
         }
         catch (Exception e)
@@ -119,19 +127,25 @@ public sealed class DtlsSrtpSession
         if (IsEnded || (_role == DtlsRole.Server && !IsConnected && _certificateVerifyGuard.ShouldDrop(datagram))) return;
         if (Transport.TryQueueForHandshake(datagram)) return;
         List<byte[]>? records = null;
+        string? ended = null;
         lock (_receiveLock)
         {
             Transport.SetCurrent(datagram.ToArray());
-            try { Decrypt(ref records); }
+            try { Decrypt(ref records, ref ended); }
             finally { Transport.ClearCurrent(); }
         }
-        Raise(records);
+        Raise(records, ended);
     }
 
-    private void Raise(List<byte[]>? records)
+    /// <summary>
+    /// What a decryption yielded, raised after the session's lock is let go: a handler may take its own locks, and one
+    /// that sends (or closes) on another thread needs this one.
+    /// </summary>
+    private void Raise(List<byte[]>? records, string? ended)
     {
-        if (records is null || ApplicationData is not { } handler) return;
-        foreach (byte[] record in records) handler(record);
+        if (records is not null && ApplicationData is { } handler)
+            foreach (byte[] record in records) handler(record);
+        if (ended is not null) Ended?.Invoke(ended);
     }
 
     /// <summary>
@@ -163,18 +177,19 @@ public sealed class DtlsSrtpSession
     private void DrainQueued()
     {
         List<byte[]>? records = null;
+        string? ended = null;
         lock (_receiveLock)
         {
-            if (Transport.HasPending) Decrypt(ref records);
+            if (Transport.HasPending) Decrypt(ref records, ref ended);
         }
-        Raise(records);
+        Raise(records, ended);
     }
 
     /// <summary>
     /// Lets BouncyCastle process what is waiting; the application data it yields is copied to <paramref name="records"/>.
-    /// Alerts and failures end the session.
+    /// Alerts and failures end the session; the reason is left in <paramref name="ended"/> for the caller to raise.
     /// </summary>
-    private void Decrypt(ref List<byte[]>? records)
+    private void Decrypt(ref List<byte[]>? records, ref string? ended)
     {
         DtlsTransport? dtls = _dtls;
         if (dtls is null) return;
@@ -185,7 +200,7 @@ public sealed class DtlsSrtpSession
             {
                 int length = dtls.Receive(plaintext, 0, plaintext.Length, 1);
                 if (length > 0) (records ??= []).Add(plaintext.AsSpan(0, length).ToArray());
-                else if (length < 0 && Transport.IsClosed) End("DTLS session closed by the peer");
+                else if (length < 0 && Transport.IsClosed) MarkEnded("DTLS session closed by the peer", ref ended);
                 // The other records of the same datagram (-1 when there are none): now, not with the next datagram.
                 while (!IsEnded && (length = dtls.ReceivePending(plaintext, 0, plaintext.Length)) >= 0)
                     if (length > 0) (records ??= []).Add(plaintext.AsSpan(0, length).ToArray());
@@ -196,11 +211,11 @@ public sealed class DtlsSrtpSession
             // A datagram without application data: a retransmitted flight (answered by BouncyCastle) or a stray record.
             // Or close_notify: BouncyCastle closes the transport and, within the 1 ms wait, asks it for the next
             // datagram instead of returning -1.
-            if (Transport.IsClosed) End("DTLS session closed by the peer");
+            if (Transport.IsClosed) MarkEnded("DTLS session closed by the peer", ref ended);
         }
         catch (Exception e)
         {
-            End($"DTLS session ended: {e.Message}");
+            MarkEnded($"DTLS session ended: {e.Message}", ref ended);
         }
         finally
         {
@@ -227,8 +242,16 @@ public sealed class DtlsSrtpSession
 
     private void End(string reason)
     {
+        string? ended = null;
+        MarkEnded(reason, ref ended);
+        if (ended is not null) Ended?.Invoke(ended);
+    }
+
+    /// <summary>Ends the session; the first to do so gets the reason in <paramref name="ended"/>, to raise it.</summary>
+    private void MarkEnded(string reason, ref string? ended)
+    {
         if (Interlocked.Exchange(ref _state, 3) == 3) return;
         Transport.Close();
-        Ended?.Invoke(reason);
+        ended = reason;
     }
 }

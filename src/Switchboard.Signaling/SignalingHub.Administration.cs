@@ -24,9 +24,7 @@ public sealed partial class SignalingHub : IRoomAdministration
     public async Task<bool> DeleteRoomAsync(string name, CancellationToken cancellationToken = default)
     {
         if (await _store.DeleteRoomAsync(name) is not { } participants) return false;
-        foreach (var participant in participants)
-            _events.Raise(RoomEventTypes.ParticipantLeft, name, e => e with { Participant = EventView(participant), Reason = LeaveReasons.RoomDeleted });
-        if (participants.Count > 0) _events.Raise(RoomEventTypes.RoomFinished, name);
+        foreach (var participant in participants) RaiseLeft(name, participant, LeaveReasons.RoomDeleted);
         foreach (var participant in participants)
         {
             _media.Leave(name, participant.Id);

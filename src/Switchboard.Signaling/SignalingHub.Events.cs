@@ -10,6 +10,12 @@ public sealed partial class SignalingHub
     readonly Lock _tracksGate = new();
     readonly Dictionary<string, Dictionary<string, TrackInfo>> _publishedTracks = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Each room's participants as its events have told them: a room starts with the first join raised and finishes
+    /// with the last leave, so that its events read in order even when joins race in the store.
+    /// </summary>
+    readonly Dictionary<string, int> _eventOccupancy = new(StringComparer.Ordinal);
+
     void RaiseEventsOfMedia()
     {
         _media.TracksChanged += RaiseTrackEvents;
@@ -19,17 +25,32 @@ public sealed partial class SignalingHub
     }
 
     /// <summary>A participant joined; when nobody else was there, the room started with it.</summary>
-    void RaiseJoined(string room, ParticipantInfo participant, bool first)
+    void RaiseJoined(string room, ParticipantInfo participant)
     {
-        if (first) _events.Raise(RoomEventTypes.RoomStarted, room);
-        _events.Raise(RoomEventTypes.ParticipantJoined, room, e => e with { Participant = EventView(participant) });
+        lock (_eventOccupancy)
+        {
+            int count = _eventOccupancy.GetValueOrDefault(room);
+            if (count == 0) _events.Raise(RoomEventTypes.RoomStarted, room);
+            _eventOccupancy[room] = count + 1;
+            _events.Raise(RoomEventTypes.ParticipantJoined, room, e => e with { Participant = EventView(participant) });
+        }
     }
 
     /// <summary>A participant left; when it was the last, the room finished.</summary>
-    async ValueTask RaiseLeftAsync(string room, ParticipantInfo participant, string reason)
+    void RaiseLeft(string room, ParticipantInfo participant, string reason)
     {
-        _events.Raise(RoomEventTypes.ParticipantLeft, room, e => e with { Participant = EventView(participant), Reason = reason });
-        if ((await _store.ListParticipantsAsync(room))?.Count is null or 0) _events.Raise(RoomEventTypes.RoomFinished, room);
+        lock (_eventOccupancy)
+        {
+            _events.Raise(RoomEventTypes.ParticipantLeft, room, e => e with { Participant = EventView(participant), Reason = reason });
+            int count = _eventOccupancy.GetValueOrDefault(room) - 1;
+            if (count > 0)
+            {
+                _eventOccupancy[room] = count;
+                return;
+            }
+            _eventOccupancy.Remove(room);
+            _events.Raise(RoomEventTypes.RoomFinished, room);
+        }
     }
 
     /// <summary>The media server's tracks of a room changed: what was published and unpublished since the last look.</summary>

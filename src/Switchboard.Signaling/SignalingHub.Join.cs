@@ -67,7 +67,7 @@ public sealed partial class SignalingHub
         var others = admission.Others.Where(p => p.Id != admission.Replaced?.Id).Select(View).ToList();
         session.Attach(connection, token => Welcome("joined", session, participant, others, connection.RequestHost, token), 0, session.ResumeToken, out _);
         _metrics.Joined(_time.GetElapsedTime(started));
-        RaiseJoined(room.Name, participant, first: admission.Others.Count == 0);
+        RaiseJoined(room.Name, participant);
         await BroadcastAsync(room.Name, id, OutboundMessage.Create(new ParticipantJoinedMessage(View(participant)), SignalingJsonContext.Default.ParticipantJoinedMessage));
     }
 
@@ -167,7 +167,7 @@ public sealed partial class SignalingHub
     async ValueTask<bool> RemoveFromRoomAsync(string room, string participantId, string reason)
     {
         if (await _store.RemoveParticipantAsync(room, participantId) is not { } removed) return false;
-        await RaiseLeftAsync(room, removed, reason);
+        RaiseLeft(room, removed, reason);
         await BroadcastAsync(room, null, LeftMessage(participantId, reason));
         await RefreshRoomCountAsync();
         return true;

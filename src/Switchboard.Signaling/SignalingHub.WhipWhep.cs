@@ -75,7 +75,7 @@ public sealed partial class SignalingHub
         }
         if (admission.Replaced is { } replaced) await EndReplacedAsync(replaced, room);
         if (info.Record && _recording.ActiveIn(room) is null) RecordAutomatically(room);
-        RaiseJoined(room, participant, first: admission.Others.Count == 0);
+        RaiseJoined(room, participant);
         await BroadcastAsync(room, id, OutboundMessage.Create(new ParticipantJoinedMessage(View(participant)), SignalingJsonContext.Default.ParticipantJoinedMessage));
 
         var subscribe = kind == WhipWhepKind.Whep ? OfferSections.Subscriptions(sections, _media.Tracks(room)) : [];

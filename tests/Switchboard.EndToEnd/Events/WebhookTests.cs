@@ -38,18 +38,7 @@ public sealed class WebhookTests(SfuAppFixture app, ITestOutputHelper output) : 
             Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"api/recordings/{recording.GetProperty("id").GetString()}/stop", null)).StatusCode);
             await ben.WaitConnectedAsync(); // the SDK's leave() can only say so on an open socket
             await ben.EvaluateAsync("() => window.switchboard.room.leave()");
-            // Known open bug: under load the server sometimes never gets a browser's leave() here; Ben is then removed
-            // through the REST API, so that the rest of the call's events are still checked.
-            try
-            {
-                await receiver.WaitForAsync(d => d.Any(e => e.EventType == "participant_left"), TimeSpan.FromSeconds(15), "Ben's leave");
-            }
-            catch (Xunit.Sdk.XunitException e)
-            {
-                output.WriteLine($"Ben's leave() was not received ({e.Message}): removing him");
-                await api.DeleteAsync($"api/rooms/hooks/participants/{await ben.ParticipantIdAsync()}");
-                await receiver.WaitForAsync(d => d.Any(e => e.EventType == "participant_left"), Limit, "Ben's removal", () => server.OutputTail());
-            }
+            await receiver.WaitForAsync(d => d.Any(e => e.EventType == "participant_left"), Limit, "Ben's leave", () => server.OutputTail());
             Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"api/rooms/hooks/participants/{await ann.ParticipantIdAsync()}")).StatusCode);
         }
 
@@ -70,9 +59,7 @@ public sealed class WebhookTests(SfuAppFixture app, ITestOutputHelper output) : 
         var joined = events.Where(e => Type(e) == "participant_joined").Select(e => e.GetProperty("participant").GetProperty("name").GetString()).ToList();
         Assert.Equal(["Ann", "Ben"], joined);
         var left = events.Where(e => Type(e) == "participant_left").Select(e => (e.GetProperty("participant").GetProperty("name").GetString(), e.GetProperty("reason").GetString())).ToList();
-        Assert.Equal("Ben", left[0].Item1);
-        Assert.Contains(left[0].Item2, (string[])["left", "removed"]);
-        Assert.Equal(("Ann", "removed"), left[1]);
+        Assert.Equal([("Ben", "left"), ("Ann", "removed")], left);
         Assert.Equal(2, left.Count);
         // Each of the four tracks published, and unpublished in the end (a browser that renegotiates under load may
         // publish a track again; none may be left behind).
@@ -173,7 +160,7 @@ public sealed class WebhookTests(SfuAppFixture app, ITestOutputHelper output) : 
 
     private static async Task<HttpClient> AdminAsync(SwitchboardProcess server)
     {
-        var client = new HttpClient { BaseAddress = server.HttpBase, Timeout = Timeout.InfiniteTimeSpan };
+        var client = new HttpClient { BaseAddress = server.HttpBase, Timeout = Limit };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await server.TokenCreateAsync("--identity", "backend", "--admin"));
         return client;
     }
