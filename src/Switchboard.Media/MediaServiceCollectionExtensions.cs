@@ -22,6 +22,8 @@ public static class MediaServiceCollectionExtensions
         services.AddSingleton<EchoService>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SfuService>();
+        services.AddSingleton<Gateway.PlainRtpTransport>();
+        services.AddHostedService(sp => sp.GetRequiredService<Gateway.PlainRtpTransport>());
         services.AddSingleton<RecordingService>();
         services.AddHostedService(sp => sp.GetRequiredService<RecordingService>());
         return services;

@@ -6,6 +6,7 @@ using Switchboard.Media.Recording;
 using Switchboard.Media.Sfu;
 using Switchboard.Server;
 using Switchboard.Server.Api;
+using Switchboard.Server.Gateways;
 using Switchboard.Server.Cli;
 using Switchboard.Server.Configuration.Coturn;
 using Switchboard.Server.Http;
@@ -110,6 +111,8 @@ if (commandLine.Role == ServerRole.All)
     builder.Services.AddSingleton<IRoomMedia>(sp => sp.GetRequiredService<SfuService>());
     builder.Services.AddSingleton<IRoomData>(sp => sp.GetRequiredService<SfuService>());
     builder.Services.AddSingleton<IRoomRecording>(sp => sp.GetRequiredService<RecordingService>());
+    builder.Services.AddSingleton<GatewayService>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayService>());
 }
 if (runsTurn)
 {
@@ -154,6 +157,7 @@ if (commandLine.Role == ServerRole.All)
     app.UseWebSockets();
     app.MapSignaling("/ws").ExcludeFromDescription();
     app.MapWhipWhep();
+    app.MapHls();
     app.MapWebApp();
     app.MapRestApi();
     app.Lifetime.ApplicationStarted.Register(() =>

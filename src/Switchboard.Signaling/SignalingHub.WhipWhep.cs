@@ -36,9 +36,12 @@ public sealed partial class SignalingHub
 
     /// <summary>
     /// A WHIP or WHEP offer: the client joins the room as a participant (others see it join), and its offer goes to the
-    /// media server, publishing its sections as tracks (WHIP) or subscribing them to the room's tracks (WHEP).
+    /// media server, publishing its sections as tracks (WHIP) or subscribing them to the room's tracks (WHEP; only
+    /// <paramref name="publisher"/>'s when named). The server's gateways start their sessions here too, with an offer of
+    /// their own for <paramref name="plainRtp"/>.
     /// </summary>
-    public async ValueTask<WhipWhepResult> StartWhipWhepAsync(WhipWhepKind kind, string room, WhipWhepClient client, string sdp, string requestHost)
+    public async ValueTask<WhipWhepResult> StartWhipWhepAsync(WhipWhepKind kind, string room, WhipWhepClient client, string sdp, string requestHost,
+        PlainRtpPeer? plainRtp = null, string? publisher = null)
     {
         var sections = OfferSections.Read(sdp);
         List<OfferedTrack> publish = [];
@@ -78,13 +81,16 @@ public sealed partial class SignalingHub
         RaiseJoined(room, participant);
         await BroadcastAsync(room, id, OutboundMessage.Create(new ParticipantJoinedMessage(View(participant)), SignalingJsonContext.Default.ParticipantJoinedMessage));
 
-        var subscribe = kind == WhipWhepKind.Whep ? OfferSections.Subscriptions(sections, _media.Tracks(room)) : [];
+        var tracks = _media.Tracks(room).Where(t => publisher is null || t.ParticipantId == publisher).ToList();
+        var subscribe = kind == WhipWhepKind.Whep ? OfferSections.Subscriptions(sections, tracks) : [];
         if (kind == WhipWhepKind.Whep && subscribe.Count == 0)
         {
             await RemoveFromRoomAsync(room, id, LeaveReasons.Left);
-            return WhipWhepResult.Fail(WhipWhepError.NothingPublished, $"nothing the offer can receive is published in room '{room}' yet: try again once someone publishes");
+            return WhipWhepResult.Fail(WhipWhepError.NothingPublished, publisher is null
+                ? $"nothing the offer can receive is published in room '{room}' yet: try again once someone publishes"
+                : $"participant '{publisher}' publishes nothing the offer can receive in room '{room}'");
         }
-        var offer = new MediaOffer(sdp, publish, subscribe, client.Grants.Publish, client.Grants.Subscribe);
+        var offer = new MediaOffer(sdp, publish, subscribe, client.Grants.Publish, client.Grants.Subscribe, PlainRtp: plainRtp);
         var session = new WhipWhepSession(kind, NewId("", 18), id, room, offer);
         _whipWhep.Add(session); // before the offer: a connection that ends at once finds its session
         OfferOutcome outcome;

@@ -1,6 +1,7 @@
 using Switchboard.Media.Contracts;
 using Switchboard.Media.Peers;
 using Switchboard.Media.Sfu.Data;
+using Switchboard.Media.Transport;
 using Switchboard.Protocols.Sdp;
 
 namespace Switchboard.Media.Sfu;
@@ -95,10 +96,11 @@ internal sealed partial class SfuRoom
             // The same connection (renegotiation or ICE restart), or a new one (first offer, a new certificate: the page reloaded its peer).
             IMediaConnection? connection = participant.Connection;
             AnswerTransport? transport = null;
-            bool newConnection = connection is null || !Service.Transport.TryRenegotiate(connection, offer, out transport);
+            bool newConnection = connection is null || request.PlainRtp is not null || !Service.Transport.TryRenegotiate(connection, offer, out transport);
             if (newConnection)
             {
-                if (Service.Transport.Connect(offer, participant) is not { } created)
+                NewConnection? made = request.PlainRtp is { } plain ? Service.PlainRtp?.Connect(offer, participant, plain) : Service.Transport.Connect(offer, participant);
+                if (made is not { } created)
                     return OfferOutcome.Refuse(OfferRefusal.Unavailable, "the media server holds its maximum number of connections (Media:MaxPeers)");
                 replaced = connection;
                 transport = created.Transport;

@@ -25,6 +25,9 @@ public sealed class SfuService(IMediaTransport transport, IOptions<MediaOptions>
     internal SfuOptions Limits { get; } = options.Value.Sfu;
     internal ILogger Logger { get; } = logger;
 
+    /// <summary>The gateways' plain RTP connections (set by the transport when the server runs it).</summary>
+    internal Gateway.PlainRtpTransport? PlainRtp { get; set; }
+
     /// <summary>Server-side recording, which the rooms ask whether to record their tracks (set by the recording service).</summary>
     internal Recording.RecordingService? Recordings { get; set; }
 
@@ -33,7 +36,7 @@ public sealed class SfuService(IMediaTransport transport, IOptions<MediaOptions>
     public OfferOutcome Offer(string room, string participantId, MediaOffer offer)
     {
         using var trace = MediaTracing.Source.StartActivity("sfu answer");
-        if (WebRtcOffer.TryRead(offer.Sdp, out string? problem) is not { } parsed)
+        if ((offer.PlainRtp is null ? WebRtcOffer.TryRead(offer.Sdp, out string? problem) : WebRtcOffer.TryReadPlainRtp(offer.Sdp, out problem)) is not { } parsed)
         {
             trace?.SetStatus(ActivityStatusCode.Error, nameof(OfferRefusal.InvalidOffer));
             return OfferOutcome.Refuse(OfferRefusal.InvalidOffer, problem!);

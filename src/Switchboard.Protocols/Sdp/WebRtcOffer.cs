@@ -42,6 +42,23 @@ public sealed record WebRtcOffer(SessionDescription Sdp, string IceUfrag, string
         return new WebRtcOffer(sdp, ufrag, password, fingerprint, setup);
     }
 
+    /// <summary>
+    /// An offer for plain RTP (RFC 3550 over UDP, no ICE and no DTLS): the same one-transport shape, bundled with
+    /// rtcp-mux, without credentials or a fingerprint. The server makes these itself, for its gateways.
+    /// </summary>
+    public static WebRtcOffer? TryReadPlainRtp(string sdp, out string? problem)
+    {
+        SessionDescription parsed;
+        try { parsed = SessionDescription.Parse(sdp); }
+        catch (SdpParseException e)
+        {
+            problem = e.Message;
+            return null;
+        }
+        problem = parsed.Media.Count == 0 || parsed.Media.Any(m => m.Mid is null || !m.RtcpMux) ? "a plain RTP offer has sections with a mid and a=rtcp-mux" : null;
+        return problem is null ? new WebRtcOffer(parsed, "", "", new Fingerprint("", ""), "passive") : null;
+    }
+
     /// <summary>The answer's a=setup (RFC 5763 §5): passive (this side is the DTLS server) unless the offerer insists on passive.</summary>
     public string AnswerSetup => Setup == "passive" ? "active" : "passive";
 }

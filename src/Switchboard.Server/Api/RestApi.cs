@@ -74,6 +74,7 @@ public static class RestApi
             .ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapRooms();
         api.MapRecordings();
+        api.MapGateways();
         api.MapEvents();
         api.MapOverview();
         api.MapTurn();
