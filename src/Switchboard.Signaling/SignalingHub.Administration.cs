@@ -1,5 +1,4 @@
 using Switchboard.Media.Contracts;
-using Switchboard.Signaling.Events;
 using Switchboard.Signaling.Protocol;
 using Switchboard.Signaling.Rooms;
 

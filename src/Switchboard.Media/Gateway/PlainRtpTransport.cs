@@ -22,16 +22,16 @@ public sealed class PlainRtpTransport : IHostedService, IDisposable
 
     private readonly ConcurrentDictionary<string, PlainRtpConnection> _connections = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly IOptions<MediaOptions> options;
-    private readonly TimeProvider time;
-    private readonly ILogger<PlainRtpTransport> logger;
+    private readonly IOptions<MediaOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<PlainRtpTransport> _logger;
     private Task? _timers;
 
     public PlainRtpTransport(Sfu.SfuService sfu, IOptions<MediaOptions> options, TimeProvider time, ILogger<PlainRtpTransport> logger)
     {
-        this.options = options;
-        this.time = time;
-        this.logger = logger;
+        _options = options;
+        _time = time;
+        _logger = logger;
         sfu.PlainRtp = this;
     }
 
@@ -40,8 +40,8 @@ public sealed class PlainRtpTransport : IHostedService, IDisposable
     /// <summary>A new connection for a gateway's offer (made once: a new offer makes a new connection); null when full.</summary>
     public NewConnection? Connect(WebRtcOffer offer, IMediaPeerHandler handler, Contracts.PlainRtpPeer peer)
     {
-        if (_connections.Count >= options.Value.MaxPeers) return null;
-        IPAddress address = IPAddress.Parse(options.Value.ListenAddress);
+        if (_connections.Count >= _options.Value.MaxPeers) return null;
+        IPAddress address = IPAddress.Parse(_options.Value.ListenAddress);
         var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         if (address.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = true;
         socket.Bind(new IPEndPoint(address, 0));
@@ -50,11 +50,12 @@ public sealed class PlainRtpTransport : IHostedService, IDisposable
         _connections[connection.Id] = connection;
         new Thread(() =>
         {
-            connection.ReceiveLoop(time);
+            connection.ReceiveLoop(_time);
             _connections.TryRemove(connection.Id, out _);
-        }) { IsBackground = true, Name = $"plain RTP {connection.LocalPort}" }.Start();
+        })
+        { IsBackground = true, Name = $"plain RTP {connection.LocalPort}" }.Start();
         handler.OnConnected(connection);
-        logger.LogInformation("Plain RTP connection {Id} on UDP port {Port}", connection.Id, connection.LocalPort);
+        _logger.LogInformation("Plain RTP connection {Id} on UDP port {Port}", connection.Id, connection.LocalPort);
         var candidate = new IceCandidate("1", 1, "udp", 1, address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Any) ? "0.0.0.0" : address.ToString(),
             connection.LocalPort, "host", null, null, null);
         return new NewConnection(connection, new AnswerTransport("", "", offer.Fingerprint, "passive", [candidate], IceLite: true));
@@ -77,12 +78,12 @@ public sealed class PlainRtpTransport : IHostedService, IDisposable
 
     private async Task RunTimersAsync(CancellationToken stopping)
     {
-        using var timer = new PeriodicTimer(TimerPeriod, time);
+        using var timer = new PeriodicTimer(TimerPeriod, _time);
         try
         {
             while (await timer.WaitForNextTickAsync(stopping))
             {
-                long now = time.GetMillis();
+                long now = _time.GetMillis();
                 foreach (PlainRtpConnection connection in _connections.Values) RunTimer(connection, now);
             }
         }
@@ -103,7 +104,7 @@ public sealed class PlainRtpTransport : IHostedService, IDisposable
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Plain RTP connection {Id}: its timer failed", connection.Id);
+            _logger.LogError(e, "Plain RTP connection {Id}: its timer failed", connection.Id);
         }
     }
 }

@@ -7,12 +7,23 @@ public static class FfmpegArguments
 {
     private static readonly string[] Common = ["-hide_banner", "-nostats", "-loglevel", "warning", "-progress", "pipe:1"];
 
-    /// <summary>Plain RTP from the server, as its SDP file describes it (the formats are known: no long probing).</summary>
-    private static readonly string[] RtpInput = ["-protocol_whitelist", "file,udp,rtp", "-analyzeduration", "2000000", "-probesize", "2000000"];
+    /// <summary>
+    /// Plain RTP from the server, as its SDP file describes it (the formats are known: no long probing), timed by arrival:
+    /// ffmpeg would otherwise move every timestamp when the first sender report comes, which RTMP and HLS outputs take as
+    /// a jump of hours.
+    /// </summary>
+    private static readonly string[] RtpInput =
+        ["-protocol_whitelist", "file,udp,rtp", "-analyzeduration", "2000000", "-probesize", "2000000", "-use_wallclock_as_timestamps", "1"];
 
-    /// <summary>H.264 and AAC for RTMP (FLV) and HLS, with a key frame every two seconds.</summary>
+    /// <summary>
+    /// H.264 at a constant 30 frames a second and AAC for RTMP (FLV) and HLS; the audio is resampled to the timestamps
+    /// that arrival gave it, so that neither stream's timestamps ever go back.
+    /// </summary>
     private static readonly string[] H264Aac =
-        ["-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p", "-c:a", "aac", "-ar", "48000", "-b:a", "128k"];
+    [
+        "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p", "-fps_mode", "cfr", "-r", "30",
+        "-c:a", "aac", "-ar", "48000", "-b:a", "128k", "-af", "aresample=async=1",
+    ];
 
     /// <summary>
     /// Listens for one RTMP publisher (OBS, ffmpeg) at <paramref name="listen"/> and sends its video (H.264 as it is, or

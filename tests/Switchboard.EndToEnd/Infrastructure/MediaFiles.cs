@@ -33,6 +33,16 @@ public static class MediaFiles
         { Finished = finished };
     }
 
+    /// <summary>The codec of each stream of a live source (an HLS playlist), from its first <paramref name="seconds"/>.</summary>
+    public static async Task<IReadOnlyList<string>> LiveCodecsAsync(string url, int seconds)
+    {
+        var (code, output) = await RunAsync("ffprobe", ["-v", "error", "-read_intervals", FormattableString.Invariant($"%+{seconds}"),
+            "-show_entries", "stream=codec_name", "-of", "json", url]);
+        if (code != 0) throw new Xunit.Sdk.XunitException($"ffprobe could not read {url} ({code}): {output}");
+        using var json = JsonDocument.Parse(output);
+        return json.RootElement.GetProperty("streams").EnumerateArray().Select(s => s.GetProperty("codec_name").GetString()!).ToList();
+    }
+
     private static async Task<double> LastPacketEndAsync(string path) =>
         (await PacketsAsync(path)).Select(p => p.Time + p.Duration).DefaultIfEmpty().Max();
 
