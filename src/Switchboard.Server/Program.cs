@@ -111,6 +111,7 @@ if (commandLine.Role == ServerRole.All)
     builder.Services.AddSingleton<IRoomMedia>(sp => sp.GetRequiredService<SfuService>());
     builder.Services.AddSingleton<IRoomData>(sp => sp.GetRequiredService<SfuService>());
     builder.Services.AddSingleton<IRoomRecording>(sp => sp.GetRequiredService<RecordingService>());
+    builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section);
     builder.Services.AddSingleton<GatewayService>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayService>());
 }

@@ -17,7 +17,8 @@ namespace Switchboard.Server.Gateways;
 /// participant whose media is plain RTP, with a supervised ffmpeg between it and RTMP or HLS. A gateway whose
 /// participant leaves the room (removed, the room deleted) is stopped within a second.
 /// </summary>
-public sealed class GatewayService(SignalingHub hub, IOptions<ServerOptions> server, ILogger<GatewayService> logger) : BackgroundService
+public sealed class GatewayService(SignalingHub hub, IOptions<ServerOptions> server, IOptions<GatewayOptions> options, ILogger<GatewayService> logger)
+    : BackgroundService
 {
     /// <summary>The loopback address a gateway's own ffmpeg and the server exchange plain RTP on.</summary>
     private const string Local = "127.0.0.1";
@@ -66,7 +67,7 @@ public sealed class GatewayService(SignalingHub hub, IOptions<ServerOptions> ser
         string url = $"rtmp://{UrlHost(host)}:{listen}/live";
         return await StartAsync("rtmp-in", room, request.Identity, request.Name, PlainRtpSdp.Ingest(streams), new PlainRtpPeer(IPAddress.Loopback), null,
             port => new GatewayEndpoint(Url: url, StreamKey: key),
-            (id, port) => FfmpegArguments.RtmpIn($"rtmp://0.0.0.0:{listen}/live/{key}", request.Transcode, streams, RtpUrl(Local, port)));
+            port => FfmpegArguments.RtmpIn($"rtmp://0.0.0.0:{listen}/live/{key}", request.Transcode, streams, RtpUrl(Local, port)));
     }
 
     public async Task<GatewayStart> StartRtmpOutAsync(string room, RtmpOutRequest request)
@@ -75,7 +76,7 @@ public sealed class GatewayService(SignalingHub hub, IOptions<ServerOptions> ser
             return GatewayStart.Invalid("url is an rtmp:// or rtmps:// URL with its stream key");
         var (streams, sdpFile) = LocalReceiver(room);
         return await StartAsync("rtmp-out", room, null, null, PlainRtpSdp.Egress(streams, Local), new PlainRtpPeer(KeyFrameInterval: TimeSpan.FromSeconds(2)),
-            request.Participant, _ => new GatewayEndpoint(Url: Redacted(target)), (_, _) => FfmpegArguments.RtmpOut(sdpFile, request.Url));
+            request.Participant, _ => new GatewayEndpoint(Url: Redacted(target)), _ => FfmpegArguments.RtmpOut(sdpFile, request.Url));
     }
 
     public async Task<GatewayStart> StartHlsAsync(string room, HlsRequest request)
@@ -88,7 +89,7 @@ public sealed class GatewayService(SignalingHub hub, IOptions<ServerOptions> ser
         Directory.CreateDirectory(directory);
         var (streams, sdpFile) = LocalReceiver(room);
         return await StartAsync("hls", room, null, null, PlainRtpSdp.Egress(streams, Local), new PlainRtpPeer(KeyFrameInterval: TimeSpan.FromSeconds(segment)),
-            request.Participant, _ => new GatewayEndpoint(Playlist: $"/hls/{room}/index.m3u8"), (_, _) => FfmpegArguments.Hls(sdpFile, directory, segment));
+            request.Participant, _ => new GatewayEndpoint(Playlist: $"/hls/{room}/index.m3u8"), _ => FfmpegArguments.Hls(sdpFile, directory, segment));
     }
 
     /// <summary>Stops a gateway: its participant leaves the room and its ffmpeg ends. False when there is none.</summary>
@@ -101,7 +102,7 @@ public sealed class GatewayService(SignalingHub hub, IOptions<ServerOptions> ser
     }
 
     private async Task<GatewayStart> StartAsync(string kind, string room, string? identity, string? name, string offer, PlainRtpPeer peer, string? publisher,
-        Func<int, GatewayEndpoint> endpoint, Func<string, int, IReadOnlyList<string>>? ffmpeg = null)
+        Func<int, GatewayEndpoint> endpoint, Func<int, IReadOnlyList<string>>? ffmpeg = null)
     {
         string id = $"{kind}-{RandomNumberGenerator.GetHexString(8, lowercase: true)}";
         identity ??= id;
@@ -110,7 +111,7 @@ public sealed class GatewayService(SignalingHub hub, IOptions<ServerOptions> ser
         var result = await hub.StartWhipWhepAsync(whipKind, room, new WhipWhepClient(identity, name ?? identity, grants), offer, Local, peer, publisher);
         if (result.Session is not { } session) return new GatewayStart(null, StatusOf(result.Error), result.Message);
         int port = PortOf(result.Body!);
-        SupervisedFfmpeg? process = ffmpeg is null ? null : new SupervisedFfmpeg($"gateway {id}", ffmpeg(id, port), logger);
+        SupervisedFfmpeg? process = ffmpeg is null ? null : new SupervisedFfmpeg($"gateway {id}", options.Value.Ffmpeg, ffmpeg(port), logger);
         var gateway = new Gateway(id, kind, room, session, DateTimeOffset.UtcNow, endpoint(port), process);
         _gateways[id] = gateway;
         logger.LogInformation("Gateway {Id} in room {Room} as participant {Participant}", id, room, session.ParticipantId);

@@ -15,6 +15,7 @@ public sealed class SupervisedFfmpeg : IAsyncDisposable
     private const int ErrorTailChars = 1000;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
+    private readonly string _executable;
     private readonly IReadOnlyList<string> _arguments;
     private readonly ILogger _logger;
     private readonly string _name;
@@ -28,9 +29,10 @@ public sealed class SupervisedFfmpeg : IAsyncDisposable
     private long _frames;
     private double _seconds;
 
-    public SupervisedFfmpeg(string name, IReadOnlyList<string> arguments, ILogger logger)
+    public SupervisedFfmpeg(string name, string executable, IReadOnlyList<string> arguments, ILogger logger)
     {
         _name = name;
+        _executable = executable;
         _arguments = arguments;
         _logger = logger;
         _run = Task.Run(RunAsync);
@@ -65,19 +67,19 @@ public sealed class SupervisedFfmpeg : IAsyncDisposable
     /// <summary>One run of the process; null when it must not be restarted (stopped, or ffmpeg is missing), else why it ended.</summary>
     private async Task<string?> RunOnceAsync()
     {
-        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(_executable) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (string argument in _arguments) start.ArgumentList.Add(argument);
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, line) => OnProgress(line.Data);
         process.ErrorDataReceived += (_, line) => OnError(line.Data);
-        _logger.LogInformation("{Name}: ffmpeg {Arguments}", _name, string.Join(' ', _arguments));
+        _logger.LogInformation("{Name}: {Ffmpeg} {Arguments}", _name, _executable, string.Join(' ', _arguments));
         try
         {
             process.Start();
         }
         catch (Win32Exception e)
         {
-            lock (_gate) (_state, _lastError) = ("failed", $"ffmpeg could not be started ({e.Message}): install it (Debian package ffmpeg)");
+            lock (_gate) (_state, _lastError) = ("failed", $"{_executable} could not be started ({e.Message}): install ffmpeg (Debian package ffmpeg) or name it with Gateways:Ffmpeg");
             _logger.LogError("{Name}: ffmpeg could not be started: {Message}", _name, e.Message);
             return null;
         }

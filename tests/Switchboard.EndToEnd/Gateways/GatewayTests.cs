@@ -58,6 +58,17 @@ public sealed class GatewayTests(SfuAppFixture app, ITestOutputHelper output) : 
         var ffmpeg = listed[1].GetProperty("ffmpeg");
         Assert.Equal("running", ffmpeg.GetProperty("state").GetString());
 
+        // The encoder stops: the gateway's ffmpeg exits and is started again, and the encoder's next publish plays.
+        await rtmpSender.DisposeAsync();
+        string rtmpId = rtmp.GetProperty("id").GetString()!;
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); waited.Elapsed < Limit; await Task.Delay(500))
+            if ((ffmpeg = (await api.GetFromJsonAsync<JsonElement>($"api/gateways/{rtmpId}")).GetProperty("ffmpeg")).GetProperty("restarts").GetInt32() >= 1) break;
+        output.WriteLine($"after the encoder stopped: {ffmpeg}");
+        Assert.Equal(1, ffmpeg.GetProperty("restarts").GetInt32());
+        Assert.StartsWith("ffmpeg exited", ffmpeg.GetProperty("lastError").GetString());
+        await using var again = await PublishRtmpAsync($"{url}/{key}");
+        await ann.WaitForPlayingVideosAsync(2);
+
         // Stopping a gateway takes its participant out of the room.
         Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"api/gateways/{rtp.GetProperty("id").GetString()}")).StatusCode);
         await ann.WaitUntilAsync("document.querySelectorAll('.tile:not(.local)').length === 1", "the plain RTP gateway's tile to go");
@@ -154,6 +165,23 @@ public sealed class GatewayTests(SfuAppFixture app, ITestOutputHelper output) : 
         Assert.Empty((await api.GetFromJsonAsync<JsonElement>($"api/gateways?room={room}")).EnumerateArray());
         var participants = await api.GetAsync($"api/rooms/{room}/participants");
         if (participants.IsSuccessStatusCode) Assert.Empty((await participants.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Without_ffmpeg_a_gateway_says_which_package_to_install_and_the_server_goes_on()
+    {
+        await using var server = await Servers.SwitchboardProcess.StartAsync(["--Signaling:AllowAnonymous=true", "--Gateways:Ffmpeg=/nonexistent/ffmpeg"], role: "all");
+        using var api = new HttpClient { BaseAddress = server.HttpBase, Timeout = Limit };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await server.TokenCreateAsync("--identity", "ops", "--admin"));
+        var rtmp = await StartAsync(api, "no-ffmpeg", "rtmp-in", new { });
+        JsonElement status = default;
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); waited.Elapsed < Limit; await Task.Delay(200))
+            if ((status = (await api.GetFromJsonAsync<JsonElement>($"api/gateways/{rtmp.GetProperty("id").GetString()}")).GetProperty("ffmpeg")).GetProperty("state").GetString() == "failed") break;
+        output.WriteLine(status.ToString());
+        Assert.Equal("failed", status.GetProperty("state").GetString());
+        Assert.Contains("install ffmpeg (Debian package ffmpeg) or name it with Gateways:Ffmpeg", status.GetProperty("lastError").GetString());
+        Assert.Equal(0, status.GetProperty("restarts").GetInt32());
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("api/rooms/no-ffmpeg")).StatusCode);
     }
 
     /// <summary>ffmpeg's test pattern (320x240) and a tone, in real time for a minute.</summary>

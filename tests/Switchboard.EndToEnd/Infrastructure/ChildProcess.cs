@@ -22,6 +22,8 @@ public sealed class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>The command as it was started, for messages.</summary>
+    private int _disposed;
+
     public string CommandLine { get; }
 
     public int Id => _process.Id;
@@ -156,8 +158,10 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the process and lets it go; again is nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         Kill();
         await WaitForExitAsync(TimeSpan.FromSeconds(10));
         _process.Dispose();
