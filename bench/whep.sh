@@ -77,18 +77,20 @@ python3 - "$work/results.jsonl" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith("{")]
 print()
-print(f"{'viewers':>8}{'connected':>10}{'loss %':>8}{'p50 ms':>8}{'p99 ms':>8}{'cores':>7}{'CPU ms/s per viewer':>21}{'RSS MiB':>9}{'keyframe p50/p95 ms':>21}")
+print(f"{'viewers':>8}{'connected':>10}{'loss %':>8}{'p50 ms':>8}{'p99 ms':>8}{'cores':>7}{'CPU ms/s per viewer':>21}{'RSS MiB':>9}{'keyframe p50/p95 ms':>21}{'tool cores':>11}")
 best = None
 for r in rows:
     n = r["subscribersConnected"]
     k = r["firstKeyframeSinceOfferMs"]
     per_viewer = 1000 * r["serverCoresUsed"] / n if n else float("nan")
+    tool = r["loadToolCpuSecondsPerMillionForwarded"] * r["forwardedPerSecond"] / 1e6
     ok = n == r["subscribers"] and r["lossPercent"] < 0.1 and r["latencyP99Ms"] < 50 and r["problems"] == 0
     if ok: best = max(best or 0, n)
     print(f"{r['subscribers']:>8}{n:>10}{r['lossPercent']:>8.3f}{r['latencyP50Ms']:>8.2f}{r['latencyP99Ms']:>8.2f}{r['serverCoresUsed']:>7.2f}"
-          f"{per_viewer:>21.2f}{r['serverRssMiB']:>9.1f}{str(k['p50'])+' / '+str(k['p95']):>21}{'' if ok else '  (over the limits)'}")
+          f"{per_viewer:>21.2f}{r['serverRssMiB']:>9.1f}{str(k['p50'])+' / '+str(k['p95']):>21}{tool:>11.2f}{'' if ok else '  (over the limits)'}")
 print(f"Largest N with every viewer connected, loss < 0.1 % and p99 < 50 ms: {best if best else 'none'}")
-print("(CPU ms/s per viewer: server CPU milliseconds per second per viewer; keyframe: from a viewer's POST to its first keyframe)")
+print("(cores: the server's; CPU ms/s per viewer: server CPU milliseconds per second per viewer; keyframe: from a viewer's POST")
+print(" to its first keyframe; tool cores: the load tool's, on the same machine)")
 print("Reference: SRS states ~2,000 WebRTC players at ~600 kbit/s on one 2-vCPU VM (trunk/doc/PERFORMANCE.md), load tool elsewhere.")
 PY
 exit $status
