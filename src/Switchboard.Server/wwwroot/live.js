@@ -1,5 +1,5 @@
 // The go-live page: publishes the camera or a screen (with the microphone) into a room by WHIP, shows its state, stops.
-import { $, close, notice, open, params, run, show, state } from './whip-whep.js';
+import { $, close, idle, notice, open, params, run, show, state } from './whip-whep.js';
 
 if (params.get('source') === 'screen') $('source-screen').checked = true;
 
@@ -34,8 +34,7 @@ async function start() {
     await stop();
     show('not live');
     notice(refused.status === 401 ? `${refused.message} Paste a token with the publish grant in the Token field.` : refused.message);
-    $('stop').hidden = true;
-    $('start').hidden = false;
+    idle(true);
   }
 }
 

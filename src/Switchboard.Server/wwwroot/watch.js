@@ -1,6 +1,6 @@
 // The watch page: plays a room by WHEP; when WHEP is refused or its connection fails, by the room's HLS playlist
 // (/hls/{room}/index.m3u8) if the server serves one and the browser plays HLS itself; waits while nothing is published.
-import { $, close, headers, notice, open, roomPath, run, show, state } from './whip-whep.js';
+import { $, close, headers, idle, notice, open, roomPath, run, show, state } from './whip-whep.js';
 
 let retry = null;
 
@@ -56,8 +56,7 @@ async function fallBack(reason, refused) {
   }
   show('not playing');
   notice(refused?.status === 401 ? `${reason} Paste a token with the subscribe grant in the Token field.` : reason);
-  $('stop').hidden = true;
-  $('start').hidden = false;
+  idle(true);
 }
 
 async function stop() {

@@ -114,21 +114,26 @@ export async function close() {
   if (resource) await fetch(resource, { method: 'DELETE', headers: headers() });
 }
 
+/** Shows Start (and lets the fields be changed) when `idle`, else Stop. */
+export function idle(isIdle) {
+  $('start').hidden = !isIdle;
+  $('stop').hidden = isIdle;
+  for (const input of document.querySelectorAll('main input')) input.disabled = !isIdle;
+}
+
 /** Wires the Start, Stop and Restart ICE buttons to the page's start and stop; `&start` starts without a click. */
 export function run(start, stop) {
   const guarded = action => () => action().catch(e => notice(String(e)));
   const begin = guarded(async () => {
     notice('');
     if (!room()) return notice('Name the room.');
-    $('start').hidden = true;
-    $('stop').hidden = false;
+    idle(false);
     await start();
   });
   $('start').addEventListener('click', begin);
   $('stop').addEventListener('click', guarded(async () => {
     await stop();
-    $('stop').hidden = true;
-    $('start').hidden = false;
+    idle(true);
   }));
   $('restart').addEventListener('click', guarded(restartIce));
   if (params.has('start')) begin();

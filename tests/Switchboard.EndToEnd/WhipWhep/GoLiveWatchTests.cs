@@ -79,6 +79,7 @@ public sealed class GoLiveWatchTests(SfuAppFixture app, ITestOutputHelper output
         await live.ClickAsync("#start");
         await WaitAsync(live, "document.getElementById('state').textContent === 'live'", "the go-live page to be live");
         Assert.True(await live.IsVisibleAsync("#stop"));
+        Assert.True(await live.IsDisabledAsync("#room"), "the room can be changed while live");
 
         var watch = await OpenAsync(watchContext, "/");
         await watch.FillAsync("#room-name", room);
@@ -97,6 +98,7 @@ public sealed class GoLiveWatchTests(SfuAppFixture app, ITestOutputHelper output
         await live.ClickAsync("#stop");
         await WaitAsync(live, "document.getElementById('state').textContent === 'stopped'", "the go-live page to stop");
         Assert.True(await live.IsVisibleAsync("#start"));
+        Assert.True(await live.IsEnabledAsync("#room"));
         await ann.WaitUntilAsync("![...document.querySelectorAll('.tile .name')].some(n => n.textContent === 'host')", "the publisher to leave");
     }
 
