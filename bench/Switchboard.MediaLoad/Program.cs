@@ -23,6 +23,13 @@
 // and receives every track, as a browser-based recorder does; the JSON line gets its CPU over the window
 // (bench/recording.sh, docs/benchmarks.md "Recording").
 //
+// --target whep: the same with one publisher and N viewers that play the room by WHEP (POST of a recvonly offer to
+// /whep/{room}, no signaling) instead of joining it (bench/whep.sh, docs/benchmarks.md "WHEP playback under load"); the
+// JSON line adds each viewer's time from its POST to its first keyframe (p50, p95, max).
+//
+//   dotnet Switchboard.MediaLoad.dll --target whep --url http://127.0.0.1:8080 --viewers 100 [--room live] [--duration 10] \
+//       [--warmup 5] [--video-kbps 600] [--server-pid PID] [--connect-concurrency 8]
+//
 // --target call: a call of N participants in one SFU room for a long run (bench/soak.sh): each publishes a microphone
 // and a camera in three simulcast layers (rids q, h, f) and receives every other participant, NACKing what it lost and
 // sending transport-wide feedback; one participant's path is lossy, one makes a new peer connection (a new certificate)
@@ -59,11 +66,12 @@ switch (target)
 {
     case "switchboard" or "janus":
         return await EchoLoad.RunAsync(arguments);
-    case "sfu":
+    case "sfu" or "whep":
+        bool whep = target == "whep";
         var options = new SfuOptions(
             Url: new Uri(arguments.Get("url", "http://127.0.0.1:8080/", "server")),
-            Publishers: arguments.Int("publishers", 10),
-            Subscribers: arguments.Int("subscribers", 10),
+            Publishers: whep ? 1 : arguments.Int("publishers", 10),
+            Subscribers: arguments.Int("subscribers", 10, "viewers"),
             Room: arguments.Get("room", "load"),
             Duration: arguments.Double("duration", 10, "seconds"),
             Warmup: arguments.Double("warmup", 5),
@@ -73,7 +81,8 @@ switch (target)
             FirstPacketLimit: TimeSpan.FromSeconds(arguments.Double("first-packet-limit", 5)),
             RecordToken: arguments.Get("record-token", "") is { Length: > 0 } recordToken ? recordToken : null,
             RecordSettle: arguments.Double("record-settle", 1),
-            ChromiumRecorder: arguments.Get("chromium-recorder", "") is { Length: > 0 } chromiumPath ? chromiumPath : null);
+            ChromiumRecorder: arguments.Get("chromium-recorder", "") is { Length: > 0 } chromiumPath ? chromiumPath : null,
+            Whep: whep);
         return await SfuLoad.RunAsync(options);
     case "call":
         var call = new CallOptions(
@@ -113,6 +122,6 @@ switch (target)
             Chromium: arguments.Get("chromium", "/usr/bin/chromium"));
         return await DataP2pLoad.RunAsync(p2p);
     default:
-        Console.Error.WriteLine($"--target is switchboard, janus, sfu, call, data or data-p2p, not {target}");
+        Console.Error.WriteLine($"--target is switchboard, janus, sfu, whep, call, data or data-p2p, not {target}");
         return 2;
 }

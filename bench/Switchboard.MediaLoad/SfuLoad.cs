@@ -8,7 +8,7 @@ using Switchboard.Bench;
 namespace Switchboard.MediaLoad;
 
 /// <summary>
-/// <c>--target sfu</c>: connects the publishers (join, offer, ICE, DTLS), starts the pacer, connects the subscribers,
+/// <c>--target sfu</c> and <c>whep</c>: connects the publishers (join, offer, ICE, DTLS), starts the pacer, connects the subscribers,
 /// waits out the warm-up, then measures for the duration: packets the subscribers received per second, their loss and
 /// one-way latency, the server's CPU time per forwarded packet and its memory, and the server's media counters.
 /// </summary>
@@ -32,7 +32,8 @@ internal static partial class SfuLoad
         foreach (SfuPublisher failed in publishers.Except(connectedPublishers))
             if (failed.ParticipantId is { } id) run.Publishers.TryRemove(id, out _); // subscribers wait only for the tracks of those that made it
         using var pacer = new Pacer(connectedPublishers, subscribers, options.VideoKbps);
-        var connectedSubscribers = connectedPublishers.Count == 0 ? [] : await run.ConnectAllAsync(subscribers, (s, c) => s.ConnectAsync(c));
+        var connectedSubscribers = connectedPublishers.Count == 0 ? []
+            : await run.ConnectAllAsync(subscribers, (s, c) => options.Whep ? s.ConnectByWhepAsync(http, c) : s.ConnectAsync(c));
         double connectSeconds = connecting.Elapsed.TotalSeconds;
 
         await using SfuChromiumRecorder? chromium = options.ChromiumRecorder is null || connectedPublishers.Count == 0 ? null
@@ -80,11 +81,12 @@ internal static partial class SfuLoad
         List<double?> firstAudio = [.. connectedSubscribers.SelectMany(s => s.FirstPacketMilliseconds(false))];
         List<double?> firstVideo = [.. connectedSubscribers.SelectMany(s => s.FirstPacketMilliseconds(true))];
         List<double?> firstKeyframe = [.. connectedSubscribers.SelectMany(s => s.FirstKeyframeMilliseconds())];
+        List<double?> firstKeyframeSinceOffer = [.. connectedSubscribers.SelectMany(s => s.FirstKeyframeMilliseconds(sinceOffer: true))];
         double forwardedPerSecond = received / seconds;
         double serverCores = serverCpu / seconds;
         var result = new
         {
-            target = "sfu",
+            target = options.Whep ? "whep" : "sfu",
             publishers = options.Publishers,
             subscribers = options.Subscribers,
             publishersConnected = connectedPublishers.Count,
@@ -116,6 +118,8 @@ internal static partial class SfuLoad
             firstAudioPacketMs = Summary(firstAudio),
             firstVideoPacketMs = Summary(firstVideo),
             firstKeyframeMs = Summary(firstKeyframe),
+            // From the subscriber's offer (the WHEP POST, or media-offer) to its first keyframe: what a viewer waits for a picture.
+            firstKeyframeSinceOfferMs = Summary(firstKeyframeSinceOffer),
             keyframesSent = connectedPublishers.Sum(p => p.Keyframes),
             keyframesOnRequest = connectedPublishers.Sum(p => p.KeyframesOnRequest),
             pliReceived = connectedPublishers.Sum(p => p.PliReceived),
@@ -139,11 +143,12 @@ internal static partial class SfuLoad
         foreach (string problem in run.Problems) Console.Error.WriteLine("problem: " + problem);
         Console.WriteLine(JsonSerializer.Serialize(result, LoadArguments.Json));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"sfu {connectedPublishers.Count}/{options.Publishers} publishers x {connectedSubscribers.Count}/{options.Subscribers} subscribers: " +
+            $"{result.target} {connectedPublishers.Count}/{options.Publishers} publishers x {connectedSubscribers.Count}/{options.Subscribers} subscribers: " +
             $"publishers sent {result.publishersSentPerSecond}/s, forwarded {result.forwardedPerSecond}/s (lossless: {result.expectedForwardedPerSecond}/s), loss {result.lossPercent} %, " +
             $"one-way p50 {result.latencyP50Ms} ms p99 {result.latencyP99Ms} ms; server {result.serverCpuSecondsPerMillionForwarded} CPU s per million forwarded " +
             $"({result.serverCoresUsed} cores, {result.forwardedPerServerCoreSecond} forwarded per core-second), RSS {result.serverRssMiB} MiB; " +
-            $"first keyframe p50 {result.firstKeyframeMs.P50} ms max {result.firstKeyframeMs.Max} ms; {run.Problems.Count} problems"));
+            $"first keyframe p50 {result.firstKeyframeMs.P50} ms max {result.firstKeyframeMs.Max} ms after DTLS, " +
+            $"p50 {result.firstKeyframeSinceOfferMs.P50} ms p95 {result.firstKeyframeSinceOfferMs.P95} ms after the offer; {run.Problems.Count} problems"));
         foreach (SfuSubscriber subscriber in subscribers) subscriber.Dispose();
         foreach (SfuPublisher publisher in publishers) publisher.Dispose();
         bool complete = connectedPublishers.Count == options.Publishers && connectedSubscribers.Count == options.Subscribers;
@@ -153,14 +158,16 @@ internal static partial class SfuLoad
     private static Distribution Summary(List<double?> values)
     {
         var present = values.Where(v => v is not null).Select(v => v!.Value).Order().ToList();
+        double At(double fraction) => Math.Round(present[(int)Math.Ceiling(fraction * present.Count) - 1], 1);
         return present.Count == 0
-            ? new Distribution(null, null, values.Count)
-            : new Distribution(Math.Round(present[(present.Count - 1) / 2], 1), Math.Round(present[^1], 1), values.Count - present.Count);
+            ? new Distribution(null, null, null, values.Count)
+            : new Distribution(At(0.5), At(0.95), Math.Round(present[^1], 1), values.Count - present.Count);
     }
 
-    /// <summary>Median and largest of per-track times, and how many tracks never got there.</summary>
+    /// <summary>Median, 95th percentile and largest of per-track times, and how many tracks never got there.</summary>
     private sealed record Distribution(
         [property: JsonPropertyName("p50")] double? P50,
+        [property: JsonPropertyName("p95")] double? P95,
         [property: JsonPropertyName("max")] double? Max,
         [property: JsonPropertyName("missing")] int Missing);
 

@@ -16,4 +16,5 @@ internal sealed class SfuRun(SfuOptions options) : RoomRun(options.Url, options.
 }
 
 internal sealed record SfuOptions(Uri Url, int Publishers, int Subscribers, string Room, double Duration, double Warmup, double VideoKbps,
-    int? ServerPid, int ConnectConcurrency, TimeSpan FirstPacketLimit, string? RecordToken = null, double RecordSettle = 1, string? ChromiumRecorder = null);
+    int? ServerPid, int ConnectConcurrency, TimeSpan FirstPacketLimit, string? RecordToken = null, double RecordSettle = 1, string? ChromiumRecorder = null,
+    bool Whep = false);

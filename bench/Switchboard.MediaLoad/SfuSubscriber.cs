@@ -15,7 +15,7 @@ namespace Switchboard.MediaLoad;
 /// gives the time from the publisher's send to this receive. A receiver report goes out every second (with LSR/DLSR
 /// from the server's sender reports, as browsers send them).
 /// </summary>
-internal sealed class SfuSubscriber : SfuParticipant
+internal sealed partial class SfuSubscriber : SfuParticipant
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<uint, Stream> _streams = [];
@@ -24,7 +24,7 @@ internal sealed class SfuSubscriber : SfuParticipant
     private List<Section> _sections = [];
     private readonly Dictionary<int, long> _firstPacket = [];   // track key (publisher * 2 + video) -> Stopwatch ticks
     private readonly Dictionary<int, long> _firstKeyframe = []; // publisher -> Stopwatch ticks
-    private long _connectedAt;
+    private long _requestedAt, _connectedAt; // the offer sent, DTLS up
     private bool _measuring;
     private bool _tracksGoneReported;
 
@@ -62,7 +62,14 @@ internal sealed class SfuSubscriber : SfuParticipant
             .Select((s, i) => s with { Mid = i.ToString(CultureInfo.InvariantCulture) }).ToList();
 
         var subscribe = new JsonArray([.. _sections.Select(s => (JsonNode)new JsonObject { ["mid"] = s.Mid, ["trackId"] = s.TrackId })]);
-        SessionDescription answer = await NegotiateAsync(Offer(), null, subscribe, cancel);
+        _requestedAt = Stopwatch.GetTimestamp();
+        await AcceptAsync(await NegotiateAsync(Offer(), null, subscribe, cancel), cancel);
+        KeepReading();
+    }
+
+    /// <summary>Reads the answer's payload types per section, then connects (ICE, DTLS) and watches for the first packets.</summary>
+    private async Task AcceptAsync(SessionDescription answer, CancellationToken cancel)
+    {
         foreach (MediaDescription section in answer.Media)
         {
             Section? mine = _sections.FirstOrDefault(s => s.Mid == section.Mid);
@@ -78,7 +85,6 @@ internal sealed class SfuSubscriber : SfuParticipant
         if (answer.Media.Count != _sections.Count) Run.Problem($"{Name}: the answer has {answer.Media.Count} sections for an offer of {_sections.Count}");
         await Transport.ConnectAsync(answer, cancel);
         _connectedAt = Stopwatch.GetTimestamp();
-        KeepReading();
         _ = CheckFirstPacketsAsync();
     }
 
@@ -248,12 +254,16 @@ internal sealed class SfuSubscriber : SfuParticipant
                 .ToList();
     }
 
-    /// <summary>Per subscribed camera, the milliseconds from DTLS up to the first keyframe (null when none came).</summary>
-    public IEnumerable<double?> FirstKeyframeMilliseconds()
+    /// <summary>
+    /// Per subscribed camera, the milliseconds to the first keyframe (null when none came) from DTLS up, or with
+    /// <paramref name="sinceOffer"/> from sending the offer (the WHEP POST, or <c>media-offer</c>).
+    /// </summary>
+    public IEnumerable<double?> FirstKeyframeMilliseconds(bool sinceOffer = false)
     {
+        long from = sinceOffer ? _requestedAt : _connectedAt;
         lock (_lock)
             return _sections.Where(s => s.Video)
-                .Select(s => _firstKeyframe.TryGetValue(s.Publisher, out long at) ? Stopwatch.GetElapsedTime(_connectedAt, at).TotalMilliseconds : (double?)null)
+                .Select(s => _firstKeyframe.TryGetValue(s.Publisher, out long at) ? Stopwatch.GetElapsedTime(from, at).TotalMilliseconds : (double?)null)
                 .ToList();
     }
 

@@ -1,24 +1,36 @@
-// WHIP (RFC 9725) publishing and WHEP playing with nothing but fetch and RTCPeerConnection: the page a browser
-// publisher or viewer needs, and what tests drive (window.whipWhep). The page's <body data-kind> says which.
-const kind = document.body.dataset.kind;
+// WHIP (RFC 9725) and WHEP (draft-ietf-wish-whep) with nothing but fetch and RTCPeerConnection, and what the go-live
+// page (live.js) and the watch page (watch.js) share: the room and token from the address or the page's fields, the
+// page's state for tests (window.whipWhep), the session's POST, ICE restart and DELETE, and the Start/Stop buttons.
 const params = new URLSearchParams(location.search);
-const room = params.get('room') ?? '';
-const token = params.get('token');
+export const $ = id => document.getElementById(id);
+export { params };
+
 // The token leaves the address at once, as on the room page (docs/security.md, "The token in the address").
-if (token) {
+if (params.has('token')) {
   const rest = new URLSearchParams(params);
   rest.delete('token');
   history.replaceState(null, '', `${location.pathname}?${rest}`);
 }
-const $ = id => document.getElementById(id);
-const state = window.whipWhep = { kind, pc: null, resource: null, etag: null, iceServers: [], error: null };
+$('room').value = params.get('room') ?? '';
+$('token').value = params.get('token') ?? '';
 
-$('room').textContent = room;
+export const state = window.whipWhep = {
+  kind: document.body.dataset.kind, pc: null, resource: null, etag: null, iceServers: [], error: null, state: 'not started',
+};
 
-function notice(text) {
-  state.error = text;
+const room = () => $('room').value.trim();
+const token = () => $('token').value.trim();
+
+export function notice(text) {
+  state.error = text || null;
   $('notice').textContent = text;
   $('notice').hidden = !text;
+}
+
+/** What the page shows as its state: `not started`, `connecting`, `live`/`playing`, `stopped`... */
+export function show(text) {
+  state.state = text;
+  $('state').textContent = text;
 }
 
 // RFC 9725 §4.6: Link: <turn:host:3478?transport=udp>; rel="ice-server"; username="u"; credential="c"
@@ -33,41 +45,30 @@ function iceServersOf(response) {
   return servers;
 }
 
-function headers(contentType) {
-  const h = { 'Content-Type': contentType };
-  if (token) h.Authorization = `Bearer ${token}`;
+export function headers(contentType) {
+  const h = contentType ? { 'Content-Type': contentType } : {};
+  if (token()) h.Authorization = `Bearer ${token()}`;
   return h;
 }
 
-async function start() {
-  notice('');
-  $('start').hidden = true;
-  const pc = state.pc = new RTCPeerConnection();
-  pc.onconnectionstatechange = () => { $('state').textContent = pc.connectionState; };
-  if (kind === 'whip') {
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
-    $('video').srcObject = stream;
-    pc.addTransceiver(stream.getAudioTracks()[0], { direction: 'sendonly', streams: [stream] });
-    // Simulcast (RFC 8853): layers low to high, as the media server reads them.
-    const sendEncodings = params.has('simulcast')
-      ? [{ rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 }, { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 }, { rid: 'f', maxBitrate: 1_500_000 }]
-      : undefined;
-    pc.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendonly', streams: [stream], sendEncodings });
-  } else {
-    const played = new MediaStream();
-    $('video').srcObject = played;
-    pc.ontrack = event => played.addTrack(event.track);
-    pc.addTransceiver('audio', { direction: 'recvonly' });
-    pc.addTransceiver('video', { direction: 'recvonly' });
-  }
+/** The room's path under a prefix (`/whip`, `/hls`...). */
+export const roomPath = prefix => `${prefix}/${encodeURIComponent(room())}`;
+
+/**
+ * POSTs the offer of `pc` (made by the page, its transceivers added) and sets the answer. Returns null when the session
+ * is made, or the refusal: `{ status, message, retryAfter }` (seconds, or null).
+ */
+export async function open(pc) {
+  state.pc = pc;
+  pc.addEventListener('connectionstatechange', () => { $('connection').textContent = pc.connectionState; });
   await pc.setLocalDescription(await pc.createOffer());
   // The server is ICE-lite: it learns this page's addresses from its checks, so the offer goes without waiting for candidates.
-  const response = await fetch(`/${kind}/${encodeURIComponent(room)}`, { method: 'POST', headers: headers('application/sdp'), body: pc.localDescription.sdp });
+  const response = await fetch(roomPath(`/${state.kind}`), { method: 'POST', headers: headers('application/sdp'), body: pc.localDescription.sdp });
   if (response.status !== 201) {
-    notice(`${response.status}: ${(await response.text()).trim()}`);
     pc.close();
-    $('start').hidden = false;
-    return;
+    state.pc = null;
+    const retryAfter = Number(response.headers.get('Retry-After')) || null;
+    return { status: response.status, message: `${response.status}: ${(await response.text()).trim()}`, retryAfter };
   }
   state.resource = new URL(response.headers.get('Location'), location.href).href;
   state.etag = response.headers.get('ETag');
@@ -75,10 +76,8 @@ async function start() {
   pc.setConfiguration({ iceServers: state.iceServers });
   $('session').textContent = state.resource;
   await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
-  $('stop').hidden = false;
   $('restart').hidden = false;
-  // A page opened with &start has had no click: browsers play sound only after one, so it starts muted.
-  await $('video').play().catch(() => { $('video').muted = true; return $('video').play(); }).catch(() => {});
+  return null;
 }
 
 const line = (sdp, name) => new RegExp(`^a=${name}:(.*)$`, 'm').exec(sdp)?.[1]?.trim();
@@ -105,17 +104,37 @@ async function restartIce() {
 }
 state.restartIce = restartIce;
 
-async function stop() {
-  if (state.resource) await fetch(state.resource, { method: 'DELETE', headers: token ? { Authorization: `Bearer ${token}` } : {} });
-  state.pc?.close();
+/** Ends the session (DELETE) and the peer connection, if any. */
+export async function close() {
+  const resource = state.resource;
   state.resource = null;
-  $('state').textContent = 'stopped';
-  $('stop').hidden = true;
+  state.pc?.close();
+  state.pc = null;
   $('restart').hidden = true;
-  $('start').hidden = false;
+  if (resource) await fetch(resource, { method: 'DELETE', headers: headers() });
 }
 
-$('start').addEventListener('click', () => start().catch(e => notice(String(e))));
-$('stop').addEventListener('click', () => stop().catch(e => notice(String(e))));
-$('restart').addEventListener('click', () => restartIce().catch(e => notice(String(e))));
-if (params.has('start')) start().catch(e => notice(String(e)));
+/** Shows Start (and lets the fields be changed) when `idle`, else Stop. */
+export function idle(isIdle) {
+  $('start').hidden = !isIdle;
+  $('stop').hidden = isIdle;
+  for (const input of document.querySelectorAll('main input')) input.disabled = !isIdle;
+}
+
+/** Wires the Start, Stop and Restart ICE buttons to the page's start and stop; `&start` starts without a click. */
+export function run(start, stop) {
+  const guarded = action => () => action().catch(e => notice(String(e)));
+  const begin = guarded(async () => {
+    notice('');
+    if (!room()) return notice('Name the room.');
+    idle(false);
+    await start();
+  });
+  $('start').addEventListener('click', begin);
+  $('stop').addEventListener('click', guarded(async () => {
+    await stop();
+    idle(true);
+  }));
+  $('restart').addEventListener('click', guarded(restartIce));
+  if (params.has('start')) begin();
+}

@@ -13,16 +13,12 @@ namespace Switchboard.EndToEnd.Interop;
 /// </summary>
 public sealed class AiortcDataTests(SfuAppFixture app, ITestOutputHelper output) : IClassFixture<SfuAppFixture>
 {
-    private const string Python = "/usr/bin/python3";
-
     [Fact]
     public async Task Aiortc_and_chromium_exchange_messages_through_the_media_server()
     {
-        Assert.True(File.Exists(Python), $"{Python} is missing: install the Debian package python3-aiortc (./test.sh does)");
         using var directory = new TempDirectory("aiortc");
-        string script = Path.Combine(AppContext.BaseDirectory, "Interop", "Aiortc", "data_peer.py");
-        await using var aiortc = ChildProcess.Start(Python, [script, directory.Path]);
-        string offer = await ReadWhenWrittenAsync(directory, "offer.sdp", aiortc);
+        await using var aiortc = ChildProcess.Start(AiortcFiles.Python, [AiortcFiles.Script("data_peer.py"), directory.Path]);
+        string offer = await AiortcFiles.ReadWhenWrittenAsync(directory, "offer.sdp", aiortc);
         Assert.Contains("m=application", offer);
 
         await using var signaling = await SignalingSocket.JoinAsync(app.Server.HttpBase, "aiortc");
@@ -32,7 +28,7 @@ public sealed class AiortcDataTests(SfuAppFixture app, ITestOutputHelper output)
         string answerPath = Path.Combine(directory.Path, "answer.sdp");
         await File.WriteAllTextAsync(answerPath + ".tmp", answer.GetProperty("sdp").GetString());
         File.Move(answerPath + ".tmp", answerPath);
-        await ReadWhenWrittenAsync(directory, "open", aiortc);
+        await AiortcFiles.ReadWhenWrittenAsync(directory, "open", aiortc);
 
         await using var chromium = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "aiortc", "Chromium", initScript: Participant.SmallMedia(160, 90, 5));
         await chromium.WaitConnectedAsync();
@@ -83,17 +79,5 @@ public sealed class AiortcDataTests(SfuAppFixture app, ITestOutputHelper output)
         await chromium.WaitUntilAsync("window.notices.some(n => n.code === 'message-too-large')", "the notice about the message too large for aiortc");
         string notice = await chromium.EvaluateAsync<string>("window.notices.find(n => n.code === 'message-too-large').message");
         Assert.Equal($"a message of 102400 bytes is larger than {aiortcId} accept", notice);
-    }
-
-    private static async Task<string> ReadWhenWrittenAsync(TempDirectory directory, string name, ChildProcess process)
-    {
-        string path = Path.Combine(directory.Path, name);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!File.Exists(path))
-        {
-            if (process.HasExited || DateTime.UtcNow > deadline) Assert.Fail($"aiortc wrote no {name}:\n{process.OutputTail()}");
-            await Task.Delay(50);
-        }
-        return await File.ReadAllTextAsync(path);
     }
 }

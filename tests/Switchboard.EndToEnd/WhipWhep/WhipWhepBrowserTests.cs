@@ -8,8 +8,8 @@ using Switchboard.EndToEnd.Browser.App;
 namespace Switchboard.EndToEnd.WhipWhep;
 
 /// <summary>
-/// Chromium publishing by WHIP from the server's /whip.html (only <c>fetch</c> and <c>RTCPeerConnection</c>, simulcast),
-/// a participant of the room in the web app, and viewers playing by WHEP from /whep.html: everyone decodes the
+/// Chromium publishing by WHIP from the server's go-live page, /live (only <c>fetch</c> and <c>RTCPeerConnection</c>,
+/// simulcast), a participant of the room in the web app, and viewers playing by WHEP from /watch: everyone decodes the
 /// publisher's video and audio. The publisher sends 640x360 at 15 fps to spare the two cores.
 /// </summary>
 public sealed class WhipWhepBrowserTests(SfuAppFixture app, ITestOutputHelper output) : IClassFixture<SfuAppFixture>
@@ -73,7 +73,7 @@ public sealed class WhipWhepBrowserTests(SfuAppFixture app, ITestOutputHelper ou
             contexts.Add(publisherContext);
             await publisherContext.AddInitScriptAsync(RoomParticipant.SmallMedia(640, 360));
             var token = await app.Server.TokenCreateAsync("--identity", "studio", "--room", room);
-            var publisher = await OpenAsync(publisherContext, $"whip.html?room={room}&token={token}&simulcast&start");
+            var publisher = await OpenAsync(publisherContext, $"live?room={room}&token={token}&simulcast&start");
             await WaitAsync(publisher, "window.whipWhep.pc?.connectionState === 'connected'", "the WHIP publisher to connect");
             Assert.DoesNotContain("token", publisher.Url);
 
@@ -83,7 +83,7 @@ public sealed class WhipWhepBrowserTests(SfuAppFixture app, ITestOutputHelper ou
             {
                 var context = await app.Browser.NewContextAsync();
                 contexts.Add(context);
-                viewers.Add(await OpenAsync(context, $"whep.html?room={room}&start"));
+                viewers.Add(await OpenAsync(context, $"watch?room={room}&start"));
             }
 
             // A participant of the room in the web app sees the publisher join and decodes its video and audio.

@@ -72,7 +72,7 @@ public sealed class PageSecurityTests(WebAppFixture app) : IClassFixture<WebAppF
         await context.AddInitScriptAsync(ViolationCollector);
         var page = await context.NewPageAsync();
         Collect(page, "pages");
-        foreach (var path in new[] { "/", "/room/policy", "/test", "/sdk/switchboard.js", "/app.css" })
+        foreach (var path in new[] { "/", "/room/policy", "/test", "/live", "/watch", "/sdk/switchboard.js", "/app.css" })
         {
             var response = await page.APIRequest.GetAsync(new Uri(app.Server.HttpBase, path).ToString());
             var headers = response.Headers;
