@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Switchboard.EndToEnd.Browser;
 using Switchboard.EndToEnd.Browser.App;
 using Switchboard.EndToEnd.Infrastructure;
 
@@ -133,6 +134,21 @@ public sealed class GatewayTests(SfuAppFixture app, ITestOutputHelper output) : 
             Assert.True(await viewer.WaitForExitAsync(Limit) && viewer.ExitCode == 0, $"ffmpeg could not play the HLS stream: {viewer.OutputTail()}");
         await AssertDecodesAsync(hlsFile, "h264", "aac");
         Assert.Equal("no-cache", (await http.GetAsync(playlist)).Headers.CacheControl?.ToString());
+
+        // The watch page plays it with hls.js in Chromium: frames go on being shown.
+        await using (var context = await app.Browser.NewContextAsync())
+        {
+            var watch = await context.NewPageAsync();
+            await watch.GotoAsync(new Uri(app.Server.HttpBase, $"watch?room={room}&hls&start").ToString());
+            const string frames = "document.getElementById('video').getVideoPlaybackQuality().totalVideoFrames";
+            await watch.UntilAsync($"{frames} > 0", Limit);
+            int before = await watch.EvaluateAsync<int>(frames);
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            int after = await watch.EvaluateAsync<int>(frames);
+            output.WriteLine($"the watch page showed {before} then {after} frames of the HLS stream");
+            Assert.True(after > before, $"the HLS stream stopped playing ({before} then {after} frames)");
+            Assert.Equal(("hls.js", 320), (await watch.EvaluateAsync<string>("window.whipWhep.player"), await watch.EvaluateAsync<int>("document.getElementById('video').videoWidth")));
+        }
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri(app.Server.HttpBase, $"hls/{room}/..%2Fapi-key.json"))).StatusCode);
     }
 
