@@ -21,6 +21,9 @@ public class WebAppFixture : IAsyncLifetime
     /// <summary>The server's settings beyond ports and data directory.</summary>
     protected virtual string[] ServerArguments => ["--Signaling:AllowAnonymous=true", "--Signaling:DefaultMediaMode=p2p"];
 
+    /// <summary>Chromium's flags.</summary>
+    protected virtual string[] BrowserArguments => BrowserFixture.ChromiumArguments;
+
     public async Task InitializeAsync()
     {
         _server = await SwitchboardProcess.StartAsync(ServerArguments, role: "all");
@@ -28,7 +31,7 @@ public class WebAppFixture : IAsyncLifetime
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = BrowserFixture.ChromiumPath,
-            Args = BrowserFixture.ChromiumArguments,
+            Args = BrowserArguments,
             Headless = true,
         });
     }
@@ -45,4 +48,35 @@ public class WebAppFixture : IAsyncLifetime
 public sealed class SfuAppFixture : WebAppFixture
 {
     protected override string[] ServerArguments => ["--Signaling:AllowAnonymous=true"];
+}
+
+/// <summary>
+/// The web app in sfu rooms with two fake cameras (Chromium's <c>device-count=2</c>), for choosing and switching devices.
+/// </summary>
+public sealed class TwoCameraAppFixture : WebAppFixture
+{
+    protected override string[] ServerArguments => ["--Signaling:AllowAnonymous=true"];
+
+    protected override string[] BrowserArguments =>
+        [.. BrowserFixture.ChromiumArguments.Where(a => a != "--use-fake-device-for-media-stream"), "--use-fake-device-for-media-stream=device-count=2"];
+
+    /// <summary>
+    /// Opens the second camera in a page of its own and keeps it open until disposed. Chromium's fake cameras stamp
+    /// each frame with the time since the device opened, and a sender or a video element drops frames older than the
+    /// last one it had: a page switches cleanly only to a camera that has been open longer than the one it leaves.
+    /// </summary>
+    public async Task<IBrowserContext> HoldSecondCameraAsync()
+    {
+        var context = await Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Server.HttpBase.ToString());
+        await page.EvaluateAsync("""
+            async () => {
+              (await navigator.mediaDevices.getUserMedia({ video: true })).getTracks().forEach(t => t.stop()); // for the device ids
+              const second = (await navigator.mediaDevices.enumerateDevices()).filter(d => d.kind === 'videoinput')[1];
+              window.held = await navigator.mediaDevices.getUserMedia({ video: { deviceId: { exact: second.deviceId } } });
+            }
+            """);
+        return context;
+    }
 }
