@@ -3,11 +3,11 @@ using Microsoft.Playwright;
 namespace Switchboard.EndToEnd.Browser.App;
 
 /// <summary>
-/// The call in an sfu room (two fake cameras): switching the camera without leaving or renegotiating, the speaker view
+/// The call in an sfu room (several fake cameras): switching the camera without leaving or renegotiating, the speaker view
 /// following whoever speaks, a pinned tile, the People panel with raised hands and mute states, keyboard shortcuts,
 /// announcements for screen readers, and the layout on a phone.
 /// </summary>
-public sealed class InCallTests(TwoCameraAppFixture app) : IClassFixture<TwoCameraAppFixture>
+public sealed class InCallTests(FakeCamerasAppFixture app) : IClassFixture<FakeCamerasAppFixture>
 {
     private static readonly string SmallCamera = RoomParticipant.SmallMedia(320, 180);
 
@@ -16,7 +16,6 @@ public sealed class InCallTests(TwoCameraAppFixture app) : IClassFixture<TwoCame
     [Fact]
     public async Task Switching_the_camera_mid_call_keeps_the_other_decoding_without_renegotiation()
     {
-        await using var secondCamera = await app.HoldSecondCameraAsync();
         await using var alice = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "switch", "Alice", initScript: SmallCamera);
         await using var bob = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "switch", "Bob", initScript: SmallCamera);
         await bob.WaitForPlayingVideosAsync(1);
@@ -26,9 +25,9 @@ public sealed class InCallTests(TwoCameraAppFixture app) : IClassFixture<TwoCame
         await alice.Page.Keyboard.PressAsync("d");
         Assert.True(await alice.Page.IsVisibleAsync("#devices-dialog #camera-select"));
         var cameras = await alice.Page.EvaluateAsync<string[]>("[...document.querySelectorAll('#camera-select option')].map(o => o.value)");
-        Assert.Equal(2, cameras.Length);
-        var current = await alice.Page.InputValueAsync("#camera-select");
-        var other = cameras.Single(c => c != current);
+        Assert.Equal(3, cameras.Length);
+        Assert.Equal(cameras[0], await alice.Page.InputValueAsync("#camera-select"));
+        var other = cameras[FakeCamerasAppFixture.SendableSecondCamera];
         await alice.Page.SelectOptionAsync("#camera-select", other);
         var sent = "window.switchboard.room.pc.getSenders().find(s => s.track?.kind === 'video')?.track";
         await alice.WaitUntilAsync($"{sent}?.getSettings().deviceId === '{other}' && {sent}.readyState === 'live'", "the new camera to be sent");
@@ -157,7 +156,7 @@ public sealed class InCallTests(TwoCameraAppFixture app) : IClassFixture<TwoCame
         var phone = new ViewportSize { Width = 390, Height = 844 };
         await using var alice = await Participant.OpenPrejoinAsync(app.Browser, app.Server.HttpBase, "phone", "Alice", SmallCamera, phone);
         await using var bob = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "phone", "Bob", initScript: SmallCamera, viewport: phone);
-        await alice.WaitUntilAsync("document.querySelectorAll('#camera-select option').length === 2", "the devices listed");
+        await alice.WaitUntilAsync("document.querySelectorAll('#camera-select option').length === 3", "the devices listed");
         await alice.Page.FillAsync("#name-input", "Alice");
         await alice.Page.ClickAsync("#join");
         await alice.WaitForPlayingVideosAsync(1);

@@ -1,11 +1,11 @@
 namespace Switchboard.EndToEnd.Browser.App;
 
 /// <summary>
-/// The room page's pre-join screen, in a browser with two fake cameras: it lists the devices, previews the chosen
+/// The room page's pre-join screen, in a browser with several fake cameras: it lists the devices, previews the chosen
 /// camera, shows the microphone's level, remembers the name and joins muted or with the camera off; when the browser
 /// refuses the camera it says what to do and still lets the user join.
 /// </summary>
-public sealed class PrejoinTests(TwoCameraAppFixture app) : IClassFixture<TwoCameraAppFixture>
+public sealed class PrejoinTests(FakeCamerasAppFixture app) : IClassFixture<FakeCamerasAppFixture>
 {
     private static readonly string SmallCamera = RoomParticipant.SmallMedia(320, 240);
 
@@ -13,20 +13,19 @@ public sealed class PrejoinTests(TwoCameraAppFixture app) : IClassFixture<TwoCam
     private const string PreviewCamera = "document.getElementById('preview').srcObject?.getVideoTracks()[0]?.getSettings().deviceId";
 
     [Fact]
-    public async Task Prejoin_lists_both_cameras_switching_camera_changes_the_preview_and_the_choices_carry_into_the_call()
+    public async Task Prejoin_lists_the_cameras_switching_camera_changes_the_preview_and_the_choices_carry_into_the_call()
     {
-        await using var secondCamera = await app.HoldSecondCameraAsync();
         await using var alice = await Participant.OpenPrejoinAsync(app.Browser, app.Server.HttpBase, "prejoin", "Alice", SmallCamera);
-        await alice.WaitUntilAsync("document.querySelectorAll('#camera-select option').length === 2", "two cameras listed");
+        await alice.WaitUntilAsync("document.querySelectorAll('#camera-select option').length === 3", "the cameras listed");
         Assert.True(await alice.Page.IsVisibleAsync("#prejoin"));
         Assert.False(await alice.Page.IsVisibleAsync("#controls"));
         var cameras = await alice.Page.EvaluateAsync<string[]>("[...document.querySelectorAll('#camera-select option')].map(o => o.value)");
         Assert.True(await alice.Page.EvaluateAsync<int>("document.querySelectorAll('#microphone-select option').length") >= 1);
         await alice.WaitUntilAsync($"{PreviewCamera} === '{cameras[0]}' && document.getElementById('preview').videoWidth > 0", "the first camera's preview");
 
-        await alice.Page.SelectOptionAsync("#camera-select", cameras[1]);
-        await alice.WaitUntilAsync($"{PreviewCamera} === '{cameras[1]}' && document.getElementById('preview').srcObject.getVideoTracks()[0].readyState === 'live'",
-            "the preview to show the second camera");
+        await alice.Page.SelectOptionAsync("#camera-select", cameras[FakeCamerasAppFixture.SendableSecondCamera]);
+        await alice.WaitUntilAsync($"{PreviewCamera} === '{cameras[FakeCamerasAppFixture.SendableSecondCamera]}' && document.getElementById('preview').srcObject.getVideoTracks()[0].readyState === 'live'",
+            "the preview to show another camera");
         var frames = await alice.Page.EvaluateAsync<int>("document.getElementById('preview').getVideoPlaybackQuality().totalVideoFrames");
         await alice.WaitUntilAsync($"document.getElementById('preview').getVideoPlaybackQuality().totalVideoFrames > {frames}", "the preview to play");
 
@@ -43,7 +42,7 @@ public sealed class PrejoinTests(TwoCameraAppFixture app) : IClassFixture<TwoCam
         Assert.Equal("Alice (you)", await alice.Page.TextContentAsync(".tile.local .name"));
         Assert.Equal("Unmute", await alice.Page.TextContentAsync("#mic"));
         Assert.Equal("Camera on", await alice.Page.TextContentAsync("#camera"));
-        Assert.Equal(cameras[1], await alice.Page.EvaluateAsync<string>("window.switchboard.room.localStream.getVideoTracks()[0].getSettings().deviceId"));
+        Assert.Equal(cameras[FakeCamerasAppFixture.SendableSecondCamera], await alice.Page.EvaluateAsync<string>("window.switchboard.room.localStream.getVideoTracks()[0].getSettings().deviceId"));
         Assert.False(await alice.Page.EvaluateAsync<bool>("window.switchboard.room.localParticipant.state.audio"));
         Assert.False(await alice.Page.EvaluateAsync<bool>("window.switchboard.room.localParticipant.state.video"));
 
@@ -51,9 +50,9 @@ public sealed class PrejoinTests(TwoCameraAppFixture app) : IClassFixture<TwoCam
         await alice.Page.ClickAsync("#leave");
         await alice.Page.WaitForURLAsync(app.Server.HttpBase.ToString());
         await alice.Page.GotoAsync(alice.Url.ToString());
-        await alice.WaitUntilAsync("document.querySelectorAll('#camera-select option').length === 2", "the devices listed again");
+        await alice.WaitUntilAsync("document.querySelectorAll('#camera-select option').length === 3", "the devices listed again");
         Assert.Equal("Alice", await alice.Page.InputValueAsync("#name-input"));
-        Assert.Equal(cameras[1], await alice.Page.InputValueAsync("#camera-select"));
+        Assert.Equal(cameras[FakeCamerasAppFixture.SendableSecondCamera], await alice.Page.InputValueAsync("#camera-select"));
     }
 
     [Fact]

@@ -18,6 +18,7 @@ public sealed class ScreenTests(WebAppFixture app) : IClassFixture<WebAppFixture
 
         await page.ClickAsync("button[type=submit]");
         await page.WaitForURLAsync("**/room/standup");
+        await page.UntilAsync("!document.getElementById('prejoin').hidden");
         Assert.Equal("Alice", await page.InputValueAsync("#name-input")); // the pre-join screen, with the name remembered
         await page.ClickAsync("#join");
         await page.UntilAsync("window.switchboard?.room.connectionState === 'connected'");

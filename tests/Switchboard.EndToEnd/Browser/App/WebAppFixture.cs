@@ -51,32 +51,18 @@ public sealed class SfuAppFixture : WebAppFixture
 }
 
 /// <summary>
-/// The web app in sfu rooms with two fake cameras (Chromium's <c>device-count=2</c>), for choosing and switching devices.
+/// The web app in sfu rooms with three fake cameras (Chromium's <c>device-count=3</c>), for choosing and switching devices.
 /// </summary>
-public sealed class TwoCameraAppFixture : WebAppFixture
+public sealed class FakeCamerasAppFixture : WebAppFixture
 {
+    /// <summary>
+    /// The camera to switch to (index in the list). Chromium's fake cameras give frames in turn in I420, Y16 and MJPEG:
+    /// the second one's 16-bit depth frames play in a video element, but a video sender sends none of them.
+    /// </summary>
+    public const int SendableSecondCamera = 2;
+
     protected override string[] ServerArguments => ["--Signaling:AllowAnonymous=true"];
 
     protected override string[] BrowserArguments =>
-        [.. BrowserFixture.ChromiumArguments.Where(a => a != "--use-fake-device-for-media-stream"), "--use-fake-device-for-media-stream=device-count=2"];
-
-    /// <summary>
-    /// Opens the second camera in a page of its own and keeps it open until disposed. Chromium's fake cameras stamp
-    /// each frame with the time since the device opened, and a sender or a video element drops frames older than the
-    /// last one it had: a page switches cleanly only to a camera that has been open longer than the one it leaves.
-    /// </summary>
-    public async Task<IBrowserContext> HoldSecondCameraAsync()
-    {
-        var context = await Browser.NewContextAsync();
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(Server.HttpBase.ToString());
-        await page.EvaluateAsync("""
-            async () => {
-              (await navigator.mediaDevices.getUserMedia({ video: true })).getTracks().forEach(t => t.stop()); // for the device ids
-              const second = (await navigator.mediaDevices.enumerateDevices()).filter(d => d.kind === 'videoinput')[1];
-              window.held = await navigator.mediaDevices.getUserMedia({ video: { deviceId: { exact: second.deviceId } } });
-            }
-            """);
-        return context;
-    }
+        [.. BrowserFixture.ChromiumArguments.Where(a => a != "--use-fake-device-for-media-stream"), "--use-fake-device-for-media-stream=device-count=3"];
 }
