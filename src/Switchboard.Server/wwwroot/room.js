@@ -288,6 +288,7 @@ $('leave').addEventListener('click', async () => {
 async function prejoin() {
   $('name-input').value = localStorage.getItem('switchboard.name') ?? '';
   $('prejoin').hidden = false;
+  $('connection').textContent = 'not joined';
   $('preview').srcObject = room.localStream;
   $('name-input').focus();
   await new Promise((resolve) => $('prejoin-form').addEventListener('submit', (event) => {

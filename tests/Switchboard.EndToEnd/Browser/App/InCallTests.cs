@@ -158,6 +158,9 @@ public sealed class InCallTests(FakeCamerasAppFixture app) : IClassFixture<FakeC
         await using var bob = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "phone", "Bob", initScript: SmallCamera, viewport: phone);
         await alice.WaitUntilAsync("document.querySelectorAll('#camera-select option').length === 3", "the devices listed");
         await alice.Page.FillAsync("#name-input", "Alice");
+        await ScreenshotComparison.MatchAsync(alice.Page, "prejoin-phone", "#mic-level");
+        var join = (await alice.Page.Locator("#join").BoundingBoxAsync())!;
+        Assert.True(join.Y + join.Height <= phone.Height, $"Join is below the screen: {join.Y}");
         await alice.Page.ClickAsync("#join");
         await alice.WaitForPlayingVideosAsync(1);
 
@@ -175,6 +178,8 @@ public sealed class InCallTests(FakeCamerasAppFixture app) : IClassFixture<FakeC
         }
 
         Assert.False(await alice.Page.IsVisibleAsync("#chat"));
+        await alice.Page.Mouse.MoveAsync(0, 0); // no button hovered
+        await ScreenshotComparison.MatchAsync(alice.Page, "call-phone", ".tile");
         await alice.Page.ClickAsync("#chat-toggle");
         Assert.True(await alice.Page.IsVisibleAsync("#chat-input"));
         var chat = (await alice.Page.Locator("#chat").BoundingBoxAsync())!;

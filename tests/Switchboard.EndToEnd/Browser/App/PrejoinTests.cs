@@ -34,6 +34,7 @@ public sealed class PrejoinTests(FakeCamerasAppFixture app) : IClassFixture<Fake
         await alice.WaitUntilAsync("document.getElementById('mic-level').value > 0.02", "the microphone level meter to move");
 
         await alice.Page.FillAsync("#name-input", "Alice");
+        await ScreenshotComparison.MatchAsync(alice.Page, "prejoin", "#mic-level");
         await alice.Page.CheckAsync("#join-muted");
         await alice.Page.CheckAsync("#join-camera-off");
         await alice.Page.ClickAsync("#join");
