@@ -78,6 +78,8 @@ function tileFor(id, name, local = false, source = 'camera') {
     const video = tile.querySelector('video');
     video.muted = local;
     tile.querySelector('.pin').addEventListener('click', () => layout.togglePin(id));
+    tile.querySelector('.fullscreen').addEventListener('click', () =>
+      (document.fullscreenElement === tile ? document.exitFullscreen() : tile.requestFullscreen()).catch((error) => showNotice(`Full screen: ${error.message}`)));
     $('grid').append(tile);
     if (!local) {
       stopObserving.set(id, room.observeVideo(id.split('/')[0], source, video));
@@ -88,6 +90,7 @@ function tileFor(id, name, local = false, source = 'camera') {
   const shown = local ? `${name} (you)` : source === 'screen' ? `${name} (screen)` : name;
   tile.querySelector('.name').textContent = shown;
   tile.querySelector('.pin').setAttribute('aria-label', `Pin ${shown}`);
+  tile.querySelector('.fullscreen').setAttribute('aria-label', `Full screen ${shown}`);
   return tile;
 }
 
@@ -147,6 +150,13 @@ room.addEventListener('active-speakers', ({ detail: { speakers } }) => {
   }
   layout.speakers(speakers.map((s) => s.participant?.id));
   refreshPeople();
+});
+document.addEventListener('fullscreenchange', () => {
+  for (const button of document.querySelectorAll('.tile .fullscreen')) {
+    const full = document.fullscreenElement === button.closest('.tile');
+    button.setAttribute('aria-pressed', String(full));
+    button.textContent = full ? 'Exit full screen' : 'Full screen';
+  }
 });
 room.addEventListener('connection-state', ({ detail: { state: connection } }) => {
   $('connection').textContent = connection;

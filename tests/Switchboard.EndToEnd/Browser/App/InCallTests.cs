@@ -42,7 +42,7 @@ public sealed class InCallTests(FakeCamerasAppFixture app) : IClassFixture<FakeC
     }
 
     [Fact]
-    public async Task Speaker_view_follows_the_active_speaker_and_a_pinned_tile_stays_large()
+    public async Task Speaker_view_follows_the_active_speaker_a_pinned_tile_stays_large_and_a_tile_goes_full_screen()
     {
         var people = new List<Participant>();
         try
@@ -78,6 +78,13 @@ public sealed class InCallTests(FakeCamerasAppFixture app) : IClassFixture<FakeC
             Assert.Equal("true", await ann.Page.GetAttributeAsync($"{TileOf(benId)} .pin", "aria-pressed"));
             await Task.Delay(TimeSpan.FromSeconds(2));
             await AssertLargeAsync(ann, benId, catId);
+
+            // A tile goes full screen and back.
+            await ann.Page.ClickAsync($"{TileOf(benId)} .fullscreen");
+            await ann.WaitUntilAsync($"document.fullscreenElement?.dataset.id === '{benId}'", "Ben's tile full screen");
+            Assert.Equal("Exit full screen", await ann.Page.TextContentAsync($"{TileOf(benId)} .fullscreen"));
+            await ann.Page.ClickAsync($"{TileOf(benId)} .fullscreen");
+            await ann.WaitUntilAsync("document.fullscreenElement === null", "full screen left");
 
             // Back to the grid: equal tiles.
             await ann.Page.Keyboard.PressAsync("l");
