@@ -70,4 +70,36 @@ public sealed class PrejoinTests(FakeCamerasAppFixture app) : IClassFixture<Fake
         await viewer.WaitConnectedAsync();
         Assert.Equal("Viewer (you)", await viewer.Page.TextContentAsync(".tile.local .name"));
     }
+
+    [Fact]
+    public async Task Keyboard_alone_joins_mutes_chats_and_leaves_with_a_visible_focus()
+    {
+        await using var bob = await Participant.OpenAsync(app.Browser, app.Server.HttpBase, "keyboard", "Bob", initScript: SmallCamera);
+        await using var alice = await Participant.OpenPrejoinAsync(app.Browser, app.Server.HttpBase, "keyboard", "Alice", SmallCamera);
+        await alice.WaitUntilAsync("document.activeElement?.id === 'name-input'", "the name field focused");
+        await alice.Page.Keyboard.TypeAsync("Alice");
+        await TabToAsync(alice, "join");
+        await alice.Page.Keyboard.PressAsync("Enter");
+        await alice.WaitConnectedAsync();
+
+        await TabToAsync(alice, "mic");
+        await alice.Page.Keyboard.PressAsync("Enter");
+        Assert.Equal("Unmute", await alice.Page.TextContentAsync("#mic"));
+        await TabToAsync(alice, "chat-input");
+        await alice.Page.Keyboard.TypeAsync("typed only");
+        await alice.Page.Keyboard.PressAsync("Enter");
+        await bob.WaitUntilAsync("document.getElementById('chat-log').textContent.includes('typed only')", "Alice's chat message");
+        await TabToAsync(alice, "leave");
+        await alice.Page.Keyboard.PressAsync("Enter");
+        await alice.Page.UntilAsync("location.pathname === '/' && document.getElementById('start-form') !== null");
+    }
+
+    /// <summary>Presses Tab until the element <paramref name="id"/> has the focus, and checks that the focus shows.</summary>
+    private static async Task TabToAsync(Participant person, string id)
+    {
+        for (var i = 0; i < 30 && await person.Page.EvaluateAsync<string>("document.activeElement?.id ?? ''") != id; i++)
+            await person.Page.Keyboard.PressAsync("Tab");
+        Assert.Equal(id, await person.Page.EvaluateAsync<string>("document.activeElement?.id ?? ''"));
+        Assert.NotEqual("none", await person.Page.EvaluateAsync<string>("getComputedStyle(document.activeElement).outlineStyle"));
+    }
 }
