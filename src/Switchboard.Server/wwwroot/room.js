@@ -1,6 +1,12 @@
-// The room page (/room/{name}): local and remote video in a grid, mute, camera, screen share, chat.
-// Query parameters: name= (skip the name prompt), token= (an access token), relay=1 (TURN only).
+// The room page (/room/{name}): a pre-join screen (preview, devices, name), then the call: local and remote video in a
+// grid or speaker view, mute, camera, screen share, devices, raise hand, people, chat, keyboard shortcuts.
+// Query parameters: name= (skip the pre-join screen and join at once), token= (an access token), relay=1 (TURN only).
 import { Room } from '/sdk/switchboard.js';
+import { announce } from '/room-announce.js';
+import { DeviceChoice } from '/room-devices.js';
+import { Layout } from '/room-layout.js';
+import { showPeople } from '/room-people.js';
+import { bindShortcuts } from '/room-keys.js';
 
 const roomName = decodeURIComponent(location.pathname.split('/').pop());
 const query = new URLSearchParams(location.search);
@@ -47,8 +53,13 @@ function showNotice(text) {
   $('notice').hidden = false;
 }
 
-const state = { audio: true, video: true, screen: false };
-let localStream = null;
+/** This participant's public state: microphone and camera on, sharing, hand raised. */
+const state = { audio: true, video: true, screen: false, hand: false };
+const devices = new DeviceChoice(room);
+const layout = new Layout();
+/** The ids speaking now (active-speakers). */
+let speaking = new Set();
+const refreshPeople = () => showPeople(room, state, speaking);
 
 // --- tiles ---
 // One tile per participant (data-id = participant id, "local" for this one) and, in sfu rooms, one per screen share
@@ -66,10 +77,20 @@ function tileFor(id, name, local = false, source = 'camera') {
     tile.classList.toggle('screen', source === 'screen');
     const video = tile.querySelector('video');
     video.muted = local;
+    tile.querySelector('.pin').addEventListener('click', () => layout.togglePin(id));
+    tile.querySelector('.fullscreen').addEventListener('click', () =>
+      (document.fullscreenElement === tile ? document.exitFullscreen() : tile.requestFullscreen()).catch((error) => showNotice(`Full screen: ${error.message}`)));
     $('grid').append(tile);
-    if (!local) stopObserving.set(id, room.observeVideo(id.split('/')[0], source, video));
+    if (!local) {
+      stopObserving.set(id, room.observeVideo(id.split('/')[0], source, video));
+      devices.playThrough(video);
+    }
+    layout.refresh();
   }
-  tile.querySelector('.name').textContent = local ? `${name} (you)` : source === 'screen' ? `${name} (screen)` : name;
+  const shown = local ? `${name} (you)` : source === 'screen' ? `${name} (screen)` : name;
+  tile.querySelector('.name').textContent = shown;
+  tile.querySelector('.pin').setAttribute('aria-label', `Pin ${shown}`);
+  tile.querySelector('.fullscreen').setAttribute('aria-label', `Full screen ${shown}`);
   return tile;
 }
 
@@ -77,12 +98,14 @@ function removeTile(id) {
   stopObserving.get(id)?.();
   stopObserving.delete(id);
   findTile(id)?.remove();
+  layout.refresh();
 }
 
 /** The muted badge: the participant's own state, or (sfu) the server's word that its microphone is muted. */
 function showState(tile, participantState, participantId) {
   const micMuted = participantId !== undefined && room.tracks.get(`${participantId}/microphone`)?.muted === true;
   tile.querySelector('.muted').hidden = participantState?.audio !== false && !micMuted;
+  tile.querySelector('.hand').hidden = participantState?.hand !== true;
   tile.classList.toggle('camera-off', participantState?.video === false);
 }
 
@@ -91,12 +114,21 @@ const showParticipant = ({ detail: { participant } }) => {
   const screen = findTile(`${participant.id}/screen`);
   if (screen) tileFor(`${participant.id}/screen`, participant.name, false, 'screen');
 };
-room.addEventListener('participant-joined', showParticipant);
-room.addEventListener('participant-updated', showParticipant);
+room.addEventListener('participant-joined', (event) => {
+  showParticipant(event);
+  announce(`${event.detail.participant.name} joined`);
+});
+room.addEventListener('participant-updated', (event) => {
+  const hand = event.detail.participant.state?.hand === true;
+  if (hand && findTile(event.detail.participant.id)?.querySelector('.hand').hidden !== false) announce(`${event.detail.participant.name} raised their hand`);
+  showParticipant(event);
+});
 room.addEventListener('participant-left', ({ detail: { participant } }) => {
   removeTile(participant.id);
   removeTile(`${participant.id}/screen`);
+  announce(`${participant.name} left`);
 });
+for (const type of ['participant-joined', 'participant-updated', 'participant-left', 'track-muted']) room.addEventListener(type, refreshPeople);
 room.addEventListener('track', ({ detail: { participant, stream, source } }) => {
   const screen = source === 'screen' || source === 'screen-audio';
   const tile = screen ? tileFor(`${participant.id}/screen`, participant.name, false, 'screen') : tileFor(participant.id, participant.name);
@@ -111,10 +143,19 @@ room.addEventListener('track-muted', ({ detail: { participant, source } }) => {
   if (source === 'microphone' && tile && !tile.classList.contains('local')) showState(tile, participant.state, participant.id);
 });
 room.addEventListener('active-speakers', ({ detail: { speakers } }) => {
-  const speaking = new Set(speakers.map((s) => s.participant.id));
+  speaking = new Set(speakers.map((s) => s.participant?.id));
   for (const tile of document.querySelectorAll('.tile')) {
     const id = tile.classList.contains('local') ? room.localParticipant?.id : tile.dataset.id;
     tile.classList.toggle('speaking', speaking.has(id));
+  }
+  layout.speakers(speakers.map((s) => s.participant?.id));
+  refreshPeople();
+});
+document.addEventListener('fullscreenchange', () => {
+  for (const button of document.querySelectorAll('.tile .fullscreen')) {
+    const full = document.fullscreenElement === button.closest('.tile');
+    button.setAttribute('aria-pressed', String(full));
+    button.textContent = full ? 'Exit full screen' : 'Full screen';
   }
 });
 room.addEventListener('connection-state', ({ detail: { state: connection } }) => {
@@ -136,7 +177,10 @@ function addChat(from, text) {
 
 // Chat is the data bus's 'chat' topic: through the media server's data channels in an sfu room, signaling in a p2p one.
 room.addEventListener('data', ({ detail }) => {
-  if (detail.topic === 'chat' && typeof detail.data === 'string') addChat(detail.from?.name ?? detail.from?.id ?? 'Server', detail.data);
+  if (detail.topic !== 'chat' || typeof detail.data !== 'string') return;
+  const from = detail.from?.name ?? detail.from?.id ?? 'Server';
+  addChat(from, detail.data);
+  announce(`${from} says: ${detail.data}`);
 });
 $('chat-form').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -153,20 +197,33 @@ function toggle(button, pressed, pressedLabel, label) {
   button.textContent = pressed ? pressedLabel : label;
 }
 
-$('mic').addEventListener('click', () => {
-  state.audio = !state.audio;
-  room.mute('microphone', !state.audio);
-  toggle($('mic'), !state.audio, 'Unmute', 'Mute');
-  showState(document.querySelector('.tile.local'), state);
-  room.setState({ ...state });
-});
+/** Publishes the state and shows it on this participant's tile and in the People panel. */
+function publishState() {
+  const self = document.querySelector('.tile.local');
+  if (self) showState(self, state);
+  if (room.localParticipant) room.setState({ ...state });
+  refreshPeople();
+}
 
-$('camera').addEventListener('click', () => {
-  state.video = !state.video;
-  room.mute('camera', !state.video);
-  toggle($('camera'), !state.video, 'Camera on', 'Camera off');
-  room.setState({ ...state });
-});
+function setMicrophone(on) {
+  state.audio = on;
+  room.mute('microphone', !on);
+  toggle($('mic'), !on, 'Unmute', 'Mute');
+  publishState();
+}
+
+function setCamera(on) {
+  state.video = on;
+  room.mute('camera', !on);
+  toggle($('camera'), !on, 'Camera on', 'Camera off');
+  $('preview-off').hidden = on;
+  publishState();
+}
+
+$('mic').addEventListener('click', () => setMicrophone(!state.audio));
+$('camera').addEventListener('click', () => setCamera(!state.video));
+$('join-muted').addEventListener('change', () => setMicrophone(!$('join-muted').checked));
+$('join-camera-off').addEventListener('change', () => setCamera(!$('join-camera-off').checked));
 
 let screenTrack = null;
 async function stopScreenShare() {
@@ -175,7 +232,7 @@ async function stopScreenShare() {
   state.screen = false;
   toggle($('screen'), false, 'Stop sharing', 'Share screen');
   await room.publishScreen(null);
-  room.setState({ ...state });
+  publishState();
 }
 $('screen').addEventListener('click', async () => {
   if (screenTrack) return stopScreenShare();
@@ -186,46 +243,98 @@ $('screen').addEventListener('click', async () => {
     await room.publishScreen(screenTrack);
     state.screen = true;
     toggle($('screen'), true, 'Stop sharing', 'Share screen');
-    room.setState({ ...state });
+    publishState();
   } catch (error) {
     showNotice(`Screen sharing did not start: ${error.message}`);
   }
 });
 
+// The Devices dialog shows the pre-join screen's device lists and meter (moved there once the call starts).
+$('devices').addEventListener('click', () => $('devices-dialog').showModal());
+$('layout').addEventListener('click', () => layout.toggleView());
+$('hand').addEventListener('click', () => {
+  state.hand = !state.hand;
+  toggle($('hand'), state.hand, 'Lower hand', 'Raise hand');
+  publishState();
+});
+
+/** Shows or hides a side panel; on a phone the panels are overlays, so one hides the other. */
+function showPanel(panel, button, shown) {
+  $(panel).hidden = !shown;
+  $(button).setAttribute('aria-pressed', String(shown));
+  if (shown && matchMedia('(max-width: 720px)').matches) {
+    for (const [other, otherButton] of [['people', 'people-toggle'], ['chat', 'chat-toggle']]) {
+      if (other !== panel) showPanel(other, otherButton, false);
+    }
+  }
+}
+$('people-toggle').addEventListener('click', () => showPanel('people', 'people-toggle', $('people').hidden));
+$('chat-toggle').addEventListener('click', () => showPanel('chat', 'chat-toggle', $('chat').hidden));
+$('help').addEventListener('click', () => $('help-dialog').showModal());
+
+// The invite link is the room's address without a token: in a room that needs tokens each person needs a link of their own.
+$('invite').addEventListener('click', async () => {
+  const link = `${location.origin}${location.pathname}`;
+  try {
+    await navigator.clipboard.writeText(link);
+    $('invite').textContent = 'Link copied';
+    announce(`Invite link copied: ${link}`);
+  } catch {
+    announce(`Copy the invite link: ${link}`);
+    showNotice(`Invite link: ${link}`);
+  }
+  setTimeout(() => { $('invite').textContent = 'Copy invite link'; }, 3000);
+});
+
 $('leave').addEventListener('click', async () => {
   await room.leave();
-  localStream?.getTracks().forEach((t) => t.stop());
+  devices.close();
   location.href = '/';
 });
 
 // --- start ---
 
-async function askName() {
-  const remembered = query.get('name') ?? '';
-  if (remembered) return remembered;
+/** The pre-join screen: preview, devices, name, join muted or with the camera off. Resolves with the name on Join. */
+async function prejoin() {
   $('name-input').value = localStorage.getItem('switchboard.name') ?? '';
-  $('name-dialog').showModal();
-  await new Promise((resolve) => $('name-form').addEventListener('submit', resolve, { once: true }));
+  $('prejoin').hidden = false;
+  $('connection').textContent = 'not joined';
+  $('preview').srcObject = room.localStream;
+  $('name-input').focus();
+  await new Promise((resolve) => $('prejoin-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    resolve();
+  }, { once: true }));
   const name = $('name-input').value.trim();
   localStorage.setItem('switchboard.name', name);
+  $('prejoin').hidden = true;
   return name;
 }
 
 async function start() {
-  const name = await askName();
-  try {
-    localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
-    await room.publish(localStream);
-  } catch (error) {
-    showNotice(`Camera and microphone are not available (${error.name}): you can still see and hear the others. ` +
-      'Allow camera and microphone access for this site and reload to be seen and heard.');
-    state.audio = state.video = false;
-  }
+  const { problem } = await devices.open();
+  const linkName = query.get('name');
+  if (!room.localStream) state.audio = state.video = false;
+  else if (!room.localStream.getAudioTracks().length) state.audio = false;
+  else if (!room.localStream.getVideoTracks().length) state.video = false;
+  $('join-muted').checked = !state.audio;
+  $('join-camera-off').checked = !state.video;
+  $('join-muted').disabled = !room.localStream?.getAudioTracks().length;
+  $('join-camera-off').disabled = !room.localStream?.getVideoTracks().length;
+  $('preview-off').hidden = state.video;
+  const name = linkName || await prejoin();
+  if (linkName && devices.error) showNotice(`Camera and microphone are not available (${devices.error.name}): ${problem}`);
+  $('devices-slot').append($('device-choice'), $('device-guidance'));
+  $('call').hidden = $('controls').hidden = false;
+  if (matchMedia('(max-width: 720px)').matches) showPanel('chat', 'chat-toggle', false);
+  bindShortcuts();
   const self = tileFor('local', name, true);
-  self.querySelector('video').srcObject = localStream;
-  showState(self, state);
+  self.querySelector('video').srcObject = room.localStream;
+  setMicrophone(state.audio);
+  setCamera(state.video);
   try {
     await room.join(roomName, { name, token, state: { ...state } });
+    refreshPeople();
   } catch (error) {
     $('connection').textContent = 'disconnected';
     $('connection').dataset.state = 'disconnected';

@@ -1,4 +1,5 @@
-// The start page: remembers the display name, suggests a room name, opens /room/{name}; its broadcast links follow the room.
+// The start page: remembers the display name, suggests a room name, opens /room/{name} (its pre-join screen); its
+// broadcast links follow the room.
 const form = document.getElementById('start-form');
 const room = document.getElementById('room-name');
 const name = document.getElementById('display-name');
@@ -12,5 +13,5 @@ room.addEventListener('input', follow);
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   localStorage.setItem('switchboard.name', name.value.trim());
-  location.href = `/room/${encodeURIComponent(room.value.trim())}?name=${encodeURIComponent(name.value.trim())}`;
+  location.href = `/room/${encodeURIComponent(room.value.trim())}`;
 });

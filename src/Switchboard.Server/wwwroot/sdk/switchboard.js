@@ -169,6 +169,27 @@ export class Room extends EventTarget {
   }
 
   /**
+   * Sends `track`, a microphone or camera from another device, in place of the local stream's track of its kind: the
+   * track is swapped in `localStream` and on the senders that carry it, without renegotiation. A muted source stays
+   * muted; the old track is not stopped (the caller stops it).
+   * @param {MediaStreamTrack} track
+   */
+  async replaceLocalTrack(track) {
+    const stream = this.localStream ?? (this.localStream = new MediaStream());
+    const source = track.kind === 'audio' ? 'microphone' : 'camera';
+    track.enabled = !this._muted[source];
+    for (const old of stream.getTracks().filter((t) => t.kind === track.kind)) stream.removeTrack(old);
+    stream.addTrack(track);
+    if (this.media === 'sfu') {
+      const publisher = this._publishers.get(source);
+      if (publisher && !isStopped(publisher.transceiver)) await publisher.transceiver.sender.replaceTrack(this._localTrack(track.kind));
+      else await this._negotiate();
+      return;
+    }
+    for (const participant of this.participants.values()) await this._attachLocalTracks(participant.pc);
+  }
+
+  /**
    * Shares a screen (a track from getDisplayMedia), or stops sharing with null. In an sfu room the screen is a track
    * of its own (source 'screen') beside the camera; in a p2p room it takes the camera's place (replaceVideoTrack).
    * @param {MediaStreamTrack | null} track

@@ -18,12 +18,20 @@ public sealed class Participant : RoomParticipant
     public IPage Page { get; }
 
     /// <summary>Opens <c>/room/{room}?name={name}</c> (plus <paramref name="query"/>); <paramref name="initScript"/> runs before the page's own.</summary>
-    public static async Task<Participant> OpenAsync(IBrowser browser, Uri server, string room, string name, string query = "", string? initScript = null)
+    public static Task<Participant> OpenAsync(IBrowser browser, Uri server, string room, string name, string query = "", string? initScript = null,
+        ViewportSize? viewport = null) =>
+        OpenUrlAsync(browser, new Uri(server, $"room/{room}?name={Uri.EscapeDataString(name)}{query}"), name, initScript, viewport);
+
+    /// <summary>Opens <c>/room/{room}</c> without a name: the pre-join screen, where <paramref name="name"/> is to be typed.</summary>
+    public static Task<Participant> OpenPrejoinAsync(IBrowser browser, Uri server, string room, string name, string? initScript = null,
+        ViewportSize? viewport = null) =>
+        OpenUrlAsync(browser, new Uri(server, $"room/{room}"), name, initScript, viewport);
+
+    private static async Task<Participant> OpenUrlAsync(IBrowser browser, Uri url, string name, string? initScript, ViewportSize? viewport)
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 720 } });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = viewport ?? new ViewportSize { Width = 1280, Height = 720 } });
         if (initScript is not null) await context.AddInitScriptAsync(initScript);
         var page = await context.NewPageAsync();
-        var url = new Uri(server, $"room/{room}?name={Uri.EscapeDataString(name)}{query}");
         var participant = new Participant(context, page, name, url);
         await page.GotoAsync(url.ToString());
         return participant;

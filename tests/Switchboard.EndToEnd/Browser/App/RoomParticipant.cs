@@ -40,14 +40,17 @@ public abstract class RoomParticipant : IAsyncDisposable
     /// <summary>
     /// An init script that asks the fake camera (and the fake screen) for a smaller size and frame rate than the web
     /// app does, to spare the CPU when many pages send video. Chromium's fake device scales down but not up, and one
-    /// open device serves every page of the browser: the first page to open it at a size should be the largest.
+    /// open device serves every page of the browser: the first page to open it at a size should be the largest. A camera
+    /// the page chose (<c>deviceId</c>) stays chosen.
     /// </summary>
     public static string SmallMedia(int width, int height, int frameRate = 15, int screenWidth = 640, int screenHeight = 360, int screenFrameRate = 5) => $$"""
         (() => {
           const devices = navigator.mediaDevices;
           if (!devices) return;
           const getUserMedia = devices.getUserMedia.bind(devices), getDisplayMedia = devices.getDisplayMedia?.bind(devices);
-          devices.getUserMedia = (c = {}) => getUserMedia({ ...c, video: c.video ? { width: {{width}}, height: {{height}}, frameRate: {{frameRate}} } : c.video });
+          const chosen = (video) => (typeof video === 'object' && video.deviceId ? { deviceId: video.deviceId } : {});
+          devices.getUserMedia = (c = {}) =>
+            getUserMedia({ ...c, video: c.video ? { ...chosen(c.video), width: {{width}}, height: {{height}}, frameRate: {{frameRate}} } : c.video });
           if (getDisplayMedia) devices.getDisplayMedia = (c = {}) =>
             getDisplayMedia({ ...c, video: { width: {{screenWidth}}, height: {{screenHeight}}, frameRate: {{screenFrameRate}} } });
         })();

@@ -7,7 +7,7 @@ namespace Switchboard.EndToEnd.Browser.App;
 public sealed class ScreenTests(WebAppFixture app) : IClassFixture<WebAppFixture>
 {
     [Fact]
-    public async Task Start_page_matches_its_baseline_and_opens_the_room()
+    public async Task Start_page_matches_its_baseline_and_opens_the_rooms_pre_join_screen()
     {
         await using var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 720 } });
         var page = await context.NewPageAsync();
@@ -17,7 +17,10 @@ public sealed class ScreenTests(WebAppFixture app) : IClassFixture<WebAppFixture
         await ScreenshotComparison.MatchAsync(page, "start-page");
 
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/room/standup?name=Alice");
+        await page.WaitForURLAsync("**/room/standup");
+        await page.UntilAsync("!document.getElementById('prejoin').hidden");
+        Assert.Equal("Alice", await page.InputValueAsync("#name-input")); // the pre-join screen, with the name remembered
+        await page.ClickAsync("#join");
         await page.UntilAsync("window.switchboard?.room.connectionState === 'connected'");
         Assert.Equal("Alice (you)", await page.TextContentAsync(".tile.local .name"));
     }

@@ -21,6 +21,9 @@ public class WebAppFixture : IAsyncLifetime
     /// <summary>The server's settings beyond ports and data directory.</summary>
     protected virtual string[] ServerArguments => ["--Signaling:AllowAnonymous=true", "--Signaling:DefaultMediaMode=p2p"];
 
+    /// <summary>Chromium's flags.</summary>
+    protected virtual string[] BrowserArguments => BrowserFixture.ChromiumArguments;
+
     public async Task InitializeAsync()
     {
         _server = await SwitchboardProcess.StartAsync(ServerArguments, role: "all");
@@ -28,7 +31,7 @@ public class WebAppFixture : IAsyncLifetime
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = BrowserFixture.ChromiumPath,
-            Args = BrowserFixture.ChromiumArguments,
+            Args = BrowserArguments,
             Headless = true,
         });
     }
@@ -45,4 +48,21 @@ public class WebAppFixture : IAsyncLifetime
 public sealed class SfuAppFixture : WebAppFixture
 {
     protected override string[] ServerArguments => ["--Signaling:AllowAnonymous=true"];
+}
+
+/// <summary>
+/// The web app in sfu rooms with three fake cameras (Chromium's <c>device-count=3</c>), for choosing and switching devices.
+/// </summary>
+public sealed class FakeCamerasAppFixture : WebAppFixture
+{
+    /// <summary>
+    /// The camera to switch to (index in the list). Chromium's fake cameras give frames in turn in I420, Y16 and MJPEG:
+    /// the second one's 16-bit depth frames play in a video element, but a video sender sends none of them.
+    /// </summary>
+    public const int SendableSecondCamera = 2;
+
+    protected override string[] ServerArguments => ["--Signaling:AllowAnonymous=true"];
+
+    protected override string[] BrowserArguments =>
+        [.. BrowserFixture.ChromiumArguments.Where(a => a != "--use-fake-device-for-media-stream"), "--use-fake-device-for-media-stream=device-count=3"];
 }
