@@ -82,7 +82,8 @@ public sealed class InCallTests(FakeCamerasAppFixture app) : IClassFixture<FakeC
             // A tile goes full screen and back.
             await ann.Page.ClickAsync($"{TileOf(benId)} .fullscreen");
             await ann.WaitUntilAsync($"document.fullscreenElement?.dataset.id === '{benId}'", "Ben's tile full screen");
-            Assert.Equal("Exit full screen", await ann.Page.TextContentAsync($"{TileOf(benId)} .fullscreen"));
+            // The button says so once the page has its fullscreenchange event, which comes after fullscreenElement is set.
+            await ann.WaitUntilAsync($"document.querySelector('{TileOf(benId)} .fullscreen').textContent === 'Exit full screen'", "the button to offer to exit");
             await ann.Page.ClickAsync($"{TileOf(benId)} .fullscreen");
             await ann.WaitUntilAsync("document.fullscreenElement === null", "full screen left");
 
