@@ -1,7 +1,7 @@
 namespace Switchboard.Media.Contracts;
 
-/// <summary>A published track as the room sees it.</summary>
-public sealed record TrackInfo(string Id, string ParticipantId, TrackSource Source, bool Muted, int Layers)
+/// <summary>A published track as the room sees it; <paramref name="Codec"/>: the encoding its publisher sends ("VP8", "H264", "opus").</summary>
+public sealed record TrackInfo(string Id, string ParticipantId, TrackSource Source, bool Muted, int Layers, string? Codec = null)
 {
     public TrackKind Kind => Source.Kind();
 }

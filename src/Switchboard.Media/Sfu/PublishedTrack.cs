@@ -49,7 +49,7 @@ internal sealed class PublishedTrack
     /// <summary>Its recorder while a recording of the room includes it.</summary>
     public TrackRecorder? Recorder => Volatile.Read(ref _recorder);
 
-    public TrackInfo Info => new(Id, Owner.Id, Source, Muted, Setup.Layers.Length);
+    public TrackInfo Info => new(Id, Owner.Id, Source, Muted, Setup.Layers.Length, Setup.Codecs.FirstOrDefault()?.Codec.Encoding);
 
     /// <summary>Its layers as received now.</summary>
     public PublishedTrackStatistics Statistics(long nowMillis)

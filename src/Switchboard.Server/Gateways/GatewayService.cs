@@ -17,7 +17,8 @@ namespace Switchboard.Server.Gateways;
 /// participant whose media is plain RTP, with a supervised ffmpeg between it and RTMP or HLS. A gateway whose
 /// participant leaves the room (removed, the room deleted) is stopped within a second.
 /// </summary>
-public sealed class GatewayService(SignalingHub hub, IOptions<ServerOptions> server, IOptions<GatewayOptions> options, ILogger<GatewayService> logger)
+public sealed class GatewayService(SignalingHub hub, IRoomMedia media, IOptions<ServerOptions> server, IOptions<GatewayOptions> options,
+    ILogger<GatewayService> logger)
     : BackgroundService
 {
     /// <summary>The loopback address a gateway's own ffmpeg and the server exchange plain RTP on.</summary>
@@ -74,9 +75,9 @@ public sealed class GatewayService(SignalingHub hub, IOptions<ServerOptions> ser
     {
         if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var target) || target.Scheme is not ("rtmp" or "rtmps"))
             return GatewayStart.Invalid("url is an rtmp:// or rtmps:// URL with its stream key");
-        var (streams, sdpFile) = LocalReceiver(room);
+        var (streams, sdpFile, isH264) = LocalReceiver(room, request.Participant);
         return await StartAsync("rtmp-out", room, null, null, PlainRtpSdp.Egress(streams, Local), new PlainRtpPeer(KeyFrameInterval: TimeSpan.FromSeconds(2)),
-            request.Participant, _ => new GatewayEndpoint(Url: Redacted(target)), _ => FfmpegArguments.RtmpOut(sdpFile, request.Url));
+            request.Participant, _ => new GatewayEndpoint(Url: Redacted(target)), _ => FfmpegArguments.RtmpOut(sdpFile, isH264, request.Url));
     }
 
     public async Task<GatewayStart> StartHlsAsync(string room, HlsRequest request)
@@ -87,9 +88,9 @@ public sealed class GatewayService(SignalingHub hub, IOptions<ServerOptions> ser
         string directory = Path.Combine(HlsDirectory, room);
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         Directory.CreateDirectory(directory);
-        var (streams, sdpFile) = LocalReceiver(room);
+        var (streams, sdpFile, isH264) = LocalReceiver(room, request.Participant);
         return await StartAsync("hls", room, null, null, PlainRtpSdp.Egress(streams, Local), new PlainRtpPeer(KeyFrameInterval: TimeSpan.FromSeconds(segment)),
-            request.Participant, _ => new GatewayEndpoint(Playlist: $"/hls/{room}/index.m3u8"), _ => FfmpegArguments.Hls(sdpFile, directory, segment));
+            request.Participant, _ => new GatewayEndpoint(Playlist: $"/hls/{room}/index.m3u8"), _ => FfmpegArguments.Hls(sdpFile, isH264, directory, segment));
     }
 
     /// <summary>Stops a gateway: its participant leaves the room and its ffmpeg ends. False when there is none.</summary>
@@ -134,15 +135,22 @@ public sealed class GatewayService(SignalingHub hub, IOptions<ServerOptions> ser
         return problem is null ? streams : null;
     }
 
-    /// <summary>An ffmpeg of the server's own receiving a room's camera and microphone: two free ports, and its SDP file.</summary>
-    private (List<PlainRtpSdp.Stream> Streams, string SdpFile) LocalReceiver(string room)
+    /// <summary>
+    /// An ffmpeg of the server's own receiving a publisher's camera and microphone (the first publisher's without
+    /// <paramref name="publisher"/>): two free ports, its SDP file, and whether the video is H.264 (then it is not
+    /// transcoded; any other codec is received as VP8 and encoded).
+    /// </summary>
+    private (List<PlainRtpSdp.Stream> Streams, string SdpFile, bool IsH264) LocalReceiver(string room, string? publisher)
     {
-        var streams = new List<PlainRtpSdp.Stream> { new(GatewayCodec.Vp8, Port: FreePort(SocketType.Dgram)), new(GatewayCodec.Opus, Port: FreePort(SocketType.Dgram)) };
+        bool isH264 = media.Tracks(room).Where(t => t.Kind == TrackKind.Video && (publisher is null || t.ParticipantId == publisher))
+            .OrderBy(t => t.Source == TrackSource.Camera ? 0 : 1).FirstOrDefault()?.Codec == "H264";
+        var video = isH264 ? GatewayCodec.H264 : GatewayCodec.Vp8;
+        var streams = new List<PlainRtpSdp.Stream> { new(video, Port: FreePort(SocketType.Dgram)), new(GatewayCodec.Opus, Port: FreePort(SocketType.Dgram)) };
         string folder = Path.Combine(server.Value.DataDirectory, "gateways");
         Directory.CreateDirectory(folder);
         string file = Path.Combine(folder, $"{room}-{RandomNumberGenerator.GetHexString(8, lowercase: true)}.sdp");
         File.WriteAllText(file, PlainRtpSdp.Receiver(streams, Local, $"Switchboard room {room}"));
-        return (streams, file);
+        return (streams, file, isH264);
     }
 
     private static GatewayStream Describe(PlainRtpSdp.Stream s) => new(s.Codec.Kind, s.Codec.Name, s.Codec.PayloadType, s.Ssrc);

@@ -59,6 +59,17 @@ public sealed class GatewayTests(SfuAppFixture app, ITestOutputHelper output) : 
         var ffmpeg = listed[1].GetProperty("ffmpeg");
         Assert.Equal("running", ffmpeg.GetProperty("state").GetString());
 
+        // The encoder's H.264 is served as HLS as it came (the profile it was encoded with), not transcoded.
+        var hls = await StartAsync(api, room, "hls", new { participant = rtmp.GetProperty("participantId").GetString() });
+        string playlist = new Uri(app.Server.HttpBase, hls.GetProperty("endpoint").GetProperty("playlist").GetString()).ToString();
+        using (var http = new HttpClient())
+        {
+            string text = await SegmentsAsync(http, playlist);
+            Assert.True(text.Split('\n').Count(l => l.StartsWith("segment-", StringComparison.Ordinal)) >= 3, $"the playlist has fewer than 3 segments:\n{text}\n{await GatewaysAsync(api, room)}");
+        }
+        Assert.Equal([("h264", "Constrained Baseline"), ("aac", "LC")], await MediaFiles.LiveCodecsAsync(playlist, 2));
+        Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"api/gateways/{hls.GetProperty("id").GetString()}")).StatusCode);
+
         // The encoder stops: the gateway's ffmpeg exits and is started again, and the encoder's next publish plays.
         await rtmpSender.DisposeAsync();
         string rtmpId = rtmp.GetProperty("id").GetString()!;
@@ -67,8 +78,10 @@ public sealed class GatewayTests(SfuAppFixture app, ITestOutputHelper output) : 
         output.WriteLine($"after the encoder stopped: {ffmpeg}");
         Assert.Equal(1, ffmpeg.GetProperty("restarts").GetInt32());
         Assert.StartsWith("ffmpeg exited", ffmpeg.GetProperty("lastError").GetString());
+        string encoderVideo = $"document.querySelector('.tile[data-id=\"{rtmp.GetProperty("participantId").GetString()}\"] video').getVideoPlaybackQuality().totalVideoFrames";
+        int stopped = await ann.EvaluateAsync<int>(encoderVideo);
         await using var again = await PublishRtmpAsync($"{url}/{key}");
-        await ann.WaitForPlayingVideosAsync(2);
+        await ann.WaitUntilAsync($"{encoderVideo} > {stopped + 30}", "the encoder's second publish to play");
 
         // Stopping a gateway takes its participant out of the room.
         Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"api/gateways/{rtp.GetProperty("id").GetString()}")).StatusCode);
@@ -118,17 +131,11 @@ public sealed class GatewayTests(SfuAppFixture app, ITestOutputHelper output) : 
         string playlist = new Uri(app.Server.HttpBase, hls.GetProperty("endpoint").GetProperty("playlist").GetString()).ToString();
         Assert.EndsWith($"/hls/{room}/index.m3u8", playlist);
         using var http = new HttpClient();
-        string text = "";
-        for (var waited = System.Diagnostics.Stopwatch.StartNew(); waited.Elapsed < Limit; await Task.Delay(500))
-        {
-            var response = await http.GetAsync(playlist);
-            text = response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : "";
-            if (text.Split('\n').Count(l => l.StartsWith("segment-", StringComparison.Ordinal)) >= 3) break;
-        }
+        string text = await SegmentsAsync(http, playlist);
         output.WriteLine(text);
         Assert.Contains("#EXT-X-MAP:URI=\"init.mp4\"", text);
         Assert.True(text.Split('\n').Count(l => l.StartsWith("segment-", StringComparison.Ordinal)) >= 3, $"the playlist has fewer than 3 segments:\n{text}\n{await GatewaysAsync(api, room)}");
-        Assert.Equal(["h264", "aac"], await MediaFiles.LiveCodecsAsync(playlist, 2));
+        Assert.Equal(["h264", "aac"], (await MediaFiles.LiveCodecsAsync(playlist, 2)).Select(s => s.Codec));
         string hlsFile = Path.Combine(files.Path, "hls.mp4");
         await using (var viewer = ChildProcess.Start("ffmpeg", ["-nostdin", "-loglevel", "warning", "-i", playlist, "-t", "3", "-c", "copy", "-y", hlsFile]))
             Assert.True(await viewer.WaitForExitAsync(Limit) && viewer.ExitCode == 0, $"ffmpeg could not play the HLS stream: {viewer.OutputTail()}");
@@ -246,6 +253,19 @@ public sealed class GatewayTests(SfuAppFixture app, ITestOutputHelper output) : 
             var response = await api.PostAsJsonAsync($"api/rooms/{room}/gateways/{kind}", body);
             if (response.StatusCode != HttpStatusCode.Conflict || waited.Elapsed > Limit) return await CreatedAsync(kind, response);
         }
+    }
+
+    /// <summary>The playlist once it lists three segments (or as it is after the wait limit).</summary>
+    private static async Task<string> SegmentsAsync(HttpClient http, string playlist)
+    {
+        string text = "";
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); waited.Elapsed < Limit; await Task.Delay(500))
+        {
+            var response = await http.GetAsync(playlist);
+            text = response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : "";
+            if (text.Split('\n').Count(l => l.StartsWith("segment-", StringComparison.Ordinal)) >= 3) break;
+        }
+        return text;
     }
 
     private static async Task<string> GatewaysAsync(HttpClient api, string room) => await api.GetStringAsync($"api/gateways?room={room}");

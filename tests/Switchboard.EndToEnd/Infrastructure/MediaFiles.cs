@@ -33,14 +33,15 @@ public static class MediaFiles
         { Finished = finished };
     }
 
-    /// <summary>The codec of each stream of a live source (an HLS playlist), from its first <paramref name="seconds"/>.</summary>
-    public static async Task<IReadOnlyList<string>> LiveCodecsAsync(string url, int seconds)
+    /// <summary>The codec and profile of each stream of a live source (an HLS playlist), from its first <paramref name="seconds"/>.</summary>
+    public static async Task<IReadOnlyList<(string Codec, string? Profile)>> LiveCodecsAsync(string url, int seconds)
     {
         var (code, output) = await RunAsync("ffprobe", ["-v", "error", "-read_intervals", FormattableString.Invariant($"%+{seconds}"),
-            "-show_entries", "stream=codec_name", "-of", "json", url]);
+            "-show_entries", "stream=codec_name,profile", "-of", "json", url]);
         if (code != 0) throw new Xunit.Sdk.XunitException($"ffprobe could not read {url} ({code}): {output}");
         using var json = JsonDocument.Parse(output);
-        return json.RootElement.GetProperty("streams").EnumerateArray().Select(s => s.GetProperty("codec_name").GetString()!).ToList();
+        return json.RootElement.GetProperty("streams").EnumerateArray()
+            .Select(s => (s.GetProperty("codec_name").GetString()!, s.TryGetProperty("profile", out var p) ? p.GetString() : null)).ToList();
     }
 
     private static async Task<double> LastPacketEndAsync(string path) =>
