@@ -205,16 +205,19 @@ function publishState() {
   refreshPeople();
 }
 
+// A source without a device is shown off but not muted in the SDK: a track published later (room.publish) is sent.
+const hasTrack = (kind) => (room.localStream?.getTracks() ?? []).some((t) => t.kind === kind);
+
 function setMicrophone(on) {
   state.audio = on;
-  room.mute('microphone', !on);
+  if (on || hasTrack('audio')) room.mute('microphone', !on);
   toggle($('mic'), !on, 'Unmute', 'Mute');
   publishState();
 }
 
 function setCamera(on) {
   state.video = on;
-  room.mute('camera', !on);
+  if (on || hasTrack('video')) room.mute('camera', !on);
   toggle($('camera'), !on, 'Camera on', 'Camera off');
   $('preview-off').hidden = on;
   publishState();

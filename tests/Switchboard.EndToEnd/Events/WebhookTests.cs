@@ -30,6 +30,7 @@ public sealed class WebhookTests(SfuAppFixture app, ITestOutputHelper output) : 
         string media = Participant.SmallMedia(320, 180);
         await using (var ann = await Participant.OpenAsync(app.Browser, server.HttpBase, "hooks", "Ann", initScript: media))
         {
+            await ann.WaitConnectedAsync(); // Ann joins first, then Ben
             await using var ben = await Participant.OpenAsync(app.Browser, server.HttpBase, "hooks", "Ben", initScript: media);
             await ann.WaitForReceivedMediaAsync(1, 1);
             await ben.WaitForReceivedMediaAsync(1, 1);

@@ -98,6 +98,7 @@ public sealed class GatewayTests(SfuAppFixture app, ITestOutputHelper output) : 
         await ann.WaitConnectedAsync();
         string annId = await ann.ParticipantIdAsync();
         using var files = new TempDirectory("gateway-out");
+        await ann.WaitForAsync(ann.OutboundAsync, o => o.Any(s => s.Kind == "video" && s.FramesSent > 30), "Ann to be sending video");
 
         // Plain RTP to ffmpeg, with the SDP the API returned.
         int videoPort = FreePorts.TcpAndUdp(), audioPort = FreePorts.TcpAndUdp();
@@ -108,7 +109,7 @@ public sealed class GatewayTests(SfuAppFixture app, ITestOutputHelper output) : 
         string sdpFile = Path.Combine(files.Path, "room.sdp"), rtpFile = Path.Combine(files.Path, "rtp.mkv");
         await File.WriteAllTextAsync(sdpFile, sdp);
         await using (var receiver = ChildProcess.Start("ffmpeg", ["-nostdin", "-loglevel", "warning", "-protocol_whitelist", "file,udp,rtp", "-i", sdpFile,
-            "-t", "4", "-c", "copy", "-y", rtpFile]))
+            "-t", "6", "-c", "copy", "-y", rtpFile]))
             Assert.True(await receiver.WaitForExitAsync(Limit) && receiver.ExitCode == 0, $"the plain RTP receiver failed: {receiver.OutputTail()}");
         await AssertDecodesAsync(rtpFile, "vp8", "opus");
 
