@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Switchboard.Media.Peers;
@@ -19,9 +20,12 @@ internal sealed class PlainRtpConnection : IMediaConnection
     private readonly IMediaPeerHandler _handler;
     private readonly PlainRtpRoutes _routes;
     private readonly IPAddress? _source;
-    private readonly Lock _learnGate = new();
-    private readonly Dictionary<uint, uint> _inboundSsrcs = [];
-    private readonly HashSet<uint> _outboundVideoSsrcs = [];
+    /// <summary>SSRCs remembered per direction: a sender that keeps changing its SSRC cannot grow them past this.</summary>
+    private const int MaxSsrcs = 16;
+
+    // Read on every packet without a lock; written only for an SSRC not seen before.
+    private readonly ConcurrentDictionary<uint, uint> _inboundSsrcs = new();
+    private readonly ConcurrentDictionary<uint, bool> _outboundVideoSsrcs = new();
     private SocketAddress? _latched;
     private int _closed;
 
@@ -65,7 +69,7 @@ internal sealed class PlainRtpConnection : IMediaConnection
         if (_routes.VideoPayloadTypes.Contains(payloadType))
         {
             uint ssrc = BinaryPrimitives.ReadUInt32BigEndian(buffer[8..]);
-            lock (_learnGate) _outboundVideoSsrcs.Add(ssrc);
+            if (!_outboundVideoSsrcs.ContainsKey(ssrc) && _outboundVideoSsrcs.Count < MaxSsrcs) _outboundVideoSsrcs.TryAdd(ssrc, true);
         }
         SocketAddress? to = _routes.Destinations.TryGetValue(payloadType, out var destination) ? destination : Volatile.Read(ref _latched);
         return to is not null && Send(buffer[..length], to);
@@ -141,7 +145,7 @@ internal sealed class PlainRtpConnection : IMediaConnection
             return;
         }
         uint ssrc = BinaryPrimitives.ReadUInt32BigEndian(packet[8..]);
-        lock (_learnGate) _inboundSsrcs[ssrc] = signalled;
+        if (!_inboundSsrcs.ContainsKey(ssrc) && _inboundSsrcs.Count < MaxSsrcs) _inboundSsrcs.TryAdd(ssrc, signalled);
         BinaryPrimitives.WriteUInt32BigEndian(packet[8..], signalled);
         _handler.OnRtp(this, buffer, length, nowMillis);
     }
@@ -155,8 +159,7 @@ internal sealed class PlainRtpConnection : IMediaConnection
             if (compound[at + 1] is 200 or 202)
             {
                 uint sender = BinaryPrimitives.ReadUInt32BigEndian(compound[(at + 4)..]);
-                lock (_learnGate)
-                    if (_inboundSsrcs.TryGetValue(sender, out uint signalled)) BinaryPrimitives.WriteUInt32BigEndian(compound[(at + 4)..], signalled);
+                if (_inboundSsrcs.TryGetValue(sender, out uint signalled)) BinaryPrimitives.WriteUInt32BigEndian(compound[(at + 4)..], signalled);
             }
             at += (words + 1) * 4;
         }
@@ -168,8 +171,7 @@ internal sealed class PlainRtpConnection : IMediaConnection
     /// </summary>
     public void RequestKeyFrames(long nowMillis)
     {
-        uint[] ssrcs;
-        lock (_learnGate) ssrcs = [.. _outboundVideoSsrcs];
+        uint[] ssrcs = [.. _outboundVideoSsrcs.Keys];
         Span<byte> pli = stackalloc byte[12 + MediaPeer.ProtectionOverhead];
         foreach (uint ssrc in ssrcs)
         {
